@@ -1,0 +1,31 @@
+package org.ptsingest.service.ingest;
+
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import org.jooq.Collation;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/** jOOQ view of the per-feed temporary staging table created by {@link PgCopy#createStaging}. */
+final class Staging {
+    static final Table<Record> TABLE = table(name(PgCopy.STAGING_TABLE));
+    static final Field<Integer> LINE_NO = field(name(PgCopy.STAGING_TABLE, "line_no"), SQLDataType.INTEGER);
+    static final Field<String> SYSTEM_ID = field(name(PgCopy.STAGING_TABLE, "system_id"), SQLDataType.CLOB);
+    static final Field<String> METER_SERIAL = field(name(PgCopy.STAGING_TABLE, "meter_serial"), SQLDataType.CLOB);
+    static final Field<OffsetDateTime> READ_AT =
+            field(name(PgCopy.STAGING_TABLE, "read_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+    static final Field<BigDecimal> REGISTER_KWH =
+            field(name(PgCopy.STAGING_TABLE, "register_kwh"), SQLDataType.NUMERIC(18, 3));
+
+    /** Code-point order on text, the order {@code StoredNeighbourCursor} walks in. */
+    static final Collation C = DSL.collation(name("C"));
+
+    private Staging() {}
+}

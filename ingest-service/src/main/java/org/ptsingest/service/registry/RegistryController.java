@@ -1,0 +1,83 @@
+package org.ptsingest.service.registry;
+
+import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER;
+import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER_SSH_KEY;
+
+import java.io.Reader;
+import java.util.List;
+import java.util.Map;
+import org.jooq.DSLContext;
+import org.ptsingest.service.sftp.SshKeys;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Ops API for the registry: CSV imports (upsert) and providers' SFTP keys. */
+@RestController
+class RegistryController {
+    private final RegistryImport imports;
+    private final DSLContext dsl;
+
+    RegistryController(RegistryImport imports, DSLContext dsl) {
+        this.imports = imports;
+        this.dsl = dsl;
+    }
+
+    @PostMapping(path = "/api/v1/registry/providers", consumes = "text/csv")
+    RegistryImportResult providers(Reader body) {
+        return imports.providers(body);
+    }
+
+    @PostMapping(path = "/api/v1/registry/systems", consumes = "text/csv")
+    RegistryImportResult systems(Reader body) {
+        return imports.systems(body);
+    }
+
+    @PostMapping(path = "/api/v1/registry/designations", consumes = "text/csv")
+    RegistryImportResult designations(Reader body) {
+        return imports.designations(body);
+    }
+
+    /** Replaces the provider's SFTP keys with the OpenSSH public key lines of the body. */
+    @PutMapping(path = "/api/v1/providers/{providerId}/ssh-keys", consumes = "text/plain")
+    @Transactional
+    ResponseEntity<?> sshKeys(@PathVariable String providerId, @RequestBody String body) {
+        if (!dsl.fetchExists(PROVIDER, PROVIDER.PROVIDER_ID.eq(providerId))) {
+            return problem(HttpStatus.NOT_FOUND, "UNKNOWN_PROVIDER", "provider " + providerId + " is not registered");
+        }
+        List<SshKeys.ParsedKey> keys;
+        try {
+            keys = SshKeys.parseAll(body);
+        } catch (IllegalArgumentException e) {
+            return problem(HttpStatus.BAD_REQUEST, "INVALID_VALUE", e.getMessage());
+        }
+        dsl.deleteFrom(PROVIDER_SSH_KEY).where(PROVIDER_SSH_KEY.PROVIDER_ID.eq(providerId)).execute();
+        for (SshKeys.ParsedKey k : keys) {
+            dsl.insertInto(PROVIDER_SSH_KEY).set(PROVIDER_SSH_KEY.PROVIDER_ID, providerId)
+                    .set(PROVIDER_SSH_KEY.FINGERPRINT, k.fingerprint()).set(PROVIDER_SSH_KEY.PUBLIC_KEY, k.line())
+                    .onConflictDoNothing().execute();
+        }
+        return ResponseEntity.ok(Map.of("provider_id", providerId,
+                "fingerprints", keys.stream().map(SshKeys.ParsedKey::fingerprint).distinct().toList()));
+    }
+
+    @ExceptionHandler(RegistryCsv.HeaderException.class)
+    ResponseEntity<ProblemDetail> header(RegistryCsv.HeaderException e) {
+        return problem(HttpStatus.BAD_REQUEST, "SCHEMA_VIOLATION", e.getMessage());
+    }
+
+    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String message) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, message);
+        p.setTitle(code);
+        p.setProperty("code", code);
+        return ResponseEntity.status(status).body(p);
+    }
+
+}

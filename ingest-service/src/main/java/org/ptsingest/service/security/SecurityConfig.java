@@ -1,0 +1,89 @@
+package org.ptsingest.service.security;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.ptsingest.config.IngestProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.server.Ssl;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.server.ConfigurableServletWebServerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * HTTPS everywhere; ops authenticate with HTTP Basic as user {@code ops}. Health and Prometheus
+ * metrics are open so monitoring can scrape them without credentials.
+ */
+@Configuration
+public class SecurityConfig {
+    public static final String OPS_USER = "ops";
+    public static final String ROLE_OPS = "OPS";
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http) throws Exception {
+        return http
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
+                        .requestMatchers("/api/**").hasRole(ROLE_OPS)
+                        .anyRequest().denyAll())
+                .httpBasic(Customizer.withDefaults())
+                // A stateless API authenticated on every request carries no CSRF risk; no session cookie.
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .build();
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    UserDetailsService opsUsers(IngestProperties properties, PasswordEncoder encoder) {
+        String password = properties.ops().password();
+        if (password == null || password.isBlank()) {
+            byte[] random = new byte[18];
+            new SecureRandom().nextBytes(random);
+            password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            String banner = "\n\n    Ops API user: " + OPS_USER + "   password: " + password
+                    + "\n    (generated because INGEST_OPS_PASSWORD is not set; it changes at every start)\n";
+            log.warn(banner);
+        }
+        return new InMemoryUserDetailsManager(
+                User.withUsername(OPS_USER).password(encoder.encode(password)).roles(ROLE_OPS).build());
+    }
+
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableServletWebServerFactory> selfSignedTls(IngestProperties properties) {
+        return factory -> {
+            if (!properties.https().selfSigned()) {
+                return;
+            }
+            try {
+                Path keystore = SelfSignedCertificate.ensure(properties.keysDir().resolve("https.p12"),
+                        properties.https().keystorePassword());
+                Ssl ssl = new Ssl();
+                ssl.setEnabled(true);
+                ssl.setKeyStore(keystore.toAbsolutePath().toUri().toString());
+                ssl.setKeyStoreType("PKCS12");
+                ssl.setKeyStorePassword(properties.https().keystorePassword());
+                ssl.setKeyAlias(SelfSignedCertificate.ALIAS);
+                factory.setSsl(ssl);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create the self-signed HTTPS certificate: " + e.getMessage(), e);
+            }
+        };
+    }
+}

@@ -1,0 +1,135 @@
+package org.ptsingest.service.sftp;
+
+import static org.ptsingest.service.persistence.jooq.Tables.FILE_CLAIM;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.ptsingest.config.IngestProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Claims on inbox files in PostgreSQL, so several service instances polling one inbox each process a
+ * file exactly once. The claim is one {@code INSERT ... ON CONFLICT DO NOTHING}: the instance whose
+ * row went in owns the file (camel-sql's repository counts then inserts, which races). A claim
+ * whose owner stops heart-beating (it crashed) is taken over after {@code ingest.sftp.claim-lease};
+ * the feed's own (channel, source_key) constraint then makes the retry answer with the feed the dead
+ * instance committed, if it got that far.
+ */
+@Component("fileClaims")
+public class FileClaimRepository extends ServiceSupport implements IdempotentRepository {
+    private static final Logger log = LoggerFactory.getLogger(FileClaimRepository.class);
+
+    /** Heart-beat period; the lease must be several of these long (checked at start-up). */
+    static final long HEARTBEAT_MILLIS = 10_000;
+
+    private final DSLContext dsl;
+    private final Duration lease;
+    private final String instanceId = UUID.randomUUID().toString();
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+
+    public FileClaimRepository(DSLContext dsl, IngestProperties properties) {
+        this.dsl = dsl;
+        this.lease = properties.sftp().claimLease();
+        if (lease.toMillis() < 3 * HEARTBEAT_MILLIS) {
+            throw new IllegalArgumentException("ingest.sftp.claim-lease must be at least "
+                    + Duration.ofMillis(3 * HEARTBEAT_MILLIS) + " (three heart-beats), is " + lease);
+        }
+    }
+
+    @Override
+    public boolean add(String key) {
+        OffsetDateTime now = now();
+        int inserted = dsl.insertInto(FILE_CLAIM)
+                .set(FILE_CLAIM.CLAIM_KEY, key)
+                .set(FILE_CLAIM.INSTANCE_ID, instanceId)
+                .set(FILE_CLAIM.CLAIMED_AT, now)
+                .set(FILE_CLAIM.HEARTBEAT_AT, now)
+                .onConflictDoNothing()
+                .execute();
+        if (inserted == 0) {
+            inserted = dsl.update(FILE_CLAIM)
+                    .set(FILE_CLAIM.INSTANCE_ID, instanceId)
+                    .set(FILE_CLAIM.CLAIMED_AT, now)
+                    .set(FILE_CLAIM.HEARTBEAT_AT, now)
+                    .setNull(FILE_CLAIM.COMPLETED_AT)
+                    .where(FILE_CLAIM.CLAIM_KEY.eq(key))
+                    .and(expired(now))
+                    .execute();
+            if (inserted == 1) {
+                log.warn("took over expired claim on {}", key);
+            }
+        }
+        if (inserted == 1) {
+            held.add(key);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean contains(String key) {
+        return dsl.fetchExists(FILE_CLAIM, FILE_CLAIM.CLAIM_KEY.eq(key), DSL.not(expired(now())));
+    }
+
+    /**
+     * A claim may be taken over when its owner stopped heart-beating (crashed mid-feed), or when it
+     * completed a lease ago and the file is still (or again) in the inbox: the delivery is then retried
+     * and the feed's (channel, source_key) constraint answers with the feed already committed.
+     */
+    private Condition expired(OffsetDateTime now) {
+        OffsetDateTime before = now.minus(lease);
+        return FILE_CLAIM.COMPLETED_AT.isNull().and(FILE_CLAIM.HEARTBEAT_AT.lt(before))
+                .or(FILE_CLAIM.COMPLETED_AT.lt(before));
+    }
+
+    /** Failed processing: give the file back so the next poll (here or elsewhere) retries it. */
+    @Override
+    public boolean remove(String key) {
+        held.remove(key);
+        return dsl.deleteFrom(FILE_CLAIM)
+                .where(FILE_CLAIM.CLAIM_KEY.eq(key), FILE_CLAIM.INSTANCE_ID.eq(instanceId),
+                        FILE_CLAIM.COMPLETED_AT.isNull())
+                .execute() == 1;
+    }
+
+    @Override
+    public boolean confirm(String key) {
+        held.remove(key);
+        return dsl.update(FILE_CLAIM)
+                .set(FILE_CLAIM.COMPLETED_AT, now())
+                .where(FILE_CLAIM.CLAIM_KEY.eq(key), FILE_CLAIM.INSTANCE_ID.eq(instanceId))
+                .execute() == 1;
+    }
+
+    @Override
+    public void clear() {
+        // Claims are shared by all instances; clearing them from one instance would break exactly-once.
+    }
+
+    /** Keeps this instance's in-flight claims alive while a large feed is processed. */
+    @Scheduled(fixedDelay = HEARTBEAT_MILLIS)
+    void heartbeat() {
+        if (!held.isEmpty()) {
+            dsl.update(FILE_CLAIM)
+                    .set(FILE_CLAIM.HEARTBEAT_AT, now())
+                    .where(FILE_CLAIM.CLAIM_KEY.in(held), FILE_CLAIM.INSTANCE_ID.eq(instanceId))
+                    .execute();
+        }
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,145 @@
+package org.ptsingest.service.sftp;
+
+import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER_SSH_KEY;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.List;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.jooq.DSLContext;
+import org.ptsingest.config.IngestProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The default drop box: an embedded SFTP server (Apache MINA SSHD). Each provider logs in as its
+ * provider_id with a key registered through the API and sees only its own {@code /inbox} and
+ * {@code /receipts}. The service's own account sees every provider's folder; the inbox route polls
+ * through it exactly as it would poll an external SFTP server.
+ *
+ * <p>Started before Camel routes (lower phase) and stopped after them, and it writes the
+ * known_hosts entry the route verifies the host key against.
+ */
+@Component
+@ConditionalOnProperty(name = "ingest.sftp.embedded", havingValue = "true", matchIfMissing = true)
+public class SftpDropBox implements SmartLifecycle {
+    public static final String INBOX = "inbox";
+    public static final String RECEIPTS = "receipts";
+    private static final Logger log = LoggerFactory.getLogger(SftpDropBox.class);
+
+    private final IngestProperties properties;
+    private final DSLContext dsl;
+    private SshServer server;
+
+    public SftpDropBox(IngestProperties properties, DSLContext dsl) {
+        this.properties = properties;
+        this.dsl = dsl;
+    }
+
+    @Override
+    public void start() {
+        try {
+            Path root = properties.sftpRoot();
+            Path providers = root.resolve(properties.sftp().providersDir());
+            Files.createDirectories(providers);
+            KeyPair serviceKey = SshKeys.loadOrGenerate(properties.servicePrivateKey(), properties.sftp().user());
+
+            SshServer sshd = SshServer.setUpDefaultServer();
+            sshd.setHost(properties.sftp().host());
+            sshd.setPort(properties.sftp().port());
+            SimpleGeneratorHostKeyProvider hostKeys =
+                    new SimpleGeneratorHostKeyProvider(properties.keysDir().resolve("sftp_host_key"));
+            hostKeys.setAlgorithm(KeyUtils.EC_ALGORITHM);
+            hostKeys.setKeySize(256);
+            sshd.setKeyPairProvider(hostKeys);
+            sshd.setPasswordAuthenticator(null);
+            sshd.setKeyboardInteractiveAuthenticator(null);
+            sshd.setPublickeyAuthenticator((user, key, session) -> accepts(user, key, serviceKey.getPublic()));
+            sshd.setFileSystemFactory(new VirtualFileSystemFactory(root) {
+                @Override
+                public Path getUserHomeDir(SessionContext session) throws IOException {
+                    String user = session.getUsername();
+                    if (user.equals(properties.sftp().user())) {
+                        return root;
+                    }
+                    Path home = providers.resolve(user);
+                    Files.createDirectories(home.resolve(INBOX));
+                    Files.createDirectories(home.resolve(RECEIPTS));
+                    return home;
+                }
+            });
+            sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().build()));
+            sshd.start();
+            server = sshd;
+            writeKnownHosts(hostKeys.loadKeys(null).iterator().next().getPublic());
+            log.info("SFTP drop box listening on {}:{} (files under {})", properties.sftp().host(), sshd.getPort(),
+                    root.toAbsolutePath());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot start the embedded SFTP server on port "
+                    + properties.sftp().port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean accepts(String user, PublicKey offered, PublicKey serviceKey) {
+        if (user.equals(properties.sftp().user())) {
+            return KeyUtils.compareKeys(serviceKey, offered);
+        }
+        String fingerprint = KeyUtils.getFingerPrint(offered);
+        boolean known = dsl.fetchExists(PROVIDER_SSH_KEY,
+                PROVIDER_SSH_KEY.PROVIDER_ID.eq(user), PROVIDER_SSH_KEY.FINGERPRINT.eq(fingerprint));
+        if (!known) {
+            log.info("SFTP login refused for {}: key {} is not registered", user, fingerprint);
+        }
+        return known;
+    }
+
+    /** The route runs with strict host key checking; trust exactly this server's key. */
+    private void writeKnownHosts(PublicKey hostKey) throws IOException {
+        Path file = properties.knownHosts();
+        Files.createDirectories(file.getParent());
+        String host = properties.sftp().port() == 22 ? properties.sftp().host()
+                : "[" + properties.sftp().host() + "]:" + properties.sftp().port();
+        Files.writeString(file, host + " " + PublicKeyEntry.toString(hostKey) + "\n");
+    }
+
+    /** Port actually bound (useful when configured as 0 in tests). */
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            try {
+                server.stop(true);
+            } catch (IOException e) {
+                log.warn("SFTP server did not stop cleanly: {}", e.getMessage());
+            }
+            server = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null && server.isStarted();
+    }
+
+    @Override
+    public int getPhase() {
+        // Camel's routes start in a later phase and stop in an earlier one.
+        return Integer.MIN_VALUE + 100;
+    }
+}

@@ -1,0 +1,131 @@
+package org.ptsingest.service.web;
+
+import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED_OUTCOME_COUNT;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.ptsingest.service.ingest.ReceiptWriter;
+import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/** Ops API to look feeds up: list (newest first, keyset paging), one feed, its receipt, its raw bytes. */
+@RestController
+class FeedController {
+    private static final int MAX_LIMIT = 500;
+
+    private final DSLContext dsl;
+    private final ReceiptWriter receipts;
+
+    FeedController(DSLContext dsl, ReceiptWriter receipts) {
+        this.dsl = dsl;
+        this.receipts = receipts;
+    }
+
+    /** Page through feeds newest first; pass the last feed_id seen as {@code before} for the next page. */
+    @GetMapping("/api/v1/feeds")
+    Map<String, Object> list(@RequestParam(required = false) String provider,
+            @RequestParam(required = false) String status, @RequestParam(required = false) String channel,
+            @RequestParam(required = false) Long before, @RequestParam(defaultValue = "50") int limit) {
+        Condition where = DSL.noCondition();
+        if (provider != null) {
+            where = where.and(FEED.PROVIDER_ID.eq(provider));
+        }
+        if (status != null) {
+            where = where.and(FEED.STATUS.eq(status));
+        }
+        if (channel != null) {
+            where = where.and(FEED.CHANNEL.eq(channel));
+        }
+        if (before != null) {
+            where = where.and(FEED.FEED_ID.lt(before));
+        }
+        int n = Math.max(1, Math.min(limit, MAX_LIMIT));
+        List<Map<String, Object>> feeds = dsl.selectFrom(FEED).where(where).orderBy(FEED.FEED_ID.desc()).limit(n)
+                .fetch(FeedController::summary);
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("feeds", feeds);
+        page.put("next_before", feeds.size() == n ? feeds.get(n - 1).get("feed_id") : null);
+        return page;
+    }
+
+    @GetMapping("/api/v1/feeds/{feedId}")
+    Map<String, Object> one(@PathVariable long feedId) {
+        FeedRecord feed = find(feedId);
+        Map<String, Object> m = summary(feed);
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        dsl.select(FEED_OUTCOME_COUNT.CODE, FEED_OUTCOME_COUNT.COUNT).from(FEED_OUTCOME_COUNT)
+                .where(FEED_OUTCOME_COUNT.FEED_ID.eq(feedId)).orderBy(FEED_OUTCOME_COUNT.CODE)
+                .forEach(r -> counts.put(r.value1(), r.value2()));
+        m.put("counts", counts);
+        m.put("receipt_url", "/api/v1/feeds/" + feedId + "/receipt");
+        m.put("raw_url", "/api/v1/feeds/" + feedId + "/raw");
+        return m;
+    }
+
+    @GetMapping(path = "/api/v1/feeds/{feedId}/receipt", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<StreamingResponseBody> receipt(@PathVariable long feedId) {
+        find(feedId);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                .body(out -> receipts.write(feedId, out));
+    }
+
+    /** The bytes exactly as the provider delivered them. */
+    @GetMapping("/api/v1/feeds/{feedId}/raw")
+    ResponseEntity<FileSystemResource> raw(@PathVariable long feedId) {
+        FeedRecord feed = find(feedId);
+        Path file = Path.of(feed.getRawLocation());
+        if (!Files.exists(file)) {
+            throw new ResponseStatusException(HttpStatus.GONE, "raw bytes of feed " + feedId + " are missing at " + file);
+        }
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header("Content-Disposition", "attachment; filename=\"" + feed.getFileName().replace("\"", "") + "\"")
+                .body(new FileSystemResource(file));
+    }
+
+    private FeedRecord find(long feedId) {
+        FeedRecord feed = dsl.fetchOne(FEED, FEED.FEED_ID.eq(feedId));
+        if (feed == null) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "feed " + feedId + " does not exist");
+        }
+        return feed;
+    }
+
+    private static Map<String, Object> summary(FeedRecord f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("feed_id", f.getFeedId());
+        m.put("provider_id", f.getProviderId());
+        m.put("channel", f.getChannel());
+        m.put("file_name", f.getFileName());
+        m.put("sha256", f.getSha256());
+        m.put("byte_count", f.getByteCount());
+        m.put("received_at", instant(f.getReceivedAt()));
+        m.put("processed_at", instant(f.getProcessedAt()));
+        m.put("status", f.getStatus());
+        m.put("rejection_code", f.getRejectionCode());
+        m.put("rejection_message", f.getRejectionMessage());
+        m.put("duplicate_of", f.getDuplicateOf());
+        m.put("reading_count", f.getReadingCount());
+        return m;
+    }
+
+    private static String instant(java.time.OffsetDateTime t) {
+        return t == null ? null : Instant.from(t).toString();
+    }
+}

@@ -1,0 +1,103 @@
+package org.ptsingest.config;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import org.ptsingest.rules.RuleSettings;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * All configuration of the service, one prefix ({@code ingest.*}), with defaults that run on a
+ * developer machine: local PostgreSQL, embedded SFTP drop box on 2222, data under ./data.
+ *
+ * @param dataDir where the service keeps its own files: keys, TLS keystore, raw feed archive, work files
+ * @param sftp the SFTP channel
+ * @param rules the reading rules
+ * @param ops the ops account
+ * @param https the HTTPS listener's certificate
+ */
+@ConfigurationProperties("ingest")
+public record IngestProperties(
+        @DefaultValue("data") Path dataDir,
+        @DefaultValue Sftp sftp,
+        @DefaultValue Rules rules,
+        @DefaultValue Ops ops,
+        @DefaultValue Https https) {
+
+    /**
+     * @param password password of the ops user {@code ops} (env INGEST_OPS_PASSWORD); when empty, one is
+     *     generated at start-up and printed once
+     */
+    public record Ops(String password) {}
+
+    /**
+     * @param selfSigned serve HTTPS with a self-signed certificate generated on first run under dataDir/keys
+     *     (set false and use Spring's server.ssl.* for a real certificate)
+     * @param keystorePassword password of that generated PKCS#12 keystore
+     */
+    public record Https(@DefaultValue("true") boolean selfSigned, @DefaultValue("changeit") String keystorePassword) {}
+
+    /**
+     * @param embedded start the built-in MINA SSHD drop box (false when polling an external SFTP server)
+     * @param host SFTP server the inbox route polls
+     * @param port its port
+     * @param user the service's own account on it; its home holds one folder per provider
+     * @param providersDir folder (relative to that home) holding {providerId}/inbox and {providerId}/receipts
+     * @param privateKeyFile the service's SSH key; generated under dataDir when empty and embedded
+     * @param knownHostsFile host key(s) the route trusts; written for the embedded server when empty
+     * @param pollDelay pause between inbox polls
+     * @param readLockCheckInterval a file is picked up only once its size and mtime stayed the same this long
+     * @param claimLease how long a silent instance's claim on a file survives before another may take over
+     */
+    public record Sftp(
+            @DefaultValue("true") boolean embedded,
+            @DefaultValue("localhost") String host,
+            @DefaultValue("2222") int port,
+            @DefaultValue("ingest-service") String user,
+            @DefaultValue("providers") String providersDir,
+            Path privateKeyFile,
+            Path knownHostsFile,
+            @DefaultValue("2s") Duration pollDelay,
+            @DefaultValue("1s") Duration readLockCheckInterval,
+            @DefaultValue("2m") Duration claimLease) {}
+
+    /** See {@link RuleSettings} for what each number means. */
+    public record Rules(
+            @DefaultValue("10") BigDecimal dasThresholdKw,
+            @DefaultValue("0.35") double highProductionCapacityFactor,
+            @DefaultValue("7d") Duration highProductionMinInterval,
+            @DefaultValue("5m") Duration futureTolerance,
+            @DefaultValue("America/New_York") ZoneId zone) {
+
+        public RuleSettings settings() {
+            return new RuleSettings(dasThresholdKw, highProductionCapacityFactor, highProductionMinInterval,
+                    futureTolerance, zone);
+        }
+    }
+
+    public Path keysDir() {
+        return dataDir.resolve("keys");
+    }
+
+    public Path workDir() {
+        return dataDir.resolve("work");
+    }
+
+    public Path archiveDir() {
+        return dataDir.resolve("archive");
+    }
+
+    public Path sftpRoot() {
+        return dataDir.resolve("sftp");
+    }
+
+    public Path servicePrivateKey() {
+        return sftp.privateKeyFile() != null ? sftp.privateKeyFile() : keysDir().resolve("ingest-service_ed25519");
+    }
+
+    public Path knownHosts() {
+        return sftp.knownHostsFile() != null ? sftp.knownHostsFile() : keysDir().resolve("known_hosts");
+    }
+}

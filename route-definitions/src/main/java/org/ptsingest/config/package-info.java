@@ -1,0 +1,2 @@
+/** Typed configuration under the single prefix {@code ingest}. */
+package org.ptsingest.config;

@@ -1,0 +1,15 @@
+package org.ptsingest.pipeline;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import org.ptsingest.feed.Channel;
+
+/**
+ * One delivery of a feed by a provider, whatever the channel.
+ *
+ * @param sourceKey identifies this delivery on its channel (SFTP: path, size, mtime), so a retry after a crash
+ *     finds the feed it already committed instead of processing it twice
+ * @param content the bytes as received, in a local file (feeds can be larger than memory)
+ */
+public record FeedDelivery(
+        String providerId, Channel channel, String fileName, String sourceKey, Path content, Instant receivedAt) {}

@@ -1,0 +1,24 @@
+package org.ptsingest.routes;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.ptsingest.pipeline.FeedPipeline;
+import org.springframework.stereotype.Component;
+
+/**
+ * The channel-independent part: a {@code FeedDelivery} in, the receipt (as a file) out, with the
+ * feed id in header {@value #FEED_ID}.
+ */
+@Component
+public class IngestFeedRoute extends RouteBuilder {
+    public static final String ENDPOINT = "direct:ingestFeed";
+    public static final String ROUTE_ID = "ingest-feed";
+    public static final String FEED_ID = "ptsFeedId";
+
+    @Override
+    public void configure() {
+        from(ENDPOINT).routeId(ROUTE_ID)
+                .bean(FeedPipeline.class, "ingest").id("judge-and-store")
+                .setHeader(FEED_ID, simple("${body.feedId}"))
+                .bean(ReceiptFiles.class, "render(${header." + FEED_ID + "})").id("render-receipt");
+    }
+}

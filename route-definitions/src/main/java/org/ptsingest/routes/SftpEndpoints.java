@@ -1,0 +1,55 @@
+package org.ptsingest.routes;
+
+import java.nio.file.Path;
+import org.ptsingest.config.IngestProperties;
+
+/**
+ * Camel SFTP endpoint URIs built from typed configuration. Host keys are always checked against a
+ * known_hosts file (camel-ftp's default is not to check); the key is the service's own.
+ */
+final class SftpEndpoints {
+    private SftpEndpoints() {}
+
+    private static String base(IngestProperties p) {
+        IngestProperties.Sftp s = p.sftp();
+        return "sftp://" + s.user() + "@" + s.host() + ":" + s.port() + "/" + s.providersDir()
+                + "?privateKeyFile=" + file(p.servicePrivateKey())
+                + "&knownHostsFile=" + file(p.knownHosts())
+                + "&strictHostKeyChecking=yes&useUserKnownHostsFile=false"
+                + "&binary=true&throwExceptionOnConnectFailed=true";
+    }
+
+    /**
+     * Polls every provider's inbox ({providerId}/inbox/*). A file is taken only when its size and
+     * mtime held still for one check interval (uploads in progress are left alone), files named
+     * .*, *.part, *.tmp or *.filepart are never taken (upload under such a name, then rename), and
+     * the claim repository makes the pick exactly-once across instances. The download streams to a
+     * local work file; the remote file is deleted only after the feed committed and its receipt was written.
+     */
+    static String inbox(IngestProperties p) {
+        IngestProperties.Sftp s = p.sftp();
+        long check = s.readLockCheckInterval().toMillis();
+        return base(p)
+                + "&recursive=true&minDepth=3&maxDepth=3"
+                + "&antInclude=*/" + "inbox" + "/*"
+                + "&antExclude=**/.*,**/*.part,**/*.tmp,**/*.filepart"
+                + "&localWorkDirectory=" + file(p.workDir().resolve("sftp-download"))
+                + "&delete=true"
+                + "&idempotent=true&idempotentRepository=#fileClaims"
+                + "&idempotentKey=${file:name}-${file:size}-${file:modified}"
+                + "&readLock=changed&readLockCheckInterval=" + check + "&readLockMinAge=" + check
+                + "&readLockTimeout=" + Math.max(60_000, check * 20)
+                + "&delay=" + s.pollDelay().toMillis()
+                + "&maxMessagesPerPoll=50&eagerMaxMessagesPerPoll=false&sortBy=file:modified"
+                + "&backoffErrorThreshold=3&backoffMultiplier=5";
+    }
+
+    /** Writes receipts under a temporary name and renames, so a provider never reads half a receipt. */
+    static String receipts(IngestProperties p) {
+        return base(p) + "&autoCreate=true&fileExist=Override&tempPrefix=.writing-";
+    }
+
+    private static String file(Path path) {
+        return path.toAbsolutePath().toString();
+    }
+}

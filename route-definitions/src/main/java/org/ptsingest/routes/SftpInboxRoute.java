@@ -1,0 +1,36 @@
+package org.ptsingest.routes;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteBuilder;
+import org.ptsingest.config.IngestProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * SFTP channel: provider drops {providerId}/inbox/{file} → feed pipeline →
+ * {providerId}/receipts/{file}.receipt.json. Any failure (database down, SFTP write failed) leaves
+ * the file in the inbox and releases its claim, so a later poll retries it; the pipeline recognises
+ * a delivery it already committed and only re-sends the receipt.
+ */
+@Component
+public class SftpInboxRoute extends RouteBuilder {
+    public static final String ROUTE_ID = "sftp-inbox";
+
+    private final IngestProperties properties;
+
+    public SftpInboxRoute(IngestProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public void configure() {
+        from(SftpEndpoints.inbox(properties)).routeId(ROUTE_ID)
+                .log(LoggingLevel.INFO, "picked up ${header.CamelFileName} (${header.CamelFileLength} bytes)")
+                .bean(SftpDeliveries.class, "delivery").id("to-delivery")
+                .to(IngestFeedRoute.ENDPOINT).id("ingest")
+                .setHeader(Exchange.FILE_NAME, simple("${header." + SftpDeliveries.PROVIDER_ID + "}/receipts/"
+                        + "${header." + SftpDeliveries.FEED_FILE_NAME + "}.receipt.json"))
+                .to(SftpEndpoints.receipts(properties)).id("write-receipt")
+                .log(LoggingLevel.INFO, "receipt written to ${header.CamelFileName}");
+    }
+}
