@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rules the reading rules
  * @param ops the ops account
  * @param https the HTTPS listener's certificate
+ * @param demo demo data for the default run
  */
 @ConfigurationProperties("ingest")
 public record IngestProperties(
@@ -24,7 +25,14 @@ public record IngestProperties(
         @DefaultValue Sftp sftp,
         @DefaultValue Rules rules,
         @DefaultValue Ops ops,
-        @DefaultValue Https https) {
+        @DefaultValue Https https,
+        @DefaultValue Demo demo) {
+
+    /**
+     * @param enabled load the sample registry and give every registered provider a demo SSH key (the default run)
+     * @param registryDir where providers.csv, systems.csv and designations.csv are read from
+     */
+    public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("sample-feeds/registry") Path registryDir) {}
 
     /**
      * @param password password of the ops user {@code ops} (env INGEST_OPS_PASSWORD); when empty, one is

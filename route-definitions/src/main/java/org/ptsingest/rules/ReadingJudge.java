@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Objects;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.feed.csv.ParsedReading;
 
@@ -62,7 +61,7 @@ public final class ReadingJudge {
         LocalDate day = r.readAt().atZone(settings.zone()).toLocalDate();
         if (!registry.designated(r.systemId(), day)) {
             return new Verdict(OutcomeCode.NOT_DESIGNATED_REPORTER,
-                    "provider is not the designated reporter of " + r.systemId() + " on " + day);
+                    "provider " + registry.providerId() + " is not the designated reporter of " + r.systemId() + " on " + day);
         }
         if (system.dcCapacityKw().compareTo(settings.dasThresholdKw()) > 0 && !registry.provider().approvedOn(day)) {
             return new Verdict(OutcomeCode.DAS_MANDATE, r.systemId() + " is " + plain(system.dcCapacityKw())
@@ -143,7 +142,7 @@ public final class ReadingJudge {
 
     private static StoredReading later(StoredReading a, StoredReading b) {
         if (a == null || b == null) {
-            return Objects.requireNonNullElse(a, b);
+            return a == null ? b : a;
         }
         return a.readAt().isAfter(b.readAt()) ? a : b;
     }

@@ -10,6 +10,7 @@ import java.util.Map;
  * so judging never goes back to the database per reading.
  */
 public record RegistrySnapshot(
+        String providerId,
         ProviderHistory provider,
         Map<String, SystemInfo> systems,
         Map<String, List<Designation>> designations) {

@@ -56,6 +56,6 @@ class RegistrySnapshots {
                 .and(DESIGNATION.SYSTEM_ID.in(named))
                 .forEach(r -> designations.computeIfAbsent(r.value1(), k -> new ArrayList<>())
                         .add(new Designation(r.value2(), r.value3())));
-        return new RegistrySnapshot(history, systems, designations);
+        return new RegistrySnapshot(providerId, history, systems, designations);
     }
 }

@@ -52,7 +52,7 @@ public class SftpDropBox implements SmartLifecycle {
     @Override
     public void start() {
         try {
-            Path root = properties.sftpRoot();
+            Path root = properties.sftpRoot().toAbsolutePath();
             Path providers = root.resolve(properties.sftp().providersDir());
             Files.createDirectories(providers);
             KeyPair serviceKey = SshKeys.loadOrGenerate(properties.servicePrivateKey(), properties.sftp().user());
