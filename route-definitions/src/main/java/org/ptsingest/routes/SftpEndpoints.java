@@ -40,13 +40,15 @@ final class SftpEndpoints {
                 + "&readLock=changed&readLockCheckInterval=" + check + "&readLockMinAge=" + check
                 + "&readLockTimeout=" + Math.max(60_000, check * 20)
                 + "&delay=" + s.pollDelay().toMillis()
-                + "&maxMessagesPerPoll=50&eagerMaxMessagesPerPoll=false&sortBy=file:modified"
+                + "&sortBy=file:modified"
                 + "&backoffErrorThreshold=3&backoffMultiplier=5";
     }
 
     /** Writes receipts under a temporary name and renames, so a provider never reads half a receipt. */
     static String receipts(IngestProperties p) {
-        return base(p) + "&autoCreate=true&fileExist=Override&tempPrefix=.writing-";
+        return base(p) + "&autoCreate=true&fileExist=Override&tempPrefix=.writing-"
+                + "&fileName=${header." + SftpDeliveries.PROVIDER_ID + "}/receipts/${header."
+                + SftpDeliveries.FEED_FILE_NAME + "}.receipt.json";
     }
 
     private static String file(Path path) {

@@ -1,6 +1,5 @@
 package org.ptsingest.routes;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.ptsingest.config.IngestProperties;
@@ -28,9 +27,9 @@ public class SftpInboxRoute extends RouteBuilder {
                 .log(LoggingLevel.INFO, "picked up ${header.CamelFileName} (${header.CamelFileLength} bytes)")
                 .bean(SftpDeliveries.class, "delivery").id("to-delivery")
                 .to(IngestFeedRoute.ENDPOINT).id("ingest")
-                .setHeader(Exchange.FILE_NAME, simple("${header." + SftpDeliveries.PROVIDER_ID + "}/receipts/"
-                        + "${header." + SftpDeliveries.FEED_FILE_NAME + "}.receipt.json"))
+                // The receipt path goes in the producer's fileName option, not in the CamelFileName header:
+                // the consumer re-evaluates the claim key from the final headers when it confirms the claim.
                 .to(SftpEndpoints.receipts(properties)).id("write-receipt")
-                .log(LoggingLevel.INFO, "receipt written to ${header.CamelFileName}");
+                .log(LoggingLevel.INFO, "receipt for ${header.CamelFileName} written (feed ${header.ptsFeedId})");
     }
 }

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Locale;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.feed.csv.ParsedReading;
 
@@ -15,11 +16,12 @@ import org.ptsingest.feed.csv.ParsedReading;
  * flagged ones are. Codes are tried in the precedence order of {@link OutcomeCode}.
  */
 public final class ReadingJudge {
-    private static final double SECONDS_PER_HOUR = 3600.0;
+    private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3600);
 
     private final RuleSettings settings;
     private final RegistrySnapshot registry;
     private final Instant latestAllowed;
+    private final BigDecimal reviewFactor;
 
     // State of the meter being walked.
     private String systemId;
@@ -32,6 +34,7 @@ public final class ReadingJudge {
         this.settings = settings;
         this.registry = registry;
         this.latestAllowed = receivedAt.plus(settings.futureTolerance());
+        this.reviewFactor = BigDecimal.valueOf(settings.highProductionCapacityFactor());
     }
 
     public Verdict judge(ParsedReading r, Neighbours stored) {
@@ -106,28 +109,33 @@ public final class ReadingJudge {
                 + plain(existing) + " kWh of " + what + " at " + r.readAt() + "; the first stands");
     }
 
-    /** Hard ceiling (CAPACITY_EXCEEDED) over any interval; review ceiling (HIGH_PRODUCTION) over long ones. */
+    /**
+     * Hard ceiling (CAPACITY_EXCEEDED) over any interval; review ceiling (HIGH_PRODUCTION) over long
+     * ones. Compared exactly in decimal (kWh x 3600 against kW x seconds), so a reading exactly at a
+     * ceiling passes whatever binary floating point would make of it.
+     */
     private Verdict capacity(SystemInfo system, StoredReading from, Instant to, BigDecimal toKwh) {
         if (from == null) {
             return null;
         }
-        double hours = Duration.between(from.readAt(), to).toMillis() / 1000.0 / SECONDS_PER_HOUR;
-        double produced = toKwh.subtract(from.registerKwh()).doubleValue();
-        double ceiling = system.dcCapacityKw().doubleValue() * hours;
-        String interval = from.readAt() + " to " + to;
-        if (produced > ceiling) {
-            return new Verdict(OutcomeCode.CAPACITY_EXCEEDED, String.format(java.util.Locale.ROOT,
-                    "%.3f kWh from %s exceeds %s kW DC x %.2f h = %.3f kWh", produced, interval,
-                    plain(system.dcCapacityKw()), hours, ceiling));
-        }
         Duration length = Duration.between(from.readAt(), to);
-        if (length.compareTo(settings.highProductionMinInterval()) >= 0) {
-            double factor = produced / ceiling;
-            if (factor > settings.highProductionCapacityFactor()) {
-                return new Verdict(OutcomeCode.HIGH_PRODUCTION, String.format(java.util.Locale.ROOT,
-                        "capacity factor %.1f %% from %s is above the %.1f %% review ceiling", factor * 100, interval,
-                        settings.highProductionCapacityFactor() * 100));
-            }
+        BigDecimal produced = toKwh.subtract(from.registerKwh());
+        BigDecimal producedKws = produced.multiply(SECONDS_PER_HOUR);
+        BigDecimal ceilingKws = system.dcCapacityKw().multiply(BigDecimal.valueOf(length.toMillis()))
+                .movePointLeft(3);
+        double hours = length.toMillis() / 3_600_000.0;
+        String interval = from.readAt() + " to " + to;
+        if (producedKws.compareTo(ceilingKws) > 0) {
+            return new Verdict(OutcomeCode.CAPACITY_EXCEEDED, String.format(Locale.ROOT,
+                    "%s kWh from %s exceeds %s kW DC x %.2f h = %.3f kWh", plain(produced), interval,
+                    plain(system.dcCapacityKw()), hours, system.dcCapacityKw().doubleValue() * hours));
+        }
+        if (length.compareTo(settings.highProductionMinInterval()) >= 0
+                && producedKws.compareTo(ceilingKws.multiply(reviewFactor)) > 0) {
+            return new Verdict(OutcomeCode.HIGH_PRODUCTION, String.format(Locale.ROOT,
+                    "capacity factor %.1f %% from %s is above the %s %% review ceiling",
+                    produced.doubleValue() / (system.dcCapacityKw().doubleValue() * hours) * 100, interval,
+                    plain(reviewFactor.movePointRight(2).stripTrailingZeros())));
         }
         return null;
     }

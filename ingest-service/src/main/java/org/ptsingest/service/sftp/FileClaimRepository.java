@@ -65,10 +65,12 @@ public class FileClaimRepository extends ServiceSupport implements IdempotentRep
                     .set(FILE_CLAIM.HEARTBEAT_AT, now)
                     .setNull(FILE_CLAIM.COMPLETED_AT)
                     .where(FILE_CLAIM.CLAIM_KEY.eq(key))
-                    .and(expired(now))
+                    // Our own unfinished claim (e.g. the read lock timed out on a file still being uploaded
+                    // and the consumer skipped it without releasing the claim) is ours to retry.
+                    .and(expired(now).or(FILE_CLAIM.INSTANCE_ID.eq(instanceId).and(FILE_CLAIM.COMPLETED_AT.isNull())))
                     .execute();
-            if (inserted == 1) {
-                log.warn("took over expired claim on {}", key);
+            if (inserted == 1 && !held.contains(key)) {
+                log.info("claimed {} again (claim expired or left unfinished)", key);
             }
         }
         if (inserted == 1) {

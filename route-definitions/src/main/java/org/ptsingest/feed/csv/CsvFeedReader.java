@@ -7,7 +7,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -42,6 +41,7 @@ public final class CsvFeedReader {
             // Blank lines come through as one-field records so line numbers stay exact.
             .setIgnoreEmptyLines(false)
             .get();
+    private static final char NOT_UTF8 = '\uFFFF';
     private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
 
     private final CsvFeedContract contract;
@@ -74,6 +74,7 @@ public final class CsvFeedReader {
             }
             int line = Math.toIntExact(previousEnd + 1);
             previousEnd = parser.getCurrentLineNumber();
+            requireUtf8(record, line);
             if (isBlank(record)) {
                 continue;
             }
@@ -94,26 +95,32 @@ public final class CsvFeedReader {
         return count;
     }
 
+    /**
+     * Bytes that are not UTF-8 decode to {@link #NOT_UTF8}, a noncharacter, so the record holding
+     * them is found and the rejection names its line (a decoder that throws cannot say where).
+     */
     private static Reader utf8(InputStream in) throws IOException {
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                .replaceWith(String.valueOf(NOT_UTF8))), 1 << 16);
         reader.mark(1);
-        try {
-            if (reader.read() != '\uFEFF') {
-                reader.reset();
-            }
-        } catch (CharacterCodingException e) {
-            throw new IOException(e);
+        if (reader.read() != '\uFEFF') {
+            reader.reset();
         }
         return reader;
     }
 
+    private static void requireUtf8(CSVRecord record, int line) throws FeedFormatException {
+        for (int i = 0; i < record.size(); i++) {
+            if (record.get(i).indexOf(NOT_UTF8) >= 0) {
+                throw new FeedFormatException(line, "column " + (i + 1) + ": the feed is not valid UTF-8");
+            }
+        }
+    }
+
     private FeedFormatException structural(long line, RuntimeException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof CharacterCodingException) {
-            return new FeedFormatException(line, "the feed is not valid UTF-8", cause);
-        }
         String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         return new FeedFormatException(line, "unreadable CSV (" + detail + "); check quoting", cause);
     }
