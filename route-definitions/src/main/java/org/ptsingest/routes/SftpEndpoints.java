@@ -37,7 +37,7 @@ final class SftpEndpoints {
                 + "&delete=true"
                 + "&idempotent=true&idempotentRepository=#fileClaims"
                 + "&idempotentKey=${file:name}-${file:size}-${file:modified}"
-                + "&readLock=changed&readLockCheckInterval=" + check + "&readLockMinAge=" + check
+                + "&readLock=changed&readLockMinLength=0&readLockCheckInterval=" + check + "&readLockMinAge=" + check
                 + "&readLockTimeout=" + Math.max(60_000, check * 20)
                 + "&delay=" + s.pollDelay().toMillis()
                 + "&sortBy=file:modified"

@@ -1,0 +1,170 @@
+package org.ptsingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED_OUTCOME_COUNT;
+import static org.ptsingest.service.persistence.jooq.Tables.FILE_CLAIM;
+import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER;
+import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER_SSH_KEY;
+import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER_STATUS;
+import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
+import static org.ptsingest.service.persistence.jooq.Tables.READING;
+import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.ptsingest.config.IngestProperties;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+
+/**
+ * The assembled service (real PostgreSQL, embedded SFTP server, HTTPS) for integration tests, with
+ * helpers that act like ops (registry over HTTPS) and like providers (files into their inbox).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("it")
+public abstract class IngestItSupport {
+    public static final Path SAMPLES = Path.of("..", "sample-feeds");
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonSchema RECEIPT_SCHEMA = receiptSchema();
+
+    @Autowired
+    protected DSLContext dsl;
+
+    @Autowired
+    protected IngestProperties properties;
+
+    @LocalServerPort
+    protected int port;
+
+    private HttpClient http;
+
+    @BeforeEach
+    void cleanSlate() throws Exception {
+        dsl.truncate(READING, READING_OUTCOME, FEED_OUTCOME_COUNT, FEED, FILE_CLAIM, PROVIDER_SSH_KEY, DESIGNATION,
+                PROVIDER_STATUS, PTS_SYSTEM, PROVIDER).cascade().execute();
+        Path providers = properties.sftpRoot().resolve(properties.sftp().providersDir());
+        if (Files.exists(providers)) {
+            try (Stream<Path> files = Files.walk(providers)) {
+                files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(providers)).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    // ---- ops over HTTPS ----
+
+    protected HttpClient http() throws Exception {
+        if (http == null) {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(properties.keysDir().resolve("https.p12"))) {
+                trust.load(in, properties.https().keystorePassword().toCharArray());
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        }
+        return http;
+    }
+
+    protected URI url(String path) {
+        return URI.create("https://localhost:" + port + path);
+    }
+
+    protected HttpRequest.Builder asOps(String path) {
+        String basic = Base64.getEncoder().encodeToString(("ops:" + properties.ops().password()).getBytes());
+        return HttpRequest.newBuilder(url(path)).header("Authorization", "Basic " + basic);
+    }
+
+    protected HttpResponse<String> send(HttpRequest request) throws Exception {
+        return http().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected JsonNode importRegistry(String table, Path csv) throws Exception {
+        HttpResponse<String> r = send(asOps("/api/v1/registry/" + table).header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofFile(csv)).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    protected void loadSampleRegistry() throws Exception {
+        for (String table : new String[] {"providers", "systems", "designations"}) {
+            JsonNode result = importRegistry(table, SAMPLES.resolve("registry").resolve(table + ".csv"));
+            assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("ACCEPTED");
+        }
+    }
+
+    // ---- providers dropping files ----
+
+    protected Path providerDir(String providerId) {
+        return properties.sftpRoot().resolve(properties.sftp().providersDir()).resolve(providerId);
+    }
+
+    /** Puts a file into a provider's inbox the way an upload-then-rename client does. */
+    protected void drop(String providerId, Path file, String asName) throws IOException {
+        Path inbox = Files.createDirectories(providerDir(providerId).resolve("inbox"));
+        Path part = inbox.resolve(asName + ".part");
+        Files.copy(file, part);
+        Files.move(part, inbox.resolve(asName));
+    }
+
+    protected JsonNode awaitReceipt(String providerId, String fileName) throws Exception {
+        Path receipt = providerDir(providerId).resolve("receipts").resolve(fileName + ".receipt.json");
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (!Files.exists(receipt)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("no receipt for " + providerId + "/" + fileName + " within 60 s");
+            }
+            Thread.sleep(100);
+        }
+        JsonNode json = JSON.readTree(Files.readString(receipt, StandardCharsets.UTF_8));
+        assertValidReceipt(json);
+        return json;
+    }
+
+    /** Drops a sample feed and returns its receipt. */
+    protected JsonNode ingest(String providerId, String sample) throws Exception {
+        Path file = SAMPLES.resolve(sample);
+        String name = file.getFileName().toString();
+        drop(providerId, file, name);
+        return awaitReceipt(providerId, name);
+    }
+
+    protected static void assertValidReceipt(JsonNode receipt) {
+        assertThat(RECEIPT_SCHEMA.validate(receipt)).as("receipt against receipt-v1.schema.json: " + receipt).isEmpty();
+    }
+
+    private static JsonSchema receiptSchema() {
+        try (InputStream in = IngestItSupport.class.getResourceAsStream("/schemas/receipt-v1.schema.json")) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
