@@ -1,0 +1,89 @@
+package org.ptsingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A provider's whole experience with the stock OpenSSH client: ops register its key over HTTPS, it
+ * uploads with {@code sftp}, and fetches its receipt back the same way.
+ */
+class OpenSshSftpIT extends IngestItSupport {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void providerUploadsWithOpenSshAndReadsItsReceiptBack() throws Exception {
+        loadSampleRegistry();
+        Path key = tmp.resolve("id_ed25519");
+        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sunwatch@it", "-f", key.toString()));
+        HttpResponse<String> put = send(asOps("/api/v1/providers/sunwatch/ssh-keys")
+                .header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofFile(tmp.resolve("id_ed25519.pub"))).build());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(put.body()).contains("SHA256:");
+
+        Path feed = SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv").toAbsolutePath();
+        String upload = sftp(key, "sunwatch", "put " + feed + " inbox/baseline.csv.part\n"
+                + "rename inbox/baseline.csv.part inbox/baseline.csv\n");
+        assertThat(upload).doesNotContain("denied");
+
+        Path local = tmp.resolve("receipt.json");
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (!Files.exists(local)) {
+            assertThat(Instant.now()).as("receipt within 60 s").isBefore(deadline);
+            Thread.sleep(500);
+            sftp(key, "sunwatch", "-get receipts/baseline.csv.receipt.json " + local + "\n");
+        }
+        JsonNode receipt = JSON.readTree(Files.readString(local));
+        assertValidReceipt(receipt);
+        assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
+        assertThat(receipt.get("file_name").asText()).isEqualTo("baseline.csv");
+
+        // The provider sees only its own inbox and receipts; the inbox is empty again.
+        String listing = sftp(key, "sunwatch", "ls -1 /\nls -1 /..\nls -1 inbox\n");
+        assertThat(listing.lines().filter(l -> !l.startsWith("sftp>")).map(String::strip).toList())
+                .containsExactly("/inbox", "/receipts", "/../inbox", "/../receipts");
+
+        // A key registered for sunwatch does not open another provider's drop box.
+        Process other = start(List.of("sftp", "-b", "-", "-i", key.toString(), "-P", String.valueOf(properties.sftp().port()),
+                "-o", "UserKnownHostsFile=" + properties.knownHosts().toAbsolutePath(), "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=yes", "gridsense@localhost"));
+        other.getOutputStream().close();
+        assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(other.exitValue()).isNotZero();
+    }
+
+    private String sftp(Path key, String user, String batch) throws Exception {
+        Process p = start(List.of("sftp", "-b", "-", "-i", key.toString(), "-P", String.valueOf(properties.sftp().port()),
+                "-o", "UserKnownHostsFile=" + properties.knownHosts().toAbsolutePath(),
+                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", user + "@localhost"));
+        p.getOutputStream().write(batch.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    private static Process start(List<String> command) throws Exception {
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static void run(List<String> command) throws Exception {
+        Process p = start(command);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+    }
+}
