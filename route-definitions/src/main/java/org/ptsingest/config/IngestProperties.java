@@ -67,8 +67,8 @@ public record IngestProperties(
             @DefaultValue("providers") String providersDir,
             Path privateKeyFile,
             Path knownHostsFile,
-            @DefaultValue("2s") Duration pollDelay,
-            @DefaultValue("1s") Duration readLockCheckInterval,
+            @DefaultValue("1s") Duration pollDelay,
+            @DefaultValue("500ms") Duration readLockCheckInterval,
             @DefaultValue("2m") Duration claimLease) {}
 
     /** See {@link RuleSettings} for what each number means. */

@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -31,7 +33,6 @@ import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record4;
-import org.jooq.Record5;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.ptsingest.config.IngestProperties;
@@ -105,7 +106,9 @@ public class FeedIngestion implements FeedPipeline {
 
     @Override
     public FeedResult ingest(FeedDelivery delivery) throws IOException {
+        long start = System.nanoTime();
         RawFeedArchive.Archived raw = archive.store(delivery.content());
+        log.debug("feed {} archived in {} ms", delivery.fileName(), (System.nanoTime() - start) / 1_000_000);
         for (int attempt = 1; ; attempt++) {
             try {
                 Outcome outcome = tx.execute(status -> inTransaction(delivery, raw));
@@ -193,17 +196,24 @@ public class FeedIngestion implements FeedPipeline {
             throws IOException, SQLException {
         Files.createDirectories(workDir);
         String prefix = "feed-" + feed.getFeedId() + "-" + UUID.randomUUID();
-        Path staged = workDir.resolve(prefix + ".staging");
         Path outcomes = workDir.resolve(prefix + ".outcomes");
         Path accepted = workDir.resolve(prefix + ".readings");
+        Path spans = workDir.resolve(prefix + ".spans");
         try {
             Map<OutcomeCode, Integer> counts = new EnumMap<>(OutcomeCode.class);
+            Phases phases = new Phases();
             int records;
-            try (Writer stagedRows = spill(staged); Writer outcomeRows = spill(outcomes);
+            MeterSpans meterSpans = new MeterSpans();
+            Connection c = DataSourceUtils.getConnection(dataSource);
+            PgCopy.createStaging(c, "256MB");
+            Savepoint beforeStaging = c.setSavepoint();
+            try (PgCopy.StagingCopy staging = PgCopy.copyStaging(c); Writer outcomeRows = spill(outcomes);
                     InputStream in = Files.newInputStream(rawFile)) {
+                Writer stagedRows = staging.writer();
                 records = new CsvFeedReader().read(in, new CsvFeedReader.Sink() {
                     @Override
                     public void reading(ParsedReading r) throws IOException {
+                        meterSpans.add(r.systemId(), r.meterSerial(), r.readAt());
                         PgCopy.row(stagedRows, r.line(), r.systemId(), r.meterSerial(), r.readAt(),
                                 r.registerKwh().toPlainString());
                     }
@@ -215,22 +225,30 @@ public class FeedIngestion implements FeedPipeline {
                                 OutcomeCode.INVALID_VALUE.name(), r.message());
                     }
                 });
+                staging.finish(c);
             } catch (FeedFormatException e) {
+                // The staging COPY was cancelled; undo it and keep the feed row for the rejection.
+                c.rollback(beforeStaging);
                 return finish(feed, FeedStatus.REJECTED, OutcomeCode.SCHEMA_VIOLATION, e.getMessage());
             }
-
-            Connection c = DataSourceUtils.getConnection(dataSource);
-            PgCopy.createStaging(c, "256MB");
-            PgCopy.copyStaging(c, staged);
+            c.releaseSavepoint(beforeStaging);
+            meterSpans.write(spans);
+            PgCopy.copySpans(c, spans);
+            phases.done("parse and stage");
             RegistrySnapshot snapshot = registry.forStagedFeed(d.providerId(), history);
             ReadingJudge judge = new ReadingJudge(rules, snapshot, d.receivedAt());
+            phases.done("registry");
             try (Writer outcomeRows = append(outcomes); Writer readingRows = spill(accepted);
-                    Cursor<Record5<Integer, String, String, OffsetDateTime, BigDecimal>> feedRows = stagedInOrder();
+                    ResultSet feedRows = stagedInOrder();
                     Cursor<Record4<String, String, OffsetDateTime, BigDecimal>> storedRows = storedAround()) {
                 StoredNeighbourCursor neighbours = new StoredNeighbourCursor(stored(storedRows));
-                for (var row : feedRows) {
-                    ParsedReading r = new ParsedReading(row.value1(), row.value2(), row.value3(),
-                            row.value4().toInstant(), row.value5());
+                phases.done("neighbours");
+                while (feedRows.next()) {
+                    // Read through JDBC, not jOOQ records: with binary transfer (prepareThreshold=-1)
+                    // the driver decodes timestamps directly, which matters at millions of rows.
+                    ParsedReading r = new ParsedReading(feedRows.getInt(1), feedRows.getString(2),
+                            feedRows.getString(3), feedRows.getObject(4, OffsetDateTime.class).toInstant(),
+                            feedRows.getBigDecimal(5));
                     Verdict v = judge.judge(r, neighbours.find(r.systemId(), r.meterSerial(), r.readAt()));
                     counts.merge(v.code(), 1, Integer::sum);
                     if (v.code().stores()) {
@@ -244,25 +262,45 @@ public class FeedIngestion implements FeedPipeline {
                     }
                 }
             }
+            phases.done("judge");
             PgCopy.copyReadings(c, accepted);
             PgCopy.copyOutcomes(c, outcomes);
+            phases.done("store");
+            log.info("feed {}: {} records; {}", feed.getFeedId(), records, phases);
             feed.setReadingCount(records);
             return finish(feed, FeedStatus.fromReadingCounts(counts), null, null, counts);
         } finally {
-            Files.deleteIfExists(staged);
             Files.deleteIfExists(outcomes);
             Files.deleteIfExists(accepted);
+            Files.deleteIfExists(spans);
         }
     }
 
-    private Cursor<Record5<Integer, String, String, OffsetDateTime, BigDecimal>> stagedInOrder() {
+    /** Wall-clock time per pipeline phase, for the per-feed log line (where does a big feed's time go). */
+    private static final class Phases {
+        private final StringBuilder text = new StringBuilder();
+        private long last = System.nanoTime();
+
+        void done(String phase) {
+            long now = System.nanoTime();
+            text.append(text.isEmpty() ? "" : ", ").append(phase).append(' ').append((now - last) / 1_000_000).append(" ms");
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
+    }
+
+    private ResultSet stagedInOrder() {
         return dsl.select(Staging.LINE_NO, Staging.SYSTEM_ID, Staging.METER_SERIAL, Staging.READ_AT,
                         Staging.REGISTER_KWH)
                 .from(Staging.TABLE)
                 .orderBy(Staging.SYSTEM_ID.collate(Staging.C), Staging.METER_SERIAL.collate(Staging.C),
                         Staging.READ_AT, Staging.LINE_NO)
                 .fetchSize(FETCH_SIZE)
-                .fetchLazy();
+                .fetchResultSet();
     }
 
     /**
@@ -270,15 +308,10 @@ public class FeedIngestion implements FeedPipeline {
      * reading to the first one after its latest: every possible stored neighbour, nothing more.
      */
     private Cursor<Record4<String, String, OffsetDateTime, BigDecimal>> storedAround() {
-        var span = select(Staging.SYSTEM_ID, Staging.METER_SERIAL,
-                        min(Staging.READ_AT).as("first_at"), max(Staging.READ_AT).as("last_at"))
-                .from(Staging.TABLE)
-                .groupBy(Staging.SYSTEM_ID, Staging.METER_SERIAL)
-                .asTable("span");
-        Field<String> spanSystem = span.field(Staging.SYSTEM_ID.getName(), String.class);
-        Field<String> spanMeter = span.field(Staging.METER_SERIAL.getName(), String.class);
-        Field<OffsetDateTime> firstAt = span.field("first_at", OffsetDateTime.class);
-        Field<OffsetDateTime> lastAt = span.field("last_at", OffsetDateTime.class);
+        Field<String> spanSystem = Staging.SPAN_SYSTEM_ID;
+        Field<String> spanMeter = Staging.SPAN_METER_SERIAL;
+        Field<OffsetDateTime> firstAt = Staging.SPAN_FIRST_AT;
+        Field<OffsetDateTime> lastAt = Staging.SPAN_LAST_AT;
         var p = READING.as("p");
         var n = READING.as("n");
         Field<OffsetDateTime> from = coalesce(select(max(p.READ_AT)).from(p)
@@ -288,7 +321,7 @@ public class FeedIngestion implements FeedPipeline {
                 .where(n.SYSTEM_ID.eq(spanSystem), n.METER_SERIAL.eq(spanMeter), n.READ_AT.gt(lastAt))
                 .<OffsetDateTime>asField(), lastAt);
         return dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH)
-                .from(span)
+                .from(Staging.SPANS)
                 .join(READING).on(READING.SYSTEM_ID.eq(spanSystem), READING.METER_SERIAL.eq(spanMeter))
                 .where(READING.READ_AT.between(from, to))
                 .orderBy(READING.SYSTEM_ID.collate(Staging.C), READING.METER_SERIAL.collate(Staging.C), READING.READ_AT)

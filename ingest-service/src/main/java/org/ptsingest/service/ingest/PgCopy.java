@@ -8,7 +8,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
 
 /**
  * The only place with SQL text in Java: PostgreSQL COPY and session settings, which jOOQ cannot
@@ -16,10 +20,16 @@ import org.postgresql.PGConnection;
  */
 final class PgCopy {
     static final String STAGING_TABLE = "feed_staging";
+    static final String SPAN_TABLE = "feed_meter_span";
 
     private static final String CREATE_STAGING = "CREATE TEMPORARY TABLE " + STAGING_TABLE
             + " (line_no integer NOT NULL, system_id text NOT NULL, meter_serial text NOT NULL,"
             + " read_at timestamptz NOT NULL, register_kwh numeric(18,3) NOT NULL) ON COMMIT DROP";
+    private static final String CREATE_SPANS = "CREATE TEMPORARY TABLE " + SPAN_TABLE
+            + " (system_id text NOT NULL, meter_serial text NOT NULL, first_at timestamptz NOT NULL,"
+            + " last_at timestamptz NOT NULL) ON COMMIT DROP";
+    private static final String COPY_SPANS = "COPY " + SPAN_TABLE
+            + " (system_id, meter_serial, first_at, last_at) FROM STDIN";
     private static final String COPY_STAGING = "COPY " + STAGING_TABLE
             + " (line_no, system_id, meter_serial, read_at, register_kwh) FROM STDIN";
     private static final String COPY_READINGS = "COPY reading"
@@ -35,13 +45,58 @@ final class PgCopy {
             // The sort of a big feed happens in PostgreSQL; give this transaction room to do it in memory.
             s.execute("SET LOCAL work_mem = '" + workMem.replace("'", "") + "'");
             s.execute(CREATE_STAGING);
+            s.execute(CREATE_SPANS);
         }
     }
 
-    static long copyStaging(Connection c, Path rows) throws SQLException, IOException {
-        long n = copy(c, COPY_STAGING, rows);
+    /**
+     * A COPY into the staging table fed row by row while the feed is parsed, so parsing and
+     * PostgreSQL's loading overlap. Closing it without {@link StagingCopy#finish()} cancels the COPY,
+     * which fails the transaction: callers set a savepoint first.
+     */
+    static StagingCopy copyStaging(Connection c) throws SQLException {
+        return new StagingCopy(new PGCopyOutputStream(c.unwrap(PGConnection.class), COPY_STAGING, 1 << 16));
+    }
+
+    static final class StagingCopy implements AutoCloseable {
+        private final PGCopyOutputStream out;
+        private final Writer writer;
+        private boolean finished;
+
+        private StagingCopy(PGCopyOutputStream out) {
+            this.out = out;
+            this.writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        }
+
+        Writer writer() {
+            return writer;
+        }
+
+        void finish(Connection c) throws IOException, SQLException {
+            writer.close(); // flushes and ends the COPY
+            finished = true;
+            try (Statement s = c.createStatement()) {
+                s.execute("ANALYZE " + STAGING_TABLE);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!finished && out.isActive()) {
+                try {
+                    out.cancelCopy();
+                } catch (SQLException e) {
+                    throw new IOException("cannot cancel the staging COPY", e);
+                }
+            }
+        }
+    }
+
+    /** One row per meter of the feed: its first and last read_at (small: meters, not readings). */
+    static long copySpans(Connection c, Path rows) throws SQLException, IOException {
+        long n = copy(c, COPY_SPANS, rows);
         try (Statement s = c.createStatement()) {
-            s.execute("ANALYZE " + STAGING_TABLE);
+            s.execute("ANALYZE " + SPAN_TABLE);
         }
         return n;
     }
@@ -63,31 +118,33 @@ final class PgCopy {
         }
     }
 
-    /** Appends one row in COPY text format. */
+    /** Appends one row in COPY text format (one write per row: this runs once per reading). */
     static void row(Writer w, Object... values) throws IOException {
+        StringBuilder line = new StringBuilder(96);
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
-                w.write('\t');
+                line.append('\t');
             }
             Object v = values[i];
             if (v == null) {
-                w.write("\\N");
+                line.append("\\N");
             } else {
-                escape(w, v.toString());
+                escapeInto(line, v.toString());
             }
         }
-        w.write('\n');
+        line.append('\n');
+        w.append(line);
     }
 
-    private static void escape(Writer w, String s) throws IOException {
+    private static void escapeInto(StringBuilder b, String s) {
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
             switch (ch) {
-                case '\\' -> w.write("\\\\");
-                case '\t' -> w.write("\\t");
-                case '\n' -> w.write("\\n");
-                case '\r' -> w.write("\\r");
-                default -> w.write(ch);
+                case '\\' -> b.append("\\\\");
+                case '\t' -> b.append("\\t");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                default -> b.append(ch);
             }
         }
     }

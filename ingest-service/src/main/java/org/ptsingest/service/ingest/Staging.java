@@ -13,7 +13,7 @@ import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
-/** jOOQ view of the per-feed temporary staging table created by {@link PgCopy#createStaging}. */
+/** jOOQ view of the per-feed temporary tables created by {@link PgCopy#createStaging}. */
 final class Staging {
     static final Table<Record> TABLE = table(name(PgCopy.STAGING_TABLE));
     static final Field<Integer> LINE_NO = field(name(PgCopy.STAGING_TABLE, "line_no"), SQLDataType.INTEGER);
@@ -23,6 +23,15 @@ final class Staging {
             field(name(PgCopy.STAGING_TABLE, "read_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
     static final Field<BigDecimal> REGISTER_KWH =
             field(name(PgCopy.STAGING_TABLE, "register_kwh"), SQLDataType.NUMERIC(18, 3));
+
+    /** One row per meter the feed touches, with its first and last read_at. */
+    static final Table<Record> SPANS = table(name(PgCopy.SPAN_TABLE));
+    static final Field<String> SPAN_SYSTEM_ID = field(name(PgCopy.SPAN_TABLE, "system_id"), SQLDataType.CLOB);
+    static final Field<String> SPAN_METER_SERIAL = field(name(PgCopy.SPAN_TABLE, "meter_serial"), SQLDataType.CLOB);
+    static final Field<OffsetDateTime> SPAN_FIRST_AT =
+            field(name(PgCopy.SPAN_TABLE, "first_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+    static final Field<OffsetDateTime> SPAN_LAST_AT =
+            field(name(PgCopy.SPAN_TABLE, "last_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
 
     /** Code-point order on text, the order {@code StoredNeighbourCursor} walks in. */
     static final Collation C = DSL.collation(name("C"));
