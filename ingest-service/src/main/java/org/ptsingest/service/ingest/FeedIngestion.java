@@ -8,6 +8,7 @@ import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED_OUTCOME_COUNT;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -29,10 +29,8 @@ import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
-import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Record4;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.ptsingest.config.IngestProperties;
@@ -79,6 +77,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class FeedIngestion implements FeedPipeline {
     private static final Logger log = LoggerFactory.getLogger(FeedIngestion.class);
     private static final int FETCH_SIZE = 10_000;
+    /** Readings sorted in memory at a time (about 25 MB of heap); larger feeds sort through run files. */
+    private static final int SORT_CHUNK = 100_000;
     private static final String FORMAT_CSV_V1 = "CSV_V1";
 
     private final DSLContext dsl;
@@ -197,25 +197,19 @@ public class FeedIngestion implements FeedPipeline {
         Files.createDirectories(workDir);
         String prefix = "feed-" + feed.getFeedId() + "-" + UUID.randomUUID();
         Path outcomes = workDir.resolve(prefix + ".outcomes");
-        Path accepted = workDir.resolve(prefix + ".readings");
+        Path stored = workDir.resolve(prefix + ".stored");
         Path spans = workDir.resolve(prefix + ".spans");
-        try {
-            Map<OutcomeCode, Integer> counts = new EnumMap<>(OutcomeCode.class);
-            Phases phases = new Phases();
+        Map<OutcomeCode, Integer> counts = new EnumMap<>(OutcomeCode.class);
+        Phases phases = new Phases();
+        MeterSpans meterSpans = new MeterSpans();
+        try (ExternalSort readable = new ExternalSort(workDir, prefix, SORT_CHUNK)) {
             int records;
-            MeterSpans meterSpans = new MeterSpans();
-            Connection c = DataSourceUtils.getConnection(dataSource);
-            PgCopy.createStaging(c, "256MB");
-            Savepoint beforeStaging = c.setSavepoint();
-            try (PgCopy.StagingCopy staging = PgCopy.copyStaging(c); Writer outcomeRows = spill(outcomes);
-                    InputStream in = Files.newInputStream(rawFile)) {
-                Writer stagedRows = staging.writer();
+            try (Writer outcomeRows = spill(outcomes); InputStream in = Files.newInputStream(rawFile)) {
                 records = new CsvFeedReader().read(in, new CsvFeedReader.Sink() {
                     @Override
                     public void reading(ParsedReading r) throws IOException {
                         meterSpans.add(r.systemId(), r.meterSerial(), r.readAt());
-                        PgCopy.row(stagedRows, r.line(), r.systemId(), r.meterSerial(), r.readAt(),
-                                r.registerKwh().toPlainString());
+                        readable.add(r);
                     }
 
                     @Override
@@ -225,30 +219,30 @@ public class FeedIngestion implements FeedPipeline {
                                 OutcomeCode.INVALID_VALUE.name(), r.message());
                     }
                 });
-                staging.finish(c);
             } catch (FeedFormatException e) {
-                // The staging COPY was cancelled; undo it and keep the feed row for the rejection.
-                c.rollback(beforeStaging);
+                // Nothing of the feed reached the database yet: only the feed row records the rejection.
                 return finish(feed, FeedStatus.REJECTED, OutcomeCode.SCHEMA_VIOLATION, e.getMessage());
             }
-            c.releaseSavepoint(beforeStaging);
+            Iterator<ParsedReading> inOrder = readable.sorted();
+            phases.done("parse and sort");
+
+            Connection c = DataSourceUtils.getConnection(dataSource);
+            PgCopy.createSpans(c);
             meterSpans.write(spans);
             PgCopy.copySpans(c, spans);
-            phases.done("parse and stage");
-            RegistrySnapshot snapshot = registry.forStagedFeed(d.providerId(), history);
+            RegistrySnapshot snapshot = registry.forFeedSpans(d.providerId(), history);
             ReadingJudge judge = new ReadingJudge(rules, snapshot, d.receivedAt());
-            phases.done("registry");
-            try (Writer outcomeRows = append(outcomes); Writer readingRows = spill(accepted);
-                    ResultSet feedRows = stagedInOrder();
-                    Cursor<Record4<String, String, OffsetDateTime, BigDecimal>> storedRows = storedAround()) {
-                StoredNeighbourCursor neighbours = new StoredNeighbourCursor(stored(storedRows));
-                phases.done("neighbours");
-                while (feedRows.next()) {
-                    // Read through JDBC, not jOOQ records: with binary transfer (prepareThreshold=-1)
-                    // the driver decodes timestamps directly, which matters at millions of rows.
-                    ParsedReading r = new ParsedReading(feedRows.getInt(1), feedRows.getString(2),
-                            feedRows.getString(3), feedRows.getObject(4, OffsetDateTime.class).toInstant(),
-                            feedRows.getBigDecimal(5));
+            // Stored neighbours go to a local file first, so the connection is free to take the
+            // accepted readings by COPY while they are being judged.
+            long storedCount = exportStoredAround(stored);
+            phases.done("registry and neighbours");
+
+            try (Writer outcomeRows = append(outcomes); PgCopy.CopyIn readings = PgCopy.copyReadings(c);
+                    BufferedReader storedRows = Files.newBufferedReader(stored, StandardCharsets.UTF_8)) {
+                StoredNeighbourCursor neighbours = new StoredNeighbourCursor(storedReadings(storedRows));
+                Writer readingRows = readings.writer();
+                while (inOrder.hasNext()) {
+                    ParsedReading r = inOrder.next();
                     Verdict v = judge.judge(r, neighbours.find(r.systemId(), r.meterSerial(), r.readAt()));
                     counts.merge(v.code(), 1, Integer::sum);
                     if (v.code().stores()) {
@@ -261,17 +255,17 @@ public class FeedIngestion implements FeedPipeline {
                                 r.registerKwh(), v.code().name(), v.message());
                     }
                 }
+                readings.finish();
             }
-            phases.done("judge");
-            PgCopy.copyReadings(c, accepted);
+            phases.done("judge and store");
             PgCopy.copyOutcomes(c, outcomes);
-            phases.done("store");
-            log.info("feed {}: {} records; {}", feed.getFeedId(), records, phases);
+            phases.done("outcomes");
+            log.info("feed {}: {} records, {} stored neighbours; {}", feed.getFeedId(), records, storedCount, phases);
             feed.setReadingCount(records);
             return finish(feed, FeedStatus.fromReadingCounts(counts), null, null, counts);
         } finally {
             Files.deleteIfExists(outcomes);
-            Files.deleteIfExists(accepted);
+            Files.deleteIfExists(stored);
             Files.deleteIfExists(spans);
         }
     }
@@ -293,54 +287,70 @@ public class FeedIngestion implements FeedPipeline {
         }
     }
 
-    private ResultSet stagedInOrder() {
-        return dsl.select(Staging.LINE_NO, Staging.SYSTEM_ID, Staging.METER_SERIAL, Staging.READ_AT,
-                        Staging.REGISTER_KWH)
-                .from(Staging.TABLE)
-                .orderBy(Staging.SYSTEM_ID.collate(Staging.C), Staging.METER_SERIAL.collate(Staging.C),
-                        Staging.READ_AT, Staging.LINE_NO)
-                .fetchSize(FETCH_SIZE)
-                .fetchResultSet();
-    }
-
     /**
      * Stored readings of the meters this feed touches, from the last one before the feed's earliest
      * reading to the first one after its latest: every possible stored neighbour, nothing more.
      */
-    private Cursor<Record4<String, String, OffsetDateTime, BigDecimal>> storedAround() {
+    private long exportStoredAround(Path file) throws IOException, SQLException {
         Field<String> spanSystem = Staging.SPAN_SYSTEM_ID;
         Field<String> spanMeter = Staging.SPAN_METER_SERIAL;
         Field<OffsetDateTime> firstAt = Staging.SPAN_FIRST_AT;
         Field<OffsetDateTime> lastAt = Staging.SPAN_LAST_AT;
         var p = READING.as("p");
-        var n = READING.as("n");
+        var q = READING.as("q");
         Field<OffsetDateTime> from = coalesce(select(max(p.READ_AT)).from(p)
                 .where(p.SYSTEM_ID.eq(spanSystem), p.METER_SERIAL.eq(spanMeter), p.READ_AT.lt(firstAt))
                 .<OffsetDateTime>asField(), firstAt);
-        Field<OffsetDateTime> to = coalesce(select(min(n.READ_AT)).from(n)
-                .where(n.SYSTEM_ID.eq(spanSystem), n.METER_SERIAL.eq(spanMeter), n.READ_AT.gt(lastAt))
+        Field<OffsetDateTime> to = coalesce(select(min(q.READ_AT)).from(q)
+                .where(q.SYSTEM_ID.eq(spanSystem), q.METER_SERIAL.eq(spanMeter), q.READ_AT.gt(lastAt))
                 .<OffsetDateTime>asField(), lastAt);
-        return dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH)
+        long n = 0;
+        try (Writer out = spill(file);
+                ResultSet rows = dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH)
                 .from(Staging.SPANS)
                 .join(READING).on(READING.SYSTEM_ID.eq(spanSystem), READING.METER_SERIAL.eq(spanMeter))
                 .where(READING.READ_AT.between(from, to))
                 .orderBy(READING.SYSTEM_ID.collate(Staging.C), READING.METER_SERIAL.collate(Staging.C), READING.READ_AT)
                 .fetchSize(FETCH_SIZE)
-                .fetchLazy();
+                .fetchResultSet()) {
+            while (rows.next()) {
+                Instant at = rows.getObject(3, OffsetDateTime.class).toInstant();
+                PgCopy.row(out, rows.getString(1), rows.getString(2), at.getEpochSecond() * 1_000_000 + at.getNano() / 1000,
+                        rows.getBigDecimal(4).toPlainString());
+                n++;
+            }
+        }
+        return n;
     }
 
-    private static Iterator<StoredReading> stored(Cursor<Record4<String, String, OffsetDateTime, BigDecimal>> rows) {
-        Iterator<Record4<String, String, OffsetDateTime, BigDecimal>> it = rows.iterator();
+    private static Instant micros(String epochMicros) {
+        long us = Long.parseLong(epochMicros);
+        return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000), Math.floorMod(us, 1_000_000) * 1000L);
+    }
+
+    /** Reads the stored-neighbour export back, one row at a time. */
+    private static Iterator<StoredReading> storedReadings(BufferedReader rows) {
         return new Iterator<>() {
+            private String next = read();
+
+            private String read() {
+                try {
+                    return rows.readLine();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
             @Override
             public boolean hasNext() {
-                return it.hasNext();
+                return next != null;
             }
 
             @Override
             public StoredReading next() {
-                var r = it.next();
-                return new StoredReading(r.value1(), r.value2(), r.value3().toInstant(), r.value4());
+                String[] f = PgCopy.fields(next, 4);
+                next = read();
+                return new StoredReading(f[0], f[1], micros(f[2]), new BigDecimal(f[3]));
             }
         };
     }

@@ -1,95 +1,47 @@
 package org.ptsingest.service.ingest;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
 /**
- * The only place with SQL text in Java: PostgreSQL COPY and session settings, which jOOQ cannot
- * express. Everything else goes through jOOQ's generated classes.
+ * The only place with SQL text in Java: PostgreSQL COPY and the per-feed temporary table, which
+ * jOOQ cannot express. Everything else goes through jOOQ's generated classes.
  */
 final class PgCopy {
-    static final String STAGING_TABLE = "feed_staging";
     static final String SPAN_TABLE = "feed_meter_span";
 
-    private static final String CREATE_STAGING = "CREATE TEMPORARY TABLE " + STAGING_TABLE
-            + " (line_no integer NOT NULL, system_id text NOT NULL, meter_serial text NOT NULL,"
-            + " read_at timestamptz NOT NULL, register_kwh numeric(18,3) NOT NULL) ON COMMIT DROP";
     private static final String CREATE_SPANS = "CREATE TEMPORARY TABLE " + SPAN_TABLE
             + " (system_id text NOT NULL, meter_serial text NOT NULL, first_at timestamptz NOT NULL,"
             + " last_at timestamptz NOT NULL) ON COMMIT DROP";
     private static final String COPY_SPANS = "COPY " + SPAN_TABLE
             + " (system_id, meter_serial, first_at, last_at) FROM STDIN";
-    private static final String COPY_STAGING = "COPY " + STAGING_TABLE
-            + " (line_no, system_id, meter_serial, read_at, register_kwh) FROM STDIN";
     private static final String COPY_READINGS = "COPY reading"
             + " (system_id, meter_serial, read_at, register_kwh, feed_id, line_no, flag) FROM STDIN";
     private static final String COPY_OUTCOMES = "COPY reading_outcome"
             + " (feed_id, line_no, system_id, meter_serial, read_at, register_kwh, code, message) FROM STDIN";
-
     private PgCopy() {}
 
-    /** Temporary staging table for one feed's readable records; dropped when the transaction ends. */
-    static void createStaging(Connection c, String workMem) throws SQLException {
+    /** Temporary table for one feed's meter spans; dropped when the transaction ends. */
+    static void createSpans(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            // The sort of a big feed happens in PostgreSQL; give this transaction room to do it in memory.
-            s.execute("SET LOCAL work_mem = '" + workMem.replace("'", "") + "'");
-            s.execute(CREATE_STAGING);
             s.execute(CREATE_SPANS);
         }
     }
 
-    /**
-     * A COPY into the staging table fed row by row while the feed is parsed, so parsing and
-     * PostgreSQL's loading overlap. Closing it without {@link StagingCopy#finish()} cancels the COPY,
-     * which fails the transaction: callers set a savepoint first.
-     */
-    static StagingCopy copyStaging(Connection c) throws SQLException {
-        return new StagingCopy(new PGCopyOutputStream(c.unwrap(PGConnection.class), COPY_STAGING, 1 << 16));
-    }
-
-    static final class StagingCopy implements AutoCloseable {
-        private final PGCopyOutputStream out;
-        private final Writer writer;
-        private boolean finished;
-
-        private StagingCopy(PGCopyOutputStream out) {
-            this.out = out;
-            this.writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-        }
-
-        Writer writer() {
-            return writer;
-        }
-
-        void finish(Connection c) throws IOException, SQLException {
-            writer.close(); // flushes and ends the COPY
-            finished = true;
-            try (Statement s = c.createStatement()) {
-                s.execute("ANALYZE " + STAGING_TABLE);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!finished && out.isActive()) {
-                try {
-                    out.cancelCopy();
-                } catch (SQLException e) {
-                    throw new IOException("cannot cancel the staging COPY", e);
-                }
-            }
-        }
+    /** COPY into the readings table, fed row by row while readings are judged. */
+    static CopyIn copyReadings(Connection c) throws SQLException {
+        return new CopyIn(c, COPY_READINGS);
     }
 
     /** One row per meter of the feed: its first and last read_at (small: meters, not readings). */
@@ -99,10 +51,6 @@ final class PgCopy {
             s.execute("ANALYZE " + SPAN_TABLE);
         }
         return n;
-    }
-
-    static long copyReadings(Connection c, Path rows) throws SQLException, IOException {
-        return copy(c, COPY_READINGS, rows);
     }
 
     static long copyOutcomes(Connection c, Path rows) throws SQLException, IOException {
@@ -115,6 +63,41 @@ final class PgCopy {
         }
         try (InputStream in = Files.newInputStream(rows)) {
             return c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, in, 1 << 16);
+        }
+    }
+
+    /**
+     * A COPY FROM STDIN written row by row. Closing it without {@link #finish()} cancels the COPY,
+     * which fails the transaction: callers that want to carry on set a savepoint first.
+     */
+    static final class CopyIn implements AutoCloseable {
+        private final PGCopyOutputStream out;
+        private final Writer writer;
+        private boolean finished;
+
+        private CopyIn(Connection c, String sql) throws SQLException {
+            this.out = new PGCopyOutputStream(c.unwrap(PGConnection.class), sql, 1 << 16);
+            this.writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        }
+
+        Writer writer() {
+            return writer;
+        }
+
+        void finish() throws IOException {
+            writer.close(); // flushes and ends the COPY
+            finished = true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!finished && out.isActive()) {
+                try {
+                    out.cancelCopy();
+                } catch (SQLException e) {
+                    throw new IOException("cannot cancel the COPY", e);
+                }
+            }
         }
     }
 
@@ -134,6 +117,41 @@ final class PgCopy {
         }
         line.append('\n');
         w.append(line);
+    }
+
+    /** Splits one line of COPY text format into its fields, undoing the escapes {@link #row} makes. */
+    static String[] fields(String line, int count) {
+        String[] out = new String[count];
+        int start = 0;
+        for (int i = 0; i < count; i++) {
+            int tab = i == count - 1 ? line.length() : line.indexOf('\t', start);
+            String raw = line.substring(start, tab);
+            out[i] = raw.equals("\\N") ? null : raw.indexOf('\\') < 0 ? raw : unescape(raw);
+            start = tab + 1;
+        }
+        return out;
+    }
+
+    private static String unescape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch != '\\' || i + 1 == s.length()) {
+                b.append(ch);
+                continue;
+            }
+            char next = s.charAt(++i);
+            switch (next) {
+                case 't' -> b.append('\t');
+                case 'n' -> b.append('\n');
+                case 'r' -> b.append('\r');
+                case 'b' -> b.append('\b');
+                case 'f' -> b.append('\f');
+                case 'v' -> b.append('\u000B');
+                default -> b.append(next);
+            }
+        }
+        return b.toString();
     }
 
     private static void escapeInto(StringBuilder b, String s) {

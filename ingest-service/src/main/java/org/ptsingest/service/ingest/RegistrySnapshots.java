@@ -41,8 +41,8 @@ class RegistrySnapshots {
         return new ProviderHistory(changes);
     }
 
-    /** Systems named in the staged feed, and this provider's designations for them. */
-    RegistrySnapshot forStagedFeed(String providerId, ProviderHistory history) {
+    /** Systems named in the feed (its meter spans), and this provider's designations for them. */
+    RegistrySnapshot forFeedSpans(String providerId, ProviderHistory history) {
         var named = DSL.selectDistinct(Staging.SPAN_SYSTEM_ID).from(Staging.SPANS);
         Map<String, SystemInfo> systems = new HashMap<>();
         dsl.select(PTS_SYSTEM.SYSTEM_ID, PTS_SYSTEM.DC_CAPACITY_KW, PTS_SYSTEM.INTERCONNECTED_ON)

@@ -4,7 +4,6 @@ import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 
-import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import org.jooq.Collation;
 import org.jooq.Field;
@@ -13,17 +12,8 @@ import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
-/** jOOQ view of the per-feed temporary tables created by {@link PgCopy#createStaging}. */
+/** jOOQ view of the per-feed temporary table created by {@link PgCopy#createSpans}. */
 final class Staging {
-    static final Table<Record> TABLE = table(name(PgCopy.STAGING_TABLE));
-    static final Field<Integer> LINE_NO = field(name(PgCopy.STAGING_TABLE, "line_no"), SQLDataType.INTEGER);
-    static final Field<String> SYSTEM_ID = field(name(PgCopy.STAGING_TABLE, "system_id"), SQLDataType.CLOB);
-    static final Field<String> METER_SERIAL = field(name(PgCopy.STAGING_TABLE, "meter_serial"), SQLDataType.CLOB);
-    static final Field<OffsetDateTime> READ_AT =
-            field(name(PgCopy.STAGING_TABLE, "read_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
-    static final Field<BigDecimal> REGISTER_KWH =
-            field(name(PgCopy.STAGING_TABLE, "register_kwh"), SQLDataType.NUMERIC(18, 3));
-
     /** One row per meter the feed touches, with its first and last read_at. */
     static final Table<Record> SPANS = table(name(PgCopy.SPAN_TABLE));
     static final Field<String> SPAN_SYSTEM_ID = field(name(PgCopy.SPAN_TABLE, "system_id"), SQLDataType.CLOB);
