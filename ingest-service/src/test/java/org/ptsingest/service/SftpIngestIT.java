@@ -162,7 +162,7 @@ class SftpIngestIT extends IngestItSupport {
 
     @Test
     void databaseFailureMidFeedLeavesNothingAndTheFileIsRetried() throws Exception {
-        // A real failure inside the feed's transaction, after the feed row and staging were written:
+        // A real failure inside the feed's transaction, after the feed row was written and the readings judged:
         // PostgreSQL refuses the readings COPY while the trap is armed.
         try (var c = dsl.configuration().connectionProvider().acquire(); var s = c.createStatement()) {
             s.execute("CREATE OR REPLACE FUNCTION it_refuse_reading() RETURNS trigger LANGUAGE plpgsql AS "

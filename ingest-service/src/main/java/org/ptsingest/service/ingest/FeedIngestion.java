@@ -65,9 +65,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>lock the provider (its feeds are judged one after another, across instances) and recognise a
  *       retried delivery or the same bytes sent again;</li>
  *   <li>check the provider's approval at receipt time;</li>
- *   <li>stream-parse the CSV into spill files, COPY the readable records into a temporary staging table;</li>
- *   <li>walk the staged readings in (system, meter, time) order beside the stored readings of the same
- *       meters, and let {@link ReadingJudge} give each one outcome;</li>
+ *   <li>stream-parse the CSV and sort the readable records in bounded memory ({@link ExternalSort});</li>
+ *   <li>walk them in (system, meter, time) order beside the stored readings of the same meters, and
+ *       let {@link ReadingJudge} give each one outcome;</li>
  *   <li>COPY accepted readings and non-plain outcomes, record counts and status, commit.</li>
  * </ol>
  * Readings, outcomes and feed record commit together or not at all; a failure leaves nothing behind
@@ -292,10 +292,10 @@ public class FeedIngestion implements FeedPipeline {
      * reading to the first one after its latest: every possible stored neighbour, nothing more.
      */
     private long exportStoredAround(Path file) throws IOException, SQLException {
-        Field<String> spanSystem = Staging.SPAN_SYSTEM_ID;
-        Field<String> spanMeter = Staging.SPAN_METER_SERIAL;
-        Field<OffsetDateTime> firstAt = Staging.SPAN_FIRST_AT;
-        Field<OffsetDateTime> lastAt = Staging.SPAN_LAST_AT;
+        Field<String> spanSystem = MeterSpans.SYSTEM_ID;
+        Field<String> spanMeter = MeterSpans.METER_SERIAL;
+        Field<OffsetDateTime> firstAt = MeterSpans.FIRST_AT;
+        Field<OffsetDateTime> lastAt = MeterSpans.LAST_AT;
         var p = READING.as("p");
         var q = READING.as("q");
         Field<OffsetDateTime> from = coalesce(select(max(p.READ_AT)).from(p)
@@ -307,10 +307,10 @@ public class FeedIngestion implements FeedPipeline {
         long n = 0;
         try (Writer out = spill(file);
                 ResultSet rows = dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH)
-                .from(Staging.SPANS)
+                .from(MeterSpans.TABLE)
                 .join(READING).on(READING.SYSTEM_ID.eq(spanSystem), READING.METER_SERIAL.eq(spanMeter))
                 .where(READING.READ_AT.between(from, to))
-                .orderBy(READING.SYSTEM_ID.collate(Staging.C), READING.METER_SERIAL.collate(Staging.C), READING.READ_AT)
+                .orderBy(READING.SYSTEM_ID.collate(MeterSpans.C), READING.METER_SERIAL.collate(MeterSpans.C), READING.READ_AT)
                 .fetchSize(FETCH_SIZE)
                 .fetchResultSet()) {
             while (rows.next()) {

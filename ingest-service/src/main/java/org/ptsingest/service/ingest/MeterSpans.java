@@ -1,5 +1,9 @@
 package org.ptsingest.service.ingest;
 
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
@@ -7,14 +11,33 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
+import org.jooq.Collation;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * First and last read_at per meter of a feed, collected while parsing (memory grows with meters, not
  * readings). It bounds which stored readings can be neighbours, and names the systems to load.
  */
 final class MeterSpans {
+    /** jOOQ view of the temporary table {@link #write} fills ({@link PgCopy#createSpans}). */
+    static final Table<Record> TABLE = table(name(PgCopy.SPAN_TABLE));
+    static final Field<String> SYSTEM_ID = field(name(PgCopy.SPAN_TABLE, "system_id"), SQLDataType.CLOB);
+    static final Field<String> METER_SERIAL = field(name(PgCopy.SPAN_TABLE, "meter_serial"), SQLDataType.CLOB);
+    static final Field<OffsetDateTime> FIRST_AT =
+            field(name(PgCopy.SPAN_TABLE, "first_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+    static final Field<OffsetDateTime> LAST_AT =
+            field(name(PgCopy.SPAN_TABLE, "last_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+
+    /** Code-point order on text, the order {@code StoredNeighbourCursor} walks in. */
+    static final Collation C = DSL.collation(name("C"));
+
     private record Meter(String systemId, String meterSerial) {}
 
     private final Map<Meter, Instant[]> spans = new HashMap<>();

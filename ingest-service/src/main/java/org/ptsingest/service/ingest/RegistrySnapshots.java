@@ -43,7 +43,7 @@ class RegistrySnapshots {
 
     /** Systems named in the feed (its meter spans), and this provider's designations for them. */
     RegistrySnapshot forFeedSpans(String providerId, ProviderHistory history) {
-        var named = DSL.selectDistinct(Staging.SPAN_SYSTEM_ID).from(Staging.SPANS);
+        var named = DSL.selectDistinct(MeterSpans.SYSTEM_ID).from(MeterSpans.TABLE);
         Map<String, SystemInfo> systems = new HashMap<>();
         dsl.select(PTS_SYSTEM.SYSTEM_ID, PTS_SYSTEM.DC_CAPACITY_KW, PTS_SYSTEM.INTERCONNECTED_ON)
                 .from(PTS_SYSTEM)
