@@ -33,4 +33,9 @@ public class ReceiptFiles {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return target.toFile();
     }
+
+    /** Once the channel delivered the receipt; a failed delivery keeps it until the retry renders it again. */
+    public void discard(long feedId) throws IOException {
+        Files.deleteIfExists(dir.resolve(feedId + ".receipt.json"));
+    }
 }

@@ -30,6 +30,7 @@ public class SftpInboxRoute extends RouteBuilder {
                 // The receipt path goes in the producer's fileName option, not in the CamelFileName header:
                 // the consumer re-evaluates the claim key from the final headers when it confirms the claim.
                 .to(SftpEndpoints.receipts(properties)).id("write-receipt")
+                .bean(ReceiptFiles.class, "discard(${header." + IngestFeedRoute.FEED_ID + "})").id("discard-receipt-file")
                 .log(LoggingLevel.INFO, "receipt for ${header.CamelFileName} written (feed ${header.ptsFeedId})");
     }
 }

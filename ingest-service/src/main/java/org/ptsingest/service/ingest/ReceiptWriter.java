@@ -35,11 +35,6 @@ public class ReceiptWriter {
         this.tx = tx;
     }
 
-    /** Whether a feed exists (receipts are only written for existing feeds). */
-    public boolean exists(long feedId) {
-        return dsl.fetchExists(FEED, FEED.FEED_ID.eq(feedId));
-    }
-
     public void write(long feedId, OutputStream out) throws IOException {
         try {
             tx.executeWithoutResult(status -> {

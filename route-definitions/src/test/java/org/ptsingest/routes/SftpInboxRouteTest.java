@@ -1,0 +1,105 @@
+package org.ptsingest.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ptsingest.config.IngestProperties;
+import org.ptsingest.feed.Channel;
+import org.ptsingest.feed.FeedStatus;
+import org.ptsingest.pipeline.FeedDelivery;
+import org.ptsingest.pipeline.FeedPipeline;
+import org.ptsingest.pipeline.FeedResult;
+
+/**
+ * The SFTP route with its consumer and producer replaced: what it hands the pipeline, where the
+ * receipt goes, and that it leaves the file headers the claim key is computed from untouched.
+ */
+class SftpInboxRouteTest {
+    @TempDir
+    Path dir;
+
+    CamelContext camel;
+    final List<FeedDelivery> delivered = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        IngestProperties properties = new IngestProperties(dir,
+                new IngestProperties.Sftp(true, "localhost", 2222, "ingest-service", "providers", null, null,
+                        java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(500), java.time.Duration.ofMinutes(2)),
+                null, null, null, null);
+        FeedPipeline pipeline = new FeedPipeline() {
+            @Override
+            public FeedResult ingest(FeedDelivery delivery) {
+                delivered.add(delivery);
+                return new FeedResult(41, delivery.providerId(), delivery.fileName(), FeedStatus.ACCEPTED, false);
+            }
+
+            @Override
+            public void writeReceipt(long feedId, OutputStream out) throws IOException {
+                out.write(("{\"feed_id\":" + feedId + "}").getBytes(StandardCharsets.UTF_8));
+            }
+        };
+        camel = new DefaultCamelContext();
+        camel.getRegistry().bind("pipeline", FeedPipeline.class, pipeline);
+        camel.getRegistry().bind("receiptFiles", new ReceiptFiles(pipeline, properties));
+        camel.addRoutes(new SftpInboxRoute(properties));
+        camel.addRoutes(new IngestFeedRoute());
+        AdviceWith.adviceWith(camel, SftpInboxRoute.ROUTE_ID, a -> {
+            a.replaceFromWith("direct:drop");
+            a.mockEndpointsAndSkip("sftp:*");
+        });
+        camel.start();
+    }
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+    }
+
+    @Test
+    void handsTheDeliveryToThePipelineAndUploadsTheReceiptBesideTheInbox() throws Exception {
+        Path local = Files.writeString(dir.resolve("downloaded.csv"), "system_id,meter_serial,read_at,register_kwh\n");
+        MockEndpoint sftp = camel.getEndpoint("mock:sftp:ingest-service@localhost:2222/providers", MockEndpoint.class);
+        sftp.expectedMessageCount(1);
+        // read the receipt as the SFTP producer would, before the route discards the local file
+        List<String> uploaded = new ArrayList<>();
+        sftp.whenAnyExchangeReceived(e -> uploaded.add(e.getMessage().getBody(String.class)));
+
+        Exchange done = camel.createProducerTemplate().request("direct:drop", e -> {
+            e.getMessage().setBody(local.toFile());
+            e.getMessage().setHeaders(Map.of(Exchange.FILE_NAME, "acme/inbox/june.csv",
+                    Exchange.FILE_LENGTH, 44L, Exchange.FILE_LAST_MODIFIED, 1_750_000_000_000L));
+        });
+
+        assertThat(done.getException()).isNull();
+        sftp.assertIsSatisfied();
+        FeedDelivery d = delivered.get(0);
+        assertThat(d.providerId()).isEqualTo("acme");
+        assertThat(d.fileName()).isEqualTo("june.csv");
+        assertThat(d.channel()).isEqualTo(Channel.SFTP);
+        assertThat(d.sourceKey()).isEqualTo("acme/inbox/june.csv@44@1750000000000");
+        assertThat(uploaded).containsExactly("{\"feed_id\":41}");
+        assertThat(camel.getRoute(SftpInboxRoute.ROUTE_ID).getEndpoint().getEndpointUri()).isEqualTo("direct://drop");
+        // The consumer re-evaluates the claim key from these headers when it confirms the claim.
+        assertThat(done.getMessage().getHeader(Exchange.FILE_NAME)).isEqualTo("acme/inbox/june.csv");
+        assertThat(done.getMessage().getHeader(Exchange.FILE_LENGTH)).isEqualTo(44L);
+        // the rendered receipt file is discarded once delivered
+        assertThat(dir.resolve("work/receipts/41.receipt.json")).doesNotExist();
+    }
+}
