@@ -92,8 +92,10 @@ public class FileClaimRepository extends ServiceSupport implements IdempotentRep
      */
     private Condition expired(OffsetDateTime now) {
         OffsetDateTime before = now.minus(lease);
+        // Both branches test completed_at for NULL explicitly: a bare "completed_at < x" is NULL for an
+        // unfinished claim, and NOT(NULL) would hide the claim from contains().
         return FILE_CLAIM.COMPLETED_AT.isNull().and(FILE_CLAIM.HEARTBEAT_AT.lt(before))
-                .or(FILE_CLAIM.COMPLETED_AT.lt(before));
+                .or(FILE_CLAIM.COMPLETED_AT.isNotNull().and(FILE_CLAIM.COMPLETED_AT.lt(before)));
     }
 
     /** Failed processing: give the file back so the next poll (here or elsewhere) retries it. */

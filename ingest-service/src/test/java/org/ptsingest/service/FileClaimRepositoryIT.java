@@ -1,0 +1,50 @@
+package org.ptsingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.FILE_CLAIM;
+
+import java.time.OffsetDateTime;
+import org.junit.jupiter.api.Test;
+import org.ptsingest.service.sftp.FileClaimRepository;
+
+/** File claims between instances, against the real database: exclusive, taken over after a crash. */
+class FileClaimRepositoryIT extends IngestItSupport {
+
+    @Test
+    void claimIsExclusiveAndTakenOverWhenItsOwnerStopsHeartBeating() {
+        FileClaimRepository a = new FileClaimRepository(dsl, properties);
+        FileClaimRepository b = new FileClaimRepository(dsl, properties);
+        String key = "sunwatch/inbox/june.csv-44-1750000000000";
+
+        assertThat(a.add(key)).isTrue();
+        assertThat(b.add(key)).isFalse();
+        assertThat(b.contains(key)).isTrue();
+        // a retries its own unfinished claim (e.g. the read lock timed out on a growing file)
+        assertThat(a.add(key)).isTrue();
+
+        // a dies: its heart-beat stops; after the lease, b takes the file over
+        dsl.update(FILE_CLAIM).set(FILE_CLAIM.HEARTBEAT_AT, OffsetDateTime.now().minusHours(1))
+                .where(FILE_CLAIM.CLAIM_KEY.eq(key)).execute();
+        assertThat(b.add(key)).isTrue();
+        assertThat(a.confirm(key)).as("a no longer owns it").isFalse();
+        assertThat(b.confirm(key)).isTrue();
+
+        // completed: nobody processes it again while the completion is fresh...
+        assertThat(a.add(key)).isFalse();
+        // ...but a file still (or again) in the inbox a lease later is retried; the feed's source key
+        // then answers with the feed already committed
+        dsl.update(FILE_CLAIM).set(FILE_CLAIM.COMPLETED_AT, OffsetDateTime.now().minusHours(1))
+                .where(FILE_CLAIM.CLAIM_KEY.eq(key)).execute();
+        assertThat(a.add(key)).isTrue();
+    }
+
+    @Test
+    void failedProcessingReleasesTheClaimForTheNextPoll() {
+        FileClaimRepository a = new FileClaimRepository(dsl, properties);
+        FileClaimRepository b = new FileClaimRepository(dsl, properties);
+        String key = "sunwatch/inbox/retry.csv-10-1750000000000";
+        assertThat(a.add(key)).isTrue();
+        assertThat(a.remove(key)).isTrue();
+        assertThat(b.add(key)).isTrue();
+    }
+}
