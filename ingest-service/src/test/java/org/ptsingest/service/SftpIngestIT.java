@@ -190,6 +190,42 @@ class SftpIngestIT extends IngestItSupport {
     }
 
     @Test
+    void fileStillBeingUploadedIsNeverPickedUpHalf(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // A provider's client writes half the feed straight into inbox/ (no temporary name), pauses far
+        // longer than the read-lock interval, then writes the rest.
+        java.security.KeyPair key = org.ptsingest.service.sftp.SshKeys.loadOrGenerate(tmp.resolve("key"), "it");
+        HttpResponse<String> put = send(asOps("/api/v1/providers/sunwatch/ssh-keys").header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofString(
+                        org.apache.sshd.common.config.keys.PublicKeyEntry.toString(key.getPublic()))).build());
+        assertThat(put.statusCode()).isEqualTo(200);
+        byte[] feed = Files.readAllBytes(SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv"));
+        int half = feed.length / 2;
+        try (var client = org.apache.sshd.client.SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier(new org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier(
+                    org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier.INSTANCE, properties.knownHosts()));
+            client.start();
+            try (var session = client.connect("sunwatch", "localhost", properties.sftp().port())
+                    .verify(java.time.Duration.ofSeconds(10)).getSession()) {
+                session.addPublicKeyIdentity(key);
+                session.auth().verify(java.time.Duration.ofSeconds(10));
+                try (var sftp = org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session);
+                        var out = sftp.write("inbox/slow.csv")) {
+                    out.write(feed, 0, half);
+                    out.flush();
+                    Thread.sleep(3_000);
+                    assertThat(providerDir("sunwatch").resolve("inbox/slow.csv")).as("still in the inbox").exists();
+                    assertThat(dsl.fetchCount(FEED)).as("not taken while open").isZero();
+                    out.write(feed, half, feed.length - half);
+                }
+            }
+        }
+        JsonNode receipt = awaitReceipt("sunwatch", "slow.csv");
+        assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
+        assertThat(receipt.get("byte_count").asInt()).isEqualTo(feed.length);
+        assertThat(receipt.get("reading_count").asInt()).isEqualTo(5);
+    }
+
+    @Test
     void opsLookFeedsUpOverHttps() throws Exception {
         JsonNode receipt = ingest("sunwatch", "csv-v1/sunwatch/02-every-code.csv");
         long id = receipt.get("feed_id").asLong();

@@ -20,8 +20,9 @@ final class SftpEndpoints {
     }
 
     /**
-     * Polls every provider's inbox ({providerId}/inbox/*). A file is taken only when its size and
-     * mtime held still for one check interval (uploads in progress are left alone), files named
+     * Polls every provider's inbox ({providerId}/inbox/*). A file is taken only when no upload has
+     * it open (the embedded server reports open files to the uploadsInProgress filter) and its mtime
+     * is older than the check interval (the only signal an external server gives), files named
      * .*, *.part, *.tmp or *.filepart are never taken (upload under such a name, then rename), and
      * the claim repository makes the pick exactly-once across instances. The download streams to a
      * local work file; the remote file is deleted only after the feed committed and its receipt was written.
@@ -33,6 +34,7 @@ final class SftpEndpoints {
                 + "&recursive=true&minDepth=3&maxDepth=3"
                 + "&antInclude=*/" + "inbox" + "/*"
                 + "&antExclude=**/.*,**/*.part,**/*.tmp,**/*.filepart"
+                + "&filter=#uploadsInProgress"
                 + "&localWorkDirectory=" + file(p.workDir().resolve("sftp-download"))
                 + "&delete=true"
                 + "&idempotent=true&idempotentRepository=#fileClaims"

@@ -42,11 +42,13 @@ public class SftpDropBox implements SmartLifecycle {
 
     private final IngestProperties properties;
     private final DSLContext dsl;
+    private final UploadsInProgress uploads;
     private SshServer server;
 
-    public SftpDropBox(IngestProperties properties, DSLContext dsl) {
+    public SftpDropBox(IngestProperties properties, DSLContext dsl, UploadsInProgress uploads) {
         this.properties = properties;
         this.dsl = dsl;
+        this.uploads = uploads;
     }
 
     @Override
@@ -81,7 +83,9 @@ public class SftpDropBox implements SmartLifecycle {
                     return home;
                 }
             });
-            sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().build()));
+            SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
+            sftp.addSftpEventListener(uploads);
+            sshd.setSubsystemFactories(List.of(sftp));
             sshd.start();
             server = sshd;
             writeKnownHosts(hostKeys.loadKeys(null).iterator().next().getPublic());
