@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import org.ptsingest.rules.RuleSettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * All configuration of the service, one prefix ({@code ingest.*}), with defaults that run on a
@@ -44,8 +45,12 @@ public record IngestProperties(
      * @param selfSigned serve HTTPS with a self-signed certificate generated on first run under dataDir/keys
      *     (set false and use Spring's server.ssl.* for a real certificate)
      * @param keystorePassword password of that generated PKCS#12 keystore
+     * @param maxFeedSize largest body POST /api/v1/feeds accepts (413 beyond)
      */
-    public record Https(@DefaultValue("true") boolean selfSigned, @DefaultValue("changeit") String keystorePassword) {}
+    public record Https(
+            @DefaultValue("true") boolean selfSigned,
+            @DefaultValue("changeit") String keystorePassword,
+            @DefaultValue("2GB") DataSize maxFeedSize) {}
 
     /**
      * @param embedded start the built-in MINA SSHD drop box (false when polling an external SFTP server)

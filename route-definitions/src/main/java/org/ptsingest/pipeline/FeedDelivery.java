@@ -10,6 +10,15 @@ import org.ptsingest.feed.Channel;
  * @param sourceKey identifies this delivery on its channel (SFTP: path, size, mtime), so a retry after a crash
  *     finds the feed it already committed instead of processing it twice
  * @param content the bytes as received, in a local file (feeds can be larger than memory)
+ * @param dryRun judge and answer the receipt a real delivery would get, but store nothing
  */
 public record FeedDelivery(
-        String providerId, Channel channel, String fileName, String sourceKey, Path content, Instant receivedAt) {}
+        String providerId, Channel channel, String fileName, String sourceKey, Path content, Instant receivedAt,
+        boolean dryRun) {
+
+    /** A real delivery: judged and stored. */
+    public FeedDelivery(String providerId, Channel channel, String fileName, String sourceKey, Path content,
+            Instant receivedAt) {
+        this(providerId, channel, fileName, sourceKey, content, receivedAt, false);
+    }
+}

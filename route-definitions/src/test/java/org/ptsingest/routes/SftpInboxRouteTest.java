@@ -47,7 +47,8 @@ class SftpInboxRouteTest {
             @Override
             public FeedResult ingest(FeedDelivery delivery) {
                 delivered.add(delivery);
-                return new FeedResult(41, delivery.providerId(), delivery.fileName(), FeedStatus.ACCEPTED, false);
+                return new FeedResult(41, delivery.providerId(), delivery.fileName(), FeedStatus.ACCEPTED, false, null,
+                        null);
             }
 
             @Override

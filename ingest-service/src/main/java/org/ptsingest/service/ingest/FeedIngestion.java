@@ -106,6 +106,9 @@ public class FeedIngestion implements FeedPipeline {
 
     @Override
     public FeedResult ingest(FeedDelivery delivery) throws IOException {
+        if (delivery.dryRun()) {
+            return dryRun(delivery);
+        }
         long start = System.nanoTime();
         RawFeedArchive.Archived raw = archive.store(delivery.content());
         log.debug("feed {} archived in {} ms", delivery.fileName(), (System.nanoTime() - start) / 1_000_000);
@@ -130,6 +133,29 @@ public class FeedIngestion implements FeedPipeline {
                         delivery.providerId());
             }
         }
+    }
+
+    /**
+     * The whole pipeline in a transaction that is rolled back after the receipt was rendered from it:
+     * the provider sees exactly the receipt a real delivery would get, and nothing is kept.
+     */
+    private FeedResult dryRun(FeedDelivery delivery) throws IOException {
+        RawFeedArchive.Archived raw = archive.digest(delivery.content());
+        Files.createDirectories(workDir);
+        Path receipt = Files.createTempFile(workDir, "dry-run-", ".receipt.json");
+        FeedResult result = tx.execute(status -> {
+            status.setRollbackOnly();
+            FeedResult r = inTransaction(delivery, raw).result();
+            try (OutputStream out = Files.newOutputStream(receipt)) {
+                receipts.write(r.feedId(), out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return r;
+        });
+        log.info("dry run of {} from {}: {}", delivery.fileName(), delivery.providerId(), result.status());
+        return new FeedResult(result.feedId(), result.providerId(), result.fileName(), result.status(), false,
+                result.rejectionCode(), receipt);
     }
 
     @Override
@@ -384,7 +410,7 @@ public class FeedIngestion implements FeedPipeline {
 
     private static FeedResult result(FeedRecord feed, boolean retried) {
         return new FeedResult(feed.getFeedId(), feed.getProviderId(), feed.getFileName(),
-                FeedStatus.valueOf(feed.getStatus()), retried);
+                FeedStatus.valueOf(feed.getStatus()), retried, feed.getRejectionCode(), null);
     }
 
     private static OffsetDateTime utc(Instant i) {

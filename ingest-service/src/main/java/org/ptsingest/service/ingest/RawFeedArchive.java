@@ -56,6 +56,16 @@ public class RawFeedArchive {
         return new Archived(hex, size, target);
     }
 
+    /** Hash and size only, nothing kept (dry runs store nothing). */
+    public Archived digest(Path content) throws IOException {
+        MessageDigest sha = sha256();
+        long size;
+        try (InputStream in = new DigestInputStream(Files.newInputStream(content), sha)) {
+            size = in.transferTo(OutputStream.nullOutputStream());
+        }
+        return new Archived(HexFormat.of().formatHex(sha.digest()), size, content);
+    }
+
     public Path locate(String sha256) {
         return root.resolve(sha256.substring(0, 2)).resolve(sha256);
     }

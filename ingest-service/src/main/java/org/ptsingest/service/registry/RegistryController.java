@@ -7,11 +7,13 @@ import java.io.Reader;
 import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
+import org.ptsingest.service.security.ProviderApiKeys;
 import org.ptsingest.service.sftp.SshKeys;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -19,15 +21,17 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Ops API for the registry: CSV imports (upsert) and providers' SFTP keys. */
+/** Ops API for the registry: CSV imports (upsert), providers' SFTP keys and API keys. */
 @RestController
 class RegistryController {
     private final RegistryImport imports;
     private final DSLContext dsl;
+    private final ProviderApiKeys apiKeys;
 
-    RegistryController(RegistryImport imports, DSLContext dsl) {
+    RegistryController(RegistryImport imports, DSLContext dsl, ProviderApiKeys apiKeys) {
         this.imports = imports;
         this.dsl = dsl;
+        this.apiKeys = apiKeys;
     }
 
     @PostMapping(path = "/api/v1/registry/providers", consumes = "text/csv")
@@ -66,6 +70,23 @@ class RegistryController {
         }
         return ResponseEntity.ok(Map.of("provider_id", providerId,
                 "fingerprints", keys.stream().map(SshKeys.ParsedKey::fingerprint).distinct().toList()));
+    }
+
+    /** Issues an API key for the provider's software on the HTTPS feed API; the key is shown only here. */
+    @PostMapping("/api/v1/providers/{providerId}/api-keys")
+    ResponseEntity<?> issueApiKey(@PathVariable String providerId) {
+        if (!dsl.fetchExists(PROVIDER, PROVIDER.PROVIDER_ID.eq(providerId))) {
+            return problem(HttpStatus.NOT_FOUND, "UNKNOWN_PROVIDER", "provider " + providerId + " is not registered");
+        }
+        ProviderApiKeys.Issued key = apiKeys.issue(providerId);
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .body(Map.of("provider_id", providerId, "key_id", key.keyId(), "api_key", key.apiKey()));
+    }
+
+    @DeleteMapping("/api/v1/providers/{providerId}/api-keys/{keyId}")
+    ResponseEntity<?> revokeApiKey(@PathVariable String providerId, @PathVariable String keyId) {
+        return apiKeys.revoke(providerId, keyId) ? ResponseEntity.noContent().build()
+                : problem(HttpStatus.NOT_FOUND, "UNKNOWN_KEY", "no active key " + keyId + " for " + providerId);
     }
 
     @ExceptionHandler(RegistryCsv.HeaderException.class)

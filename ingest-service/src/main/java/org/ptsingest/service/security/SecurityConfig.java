@@ -3,6 +3,7 @@ package org.ptsingest.service.security;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
+import jakarta.servlet.DispatcherType;
 import org.ptsingest.config.IngestProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +12,7 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.server.ConfigurableServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -20,22 +22,34 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
- * HTTPS everywhere; ops authenticate with HTTP Basic as user {@code ops}. Health and Prometheus
+ * HTTPS everywhere; ops authenticate with HTTP Basic as user {@code ops}, providers' software with
+ * an API key ({@code Bearer}). Provider keys reach only the feed endpoints. Health and Prometheus
  * metrics are open so monitoring can scrape them without credentials.
  */
 @Configuration
 public class SecurityConfig {
     public static final String OPS_USER = "ops";
     public static final String ROLE_OPS = "OPS";
+    public static final String ROLE_PROVIDER = "PROVIDER";
     private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, ProviderApiKeys keys) throws Exception {
         return http
+                .addFilterBefore(new ProviderApiKeyFilter(keys), BasicAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
+                        // Streamed answers (receipts) finish on an ASYNC dispatch, errors on an ERROR
+                        // dispatch, of a request that was already authorised; the stateless API keeps no
+                        // session to re-authenticate them from.
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
+                        // Providers post feeds and read their own (checked per feed); everything else is ops'.
+                        .requestMatchers(HttpMethod.POST, "/api/v1/feeds").hasRole(ROLE_PROVIDER)
+                        .requestMatchers(HttpMethod.GET, "/api/v1/feeds/*", "/api/v1/feeds/*/receipt")
+                                .hasAnyRole(ROLE_OPS, ROLE_PROVIDER)
                         .requestMatchers("/api/**").hasRole(ROLE_OPS)
                         .anyRequest().denyAll())
                 .httpBasic(Customizer.withDefaults())

@@ -13,11 +13,13 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.ptsingest.service.ingest.ReceiptWriter;
+import org.ptsingest.service.security.SecurityConfig;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -66,8 +68,8 @@ class FeedController {
     }
 
     @GetMapping("/api/v1/feeds/{feedId}")
-    Map<String, Object> one(@PathVariable long feedId) {
-        FeedRecord feed = find(feedId);
+    Map<String, Object> one(@PathVariable long feedId, Authentication caller) {
+        FeedRecord feed = visibleTo(caller, feedId);
         Map<String, Object> m = summary(feed);
         Map<String, Integer> counts = new LinkedHashMap<>();
         dsl.select(FEED_OUTCOME_COUNT.CODE, FEED_OUTCOME_COUNT.COUNT).from(FEED_OUTCOME_COUNT)
@@ -80,8 +82,8 @@ class FeedController {
     }
 
     @GetMapping(path = "/api/v1/feeds/{feedId}/receipt", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<StreamingResponseBody> receipt(@PathVariable long feedId) {
-        find(feedId);
+    ResponseEntity<StreamingResponseBody> receipt(@PathVariable long feedId, Authentication caller) {
+        visibleTo(caller, feedId);
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
                 .body(out -> receipts.write(feedId, out));
     }
@@ -97,6 +99,17 @@ class FeedController {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .header("Content-Disposition", "attachment; filename=\"" + feed.getFileName().replace("\"", "") + "\"")
                 .body(new FileSystemResource(file));
+    }
+
+    /** Ops see every feed; a provider only its own (others' look like they do not exist). */
+    private FeedRecord visibleTo(Authentication caller, long feedId) {
+        FeedRecord feed = find(feedId);
+        boolean ops = caller.getAuthorities().stream()
+                .anyMatch(a -> a.getAuthority().equals("ROLE_" + SecurityConfig.ROLE_OPS));
+        if (!ops && !feed.getProviderId().equals(caller.getName())) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "feed " + feedId + " does not exist");
+        }
+        return feed;
     }
 
     private FeedRecord find(long feedId) {

@@ -1,0 +1,135 @@
+package org.ptsingest.service.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.ptsingest.config.IngestProperties;
+import org.ptsingest.feed.Channel;
+import org.ptsingest.feed.OutcomeCode;
+import org.ptsingest.pipeline.FeedDelivery;
+import org.ptsingest.routes.IngestFeedRoute;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/**
+ * HTTPS channel: a provider's software posts a CSV feed with its API key and gets the receipt in
+ * the answer. The body is streamed to a local file (feeds can be larger than memory), then handed to
+ * the same Camel ingest route as SFTP deliveries.
+ *
+ * <p>Answers: 201 with the receipt and its Location once the feed is stored and judged (even when
+ * readings were rejected); 200 with the duplicate receipt (which carries the original) for bytes sent
+ * before, and for a dry run; 422 for a feed rejected whole as malformed; 403 when the provider is not
+ * approved; 413 over {@code ingest.https.max-feed-size}.
+ */
+@RestController
+class FeedUploadController {
+    private final ProducerTemplate camel;
+    private final Path uploads;
+    private final long maxBytes;
+
+    FeedUploadController(ProducerTemplate camel, IngestProperties properties) {
+        this.camel = camel;
+        this.uploads = properties.workDir().resolve("https-upload");
+        this.maxBytes = properties.https().maxFeedSize().toBytes();
+    }
+
+    @PostMapping(path = "/api/v1/feeds", consumes = "text/csv")
+    ResponseEntity<StreamingResponseBody> post(HttpServletRequest request, Authentication provider,
+            @RequestParam(defaultValue = "false") boolean dryRun,
+            @RequestHeader(name = "Content-Disposition", required = false) String disposition) throws IOException {
+        if (request.getContentLengthLong() > maxBytes) {
+            throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
+        }
+        Instant receivedAt = Instant.now();
+        Files.createDirectories(uploads);
+        Path body = Files.createTempFile(uploads, "feed-", ".csv");
+        try {
+            copyAtMost(request.getInputStream(), body);
+            String fileName = fileName(disposition, receivedAt);
+            FeedDelivery delivery = new FeedDelivery(provider.getName(), Channel.HTTPS, fileName,
+                    "https:" + UUID.randomUUID(), body, receivedAt, dryRun);
+            Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
+            if (done.getException() != null) {
+                throw done.getException();
+            }
+            File receipt = done.getMessage().getBody(File.class);
+            long feedId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
+            String code = done.getMessage().getHeader(IngestFeedRoute.REJECTION_CODE, String.class);
+            HttpStatus status = status(code, dryRun);
+            var answer = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
+            if (status == HttpStatus.CREATED) {
+                answer.location(URI.create("/api/v1/feeds/" + feedId + "/receipt"));
+            }
+            return answer.body(out -> sendAndDelete(receipt.toPath(), out));
+        } catch (ResponseStatusException | IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("feed from " + provider.getName() + " could not be processed", e);
+        } finally {
+            Files.deleteIfExists(body);
+        }
+    }
+
+    private static HttpStatus status(String rejectionCode, boolean dryRun) {
+        if (OutcomeCode.SCHEMA_VIOLATION.name().equals(rejectionCode)) {
+            return HttpStatus.UNPROCESSABLE_ENTITY;
+        }
+        if (OutcomeCode.PROVIDER_NOT_APPROVED.name().equals(rejectionCode)) {
+            return HttpStatus.FORBIDDEN;
+        }
+        if (dryRun || OutcomeCode.DUPLICATE_FEED.name().equals(rejectionCode)) {
+            return HttpStatus.OK;
+        }
+        return HttpStatus.CREATED;
+    }
+
+    private void copyAtMost(InputStream in, Path target) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long total = 0;
+        try (OutputStream out = Files.newOutputStream(target)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                total += n;
+                if (total > maxBytes) {
+                    throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+    }
+
+    private static String fileName(String disposition, Instant receivedAt) {
+        if (disposition != null) {
+            String name = ContentDisposition.parse(disposition).getFilename();
+            if (name != null && !name.isBlank()) {
+                return Path.of(name).getFileName().toString();
+            }
+        }
+        return "https-" + receivedAt.toString().replace(":", "") + ".csv";
+    }
+
+    private static void sendAndDelete(Path receipt, OutputStream out) throws IOException {
+        try {
+            Files.copy(receipt, out);
+        } finally {
+            Files.deleteIfExists(receipt);
+        }
+    }
+}

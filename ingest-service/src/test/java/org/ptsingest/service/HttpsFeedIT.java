@@ -1,0 +1,144 @@
+package org.ptsingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.READING;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTPS channel with a real TLS client: provider API keys, CSV posts, answers, dry runs, isolation. */
+class HttpsFeedIT extends IngestItSupport {
+    String sunwatch;
+
+    @BeforeEach
+    void registryAndKeys() throws Exception {
+        loadSampleRegistry();
+        sunwatch = issueKey("sunwatch");
+    }
+
+    String issueKey(String provider) throws Exception {
+        HttpResponse<String> r = send(asOps("/api/v1/providers/" + provider + "/api-keys")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(r.statusCode()).isEqualTo(201);
+        return JSON.readTree(r.body()).get("api_key").asText();
+    }
+
+    HttpResponse<String> post(String key, String sample, String query) throws Exception {
+        Path file = SAMPLES.resolve(sample);
+        return send(HttpRequest.newBuilder(url("/api/v1/feeds" + query))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "text/csv")
+                .header("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"")
+                .POST(HttpRequest.BodyPublishers.ofFile(file)).build());
+    }
+
+    HttpResponse<String> get(String key, String path) throws Exception {
+        return send(HttpRequest.newBuilder(url(path)).header("Authorization", "Bearer " + key).GET().build());
+    }
+
+    @Test
+    void postedFeedIsStoredAndAnsweredWithItsReceipt() throws Exception {
+        HttpResponse<String> r = post(sunwatch, "csv-v1/sunwatch/01-baseline.csv", "");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        JsonNode receipt = JSON.readTree(r.body());
+        assertValidReceipt(receipt);
+        assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
+        assertThat(receipt.get("channel").asText()).isEqualTo("HTTPS");
+        assertThat(receipt.get("file_name").asText()).isEqualTo("01-baseline.csv");
+        String location = r.headers().firstValue("Location").orElseThrow();
+        assertThat(location).isEqualTo("/api/v1/feeds/" + receipt.get("feed_id").asLong() + "/receipt");
+        assertThat(JSON.readTree(get(sunwatch, location).body())).isEqualTo(receipt);
+        assertThat(dsl.fetchCount(READING)).isEqualTo(5);
+
+        // the same bytes again: the original receipt, nothing reprocessed
+        HttpResponse<String> again = post(sunwatch, "csv-v1/sunwatch/01-baseline.csv", "");
+        assertThat(again.statusCode()).isEqualTo(200);
+        JsonNode duplicate = JSON.readTree(again.body());
+        assertThat(duplicate.get("status").asText()).isEqualTo("DUPLICATE_FEED");
+        assertThat(duplicate.get("original_receipt")).isEqualTo(receipt);
+        assertThat(dsl.fetchCount(READING)).isEqualTo(5);
+
+        // readings rejected one by one still make a stored, judged feed: 201
+        HttpResponse<String> mixed = post(sunwatch, "csv-v1/sunwatch/02-every-code.csv", "");
+        assertThat(mixed.statusCode()).isEqualTo(201);
+        assertThat(SftpIngestIT.codesByLine(JSON.readTree(mixed.body()))).containsEntry(6, "DAS_MANDATE")
+                .containsEntry(13, "HIGH_PRODUCTION").hasSize(13);
+    }
+
+    @Test
+    void malformedFeedIs422WithTheRejectionReceipt() throws Exception {
+        HttpResponse<String> r = post(sunwatch, "csv-v1/malformed/unknown-column.csv", "");
+        assertThat(r.statusCode()).isEqualTo(422);
+        JsonNode receipt = JSON.readTree(r.body());
+        assertValidReceipt(receipt);
+        assertThat(receipt.at("/rejection/code").asText()).isEqualTo("SCHEMA_VIOLATION");
+        assertThat(receipt.at("/rejection/message").asText()).contains("column 5 'inverter'");
+    }
+
+    @Test
+    void dryRunAnswersTheRealReceiptAndStoresNothing() throws Exception {
+        post(sunwatch, "csv-v1/sunwatch/01-baseline.csv", "");
+        int feeds = dsl.fetchCount(FEED);
+        int readings = dsl.fetchCount(READING);
+        HttpResponse<String> r = post(sunwatch, "csv-v1/sunwatch/03-backfill.csv", "?dryRun=true");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode receipt = JSON.readTree(r.body());
+        assertValidReceipt(receipt);
+        assertThat(receipt.get("status").asText()).isEqualTo("PARTIALLY_ACCEPTED");
+        assertThat(SftpIngestIT.codesByLine(receipt)).containsExactly(Map.entry(3, "REGISTER_DECREASED"));
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(feeds);
+        assertThat(dsl.fetchCount(READING)).isEqualTo(readings);
+        // and the real post afterwards is judged the same, not as a duplicate
+        HttpResponse<String> real = post(sunwatch, "csv-v1/sunwatch/03-backfill.csv", "");
+        assertThat(real.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(real.body()).get("counts")).isEqualTo(receipt.get("counts"));
+    }
+
+    @Test
+    void keysAndRolesAreEnforced() throws Exception {
+        assertThat(post("pts_nope_nope", "csv-v1/sunwatch/01-baseline.csv", "").statusCode()).isEqualTo(401);
+        assertThat(send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build()).statusCode()).isEqualTo(401);
+        // ops credentials do not post feeds; provider keys do not reach the ops API
+        assertThat(send(asOps("/api/v1/feeds").header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build()).statusCode()).isEqualTo(403);
+        assertThat(get(sunwatch, "/api/v1/feeds").statusCode()).isEqualTo(403);
+        assertThat(send(HttpRequest.newBuilder(url("/api/v1/registry/systems")).header("Authorization", "Bearer " + sunwatch)
+                .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString("x")).build()).statusCode())
+                .isEqualTo(403);
+
+        // a provider reads its own receipts only
+        long feedId = JSON.readTree(post(sunwatch, "csv-v1/sunwatch/01-baseline.csv", "").body()).get("feed_id").asLong();
+        String gridsense = issueKey("gridsense");
+        assertThat(get(sunwatch, "/api/v1/feeds/" + feedId + "/receipt").statusCode()).isEqualTo(200);
+        assertThat(get(gridsense, "/api/v1/feeds/" + feedId + "/receipt").statusCode()).isEqualTo(404);
+        assertThat(get(gridsense, "/api/v1/feeds/" + feedId).statusCode()).isEqualTo(404);
+
+        // a suspended provider is refused, with the receipt saying why
+        HttpResponse<String> suspended = post(issueKey("oldmeter"), "csv-v1/oldmeter-suspended.csv", "");
+        assertThat(suspended.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(suspended.body()).at("/rejection/code").asText()).isEqualTo("PROVIDER_NOT_APPROVED");
+
+        // a revoked key stops working at once
+        String keyId = sunwatch.split("_")[1];
+        assertThat(send(asOps("/api/v1/providers/sunwatch/api-keys/" + keyId).DELETE().build()).statusCode())
+                .isEqualTo(204);
+        assertThat(post(sunwatch, "csv-v1/sunwatch/03-backfill.csv", "").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void bodyOverTheLimitIs413() throws Exception {
+        byte[] big = new byte[1024 * 1024 + 1];
+        java.util.Arrays.fill(big, (byte) 'a');
+        HttpResponse<String> r = send(HttpRequest.newBuilder(url("/api/v1/feeds"))
+                .header("Authorization", "Bearer " + sunwatch).header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build());
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(dsl.fetchCount(FEED)).isZero();
+    }
+}
