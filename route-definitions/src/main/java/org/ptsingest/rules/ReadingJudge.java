@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Locale;
 import org.ptsingest.feed.OutcomeCode;
-import org.ptsingest.feed.csv.ParsedReading;
+import org.ptsingest.feed.ParsedReading;
 
 /**
  * Gives each readable reading of one feed exactly one outcome code. Call {@link #judge} in

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.ptsingest.feed.OutcomeCode;
-import org.ptsingest.feed.csv.ParsedReading;
+import org.ptsingest.feed.ParsedReading;
 
 class ReadingJudgeTest {
     static final Instant RECEIVED = Instant.parse("2025-06-10T12:00:00Z");

@@ -15,7 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
-import org.ptsingest.feed.csv.ParsedReading;
+import org.ptsingest.feed.ParsedReading;
 import org.ptsingest.rules.StoredNeighbourCursor;
 
 /**

@@ -36,10 +36,11 @@ import org.jooq.impl.SQLDataType;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.feed.OutcomeCode;
+import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.csv.CsvFeedReader;
-import org.ptsingest.feed.csv.FeedFormatException;
-import org.ptsingest.feed.csv.InvalidRecord;
-import org.ptsingest.feed.csv.ParsedReading;
+import org.ptsingest.feed.FeedFormatException;
+import org.ptsingest.feed.InvalidRecord;
+import org.ptsingest.feed.ParsedReading;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedPipeline;
 import org.ptsingest.pipeline.FeedResult;
@@ -231,7 +232,7 @@ public class FeedIngestion implements FeedPipeline {
         try (ExternalSort readable = new ExternalSort(workDir, prefix, SORT_CHUNK)) {
             int records;
             try (Writer outcomeRows = spill(outcomes); InputStream in = Files.newInputStream(rawFile)) {
-                records = new CsvFeedReader().read(in, new CsvFeedReader.Sink() {
+                records = new CsvFeedReader().read(in, new FeedReader.Sink() {
                     @Override
                     public void reading(ParsedReading r) throws IOException {
                         meterSpans.add(r.systemId(), r.meterSerial(), r.readAt());

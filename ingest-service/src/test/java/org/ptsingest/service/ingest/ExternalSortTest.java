@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ptsingest.feed.csv.ParsedReading;
+import org.ptsingest.feed.ParsedReading;
 
 class ExternalSortTest {
     @TempDir

@@ -6,20 +6,17 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
+import org.ptsingest.feed.FeedFormatException;
+import org.ptsingest.feed.FeedReader;
+import org.ptsingest.feed.InvalidRecord;
+import org.ptsingest.feed.ReadingValues;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
@@ -29,35 +26,27 @@ import org.apache.commons.csv.CSVRecord;
  * a record with an unreadable value goes to {@link Sink#invalid} and the rest of the feed is read.
  * Commons CSV does the RFC 4180 work; this class owns the header rules and value checks.
  */
-public final class CsvFeedReader {
-
-    public interface Sink {
-        void reading(ParsedReading reading) throws IOException;
-
-        void invalid(InvalidRecord record) throws IOException;
-    }
+public final class CsvFeedReader implements FeedReader {
 
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
             // Blank lines come through as one-field records so line numbers stay exact.
             .setIgnoreEmptyLines(false)
             .get();
     private static final char NOT_UTF8 = '\uFFFF';
-    private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
 
     private final CsvFeedContract contract;
-    // DAS exports read every system at the same instants, so a feed repeats few distinct read_at texts:
-    // parsing each distinct text once is a large share of the parse time saved.
-    private final Map<String, Instant> instants = new HashMap<>();
+    private final ReadingValues values;
 
     public CsvFeedReader(CsvFeedContract contract) {
         this.contract = contract;
+        this.values = new ReadingValues(contract.maxTextLength(), contract.maxDecimals(), contract.maxDigits());
     }
 
     public CsvFeedReader() {
         this(CsvFeedContract.v1());
     }
 
-    /** Reads the whole feed; returns the number of data records (readable or not). */
+    @Override
     public int read(InputStream in, Sink sink) throws FeedFormatException, IOException {
         Reader reader = utf8(in);
         CSVParser parser = CSVParser.builder().setReader(reader).setFormat(FORMAT).get();
@@ -165,93 +154,7 @@ public final class CsvFeedReader {
                     "expected " + expected + " fields, found " + record.size()));
             return;
         }
-        String problem = text(CsvFeedContract.SYSTEM_ID, systemId);
-        if (problem == null) {
-            problem = text(CsvFeedContract.METER_SERIAL, meterSerial);
-        }
-        String readAtText = record.get(columnOf[2]).trim();
-        String kwhText = record.get(columnOf[3]).trim();
-        Instant readAt = null;
-        if (problem == null) {
-            try {
-                readAt = cachedInstant(readAtText);
-            } catch (IllegalArgumentException e) {
-                problem = e.getMessage();
-            }
-        }
-        BigDecimal kwh = null;
-        if (problem == null) {
-            try {
-                kwh = register(kwhText);
-            } catch (IllegalArgumentException e) {
-                problem = e.getMessage();
-            }
-        }
-        if (problem != null) {
-            sink.invalid(new InvalidRecord(line, emptyToNull(systemId), emptyToNull(meterSerial), problem));
-        } else {
-            sink.reading(new ParsedReading(line, systemId, meterSerial, readAt, kwh));
-        }
-    }
-
-    private String text(String column, String value) {
-        if (value == null || value.isEmpty()) {
-            return column + " is empty";
-        }
-        if (value.length() > contract.maxTextLength()) {
-            return column + " is longer than " + contract.maxTextLength() + " characters";
-        }
-        return null;
-    }
-
-    private Instant cachedInstant(String text) {
-        Instant known = instants.get(text);
-        if (known == null) {
-            known = instant(text);
-            if (instants.size() >= 8192) {
-                instants.clear();
-            }
-            instants.put(text, known);
-        }
-        return known;
-    }
-
-    static Instant instant(String text) {
-        if (text.isEmpty()) {
-            throw new IllegalArgumentException("read_at is empty");
-        }
-        try {
-            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            try {
-                LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-                throw new IllegalArgumentException("read_at '" + text + "' has no UTC offset; add Z or e.g. -05:00");
-            } catch (DateTimeParseException notLocal) {
-                throw new IllegalArgumentException("read_at '" + text + "' is not an ISO-8601 date-time with offset");
-            }
-        }
-    }
-
-    BigDecimal register(String text) {
-        if (text.isEmpty()) {
-            throw new IllegalArgumentException("register_kwh is empty");
-        }
-        if (text.startsWith("-") && DECIMAL.matcher(text.substring(1)).matches()) {
-            throw new IllegalArgumentException("register_kwh " + text + " is negative");
-        }
-        if (!DECIMAL.matcher(text).matches()) {
-            throw new IllegalArgumentException("register_kwh '" + text + "' is not a decimal number");
-        }
-        BigDecimal value = new BigDecimal(text);
-        if (value.scale() > contract.maxDecimals()) {
-            throw new IllegalArgumentException("register_kwh " + text + " has more than "
-                    + contract.maxDecimals() + " decimals");
-        }
-        if (value.precision() > contract.maxDigits()) {
-            throw new IllegalArgumentException("register_kwh " + text + " has more than "
-                    + contract.maxDigits() + " digits");
-        }
-        return value;
+        values.emit(line, systemId, meterSerial, record.get(columnOf[2]).trim(), record.get(columnOf[3]).trim(), sink);
     }
 
     private static String emptyToNull(String s) {

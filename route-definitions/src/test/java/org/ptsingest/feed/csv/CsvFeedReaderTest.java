@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import org.ptsingest.feed.FeedFormatException;
+import org.ptsingest.feed.FeedReader;
+import org.ptsingest.feed.InvalidRecord;
+import org.ptsingest.feed.ParsedReading;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -24,7 +28,7 @@ class CsvFeedReaderTest {
         List<ParsedReading> readings = new ArrayList<>();
         List<InvalidRecord> invalid = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file)) {
-            int n = new CsvFeedReader().read(in, new CsvFeedReader.Sink() {
+            int n = new CsvFeedReader().read(in, new FeedReader.Sink() {
                 @Override
                 public void reading(ParsedReading r) {
                     readings.add(r);
@@ -69,7 +73,7 @@ class CsvFeedReaderTest {
 
     @Test
     void dateTimeWithoutOffsetSaysSo() {
-        assertThatThrownBy(() -> CsvFeedReader.instant("2016-03-01T09:15:02"))
+        assertThatThrownBy(() -> org.ptsingest.feed.ReadingValues.instant("2016-03-01T09:15:02"))
                 .hasMessageContaining("has no UTC offset");
     }
 

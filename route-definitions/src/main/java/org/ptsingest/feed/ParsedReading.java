@@ -1,4 +1,4 @@
-package org.ptsingest.feed.csv;
+package org.ptsingest.feed;
 
 import java.math.BigDecimal;
 import java.time.Instant;

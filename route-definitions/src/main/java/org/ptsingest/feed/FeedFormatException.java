@@ -1,4 +1,4 @@
-package org.ptsingest.feed.csv;
+package org.ptsingest.feed;
 
 /**
  * A structural problem that rejects the feed whole (code SCHEMA_VIOLATION). The message always

@@ -1,0 +1,9 @@
+package org.ptsingest.feed;
+
+/** The feed formats the service reads; each has a contract in schemas/. */
+public enum FeedFormat {
+    /** schemas/csv-feed-v1.md */
+    CSV_V1,
+    /** schemas/feed-v1.xsd */
+    XML_V1
+}
