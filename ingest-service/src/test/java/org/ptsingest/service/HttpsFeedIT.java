@@ -31,8 +31,9 @@ class HttpsFeedIT extends IngestItSupport {
 
     HttpResponse<String> post(String key, String sample, String query) throws Exception {
         Path file = SAMPLES.resolve(sample);
+        String type = sample.endsWith(".xml") ? "application/xml" : "text/csv";
         return send(HttpRequest.newBuilder(url("/api/v1/feeds" + query))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "text/csv")
+                .header("Authorization", "Bearer " + key).header("Content-Type", type)
                 .header("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"")
                 .POST(HttpRequest.BodyPublishers.ofFile(file)).build());
     }
@@ -68,6 +69,26 @@ class HttpsFeedIT extends IngestItSupport {
         assertThat(mixed.statusCode()).isEqualTo(201);
         assertThat(SftpIngestIT.codesByLine(JSON.readTree(mixed.body()))).containsEntry(6, "DAS_MANDATE")
                 .containsEntry(13, "HIGH_PRODUCTION").hasSize(13);
+    }
+
+    @Test
+    void xmlFeedGoesThroughTheSameRulesAndAttacksAreRefused() throws Exception {
+        HttpResponse<String> r = post(sunwatch, "xml-v1/sunwatch/01-baseline.xml", "");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        JsonNode receipt = JSON.readTree(r.body());
+        assertValidReceipt(receipt);
+        assertThat(receipt.get("format").asText()).isEqualTo("XML_V1");
+        assertThat(receipt.get("status").asText()).isEqualTo("PARTIALLY_ACCEPTED");
+        assertThat(SftpIngestIT.codesByLine(receipt)).containsExactly(Map.entry(25, "INVALID_VALUE"));
+        assertThat(dsl.fetchCount(READING)).isEqualTo(3);
+
+        for (String attack : new String[] {"xml-v1/malformed/xxe.xml", "xml-v1/malformed/billion-laughs.xml"}) {
+            HttpResponse<String> refused = post(sunwatch, attack, "");
+            assertThat(refused.statusCode()).isEqualTo(422);
+            assertThat(refused.body()).contains("DTDs and entity declarations are not allowed")
+                    .doesNotContain("root:").doesNotContain("lollol");
+        }
+        assertThat(dsl.fetchCount(READING)).isEqualTo(3);
     }
 
     @Test

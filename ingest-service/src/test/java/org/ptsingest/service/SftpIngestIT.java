@@ -82,6 +82,14 @@ class SftpIngestIT extends IngestItSupport {
     }
 
     @Test
+    void xmlFeedDroppedOverSftpIsReadAsXml() throws Exception {
+        JsonNode receipt = ingest("sunwatch", "xml-v1/sunwatch/01-baseline.xml");
+        assertThat(receipt.get("format").asText()).isEqualTo("XML_V1");
+        assertThat(receipt.get("counts").get("ACCEPTED").asInt()).isEqualTo(3);
+        assertThat(codesByLine(receipt)).containsExactly(Map.entry(25, "INVALID_VALUE"));
+    }
+
+    @Test
     void backfillIsJudgedAgainstStoredSuccessor() throws Exception {
         ingest("sunwatch", "csv-v1/sunwatch/01-baseline.csv");
         JsonNode receipt = ingest("sunwatch", "csv-v1/sunwatch/03-backfill.csv");

@@ -1,7 +1,7 @@
 package org.ptsingest.feed;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.file.Path;
 
 /**
  * Reads one feed format as a stream of readings: memory stays flat whatever the feed size.
@@ -16,6 +16,6 @@ public interface FeedReader {
         void invalid(InvalidRecord record) throws IOException;
     }
 
-    /** Reads the whole feed; returns the number of reading records (readable or not). */
-    int read(InputStream in, Sink sink) throws FeedFormatException, IOException;
+    /** Reads the whole feed from a local file; returns the number of reading records (readable or not). */
+    int read(Path feed, Sink sink) throws FeedFormatException, IOException;
 }

@@ -3,6 +3,7 @@ package org.ptsingest.pipeline;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.ptsingest.feed.Channel;
+import org.ptsingest.feed.FeedFormat;
 
 /**
  * One delivery of a feed by a provider, whatever the channel.
@@ -13,12 +14,5 @@ import org.ptsingest.feed.Channel;
  * @param dryRun judge and answer the receipt a real delivery would get, but store nothing
  */
 public record FeedDelivery(
-        String providerId, Channel channel, String fileName, String sourceKey, Path content, Instant receivedAt,
-        boolean dryRun) {
-
-    /** A real delivery: judged and stored. */
-    public FeedDelivery(String providerId, Channel channel, String fileName, String sourceKey, Path content,
-            Instant receivedAt) {
-        this(providerId, channel, fileName, sourceKey, content, receivedAt, false);
-    }
-}
+        String providerId, Channel channel, FeedFormat format, String fileName, String sourceKey, Path content,
+        Instant receivedAt, boolean dryRun) {}

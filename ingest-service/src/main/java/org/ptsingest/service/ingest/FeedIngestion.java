@@ -38,6 +38,7 @@ import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.csv.CsvFeedReader;
+import org.ptsingest.feed.xml.XmlFeedReader;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.InvalidRecord;
 import org.ptsingest.feed.ParsedReading;
@@ -80,7 +81,6 @@ public class FeedIngestion implements FeedPipeline {
     private static final int FETCH_SIZE = 10_000;
     /** Readings sorted in memory at a time (about 25 MB of heap); larger feeds sort through run files. */
     private static final int SORT_CHUNK = 100_000;
-    private static final String FORMAT_CSV_V1 = "CSV_V1";
 
     private final DSLContext dsl;
     private final TransactionTemplate tx;
@@ -182,7 +182,7 @@ public class FeedIngestion implements FeedPipeline {
         feed.setSourceKey(d.sourceKey());
         feed.setSha256(raw.sha256());
         feed.setByteCount(raw.byteCount());
-        feed.setFormat(FORMAT_CSV_V1);
+        feed.setFormat(d.format().name());
         feed.setReceivedAt(utc(d.receivedAt()));
         feed.setRawLocation(raw.location().toString());
         feed.setReadingCount(0);
@@ -231,8 +231,8 @@ public class FeedIngestion implements FeedPipeline {
         MeterSpans meterSpans = new MeterSpans();
         try (ExternalSort readable = new ExternalSort(workDir, prefix, SORT_CHUNK)) {
             int records;
-            try (Writer outcomeRows = spill(outcomes); InputStream in = Files.newInputStream(rawFile)) {
-                records = new CsvFeedReader().read(in, new FeedReader.Sink() {
+            try (Writer outcomeRows = spill(outcomes)) {
+                records = reader(d).read(rawFile, new FeedReader.Sink() {
                     @Override
                     public void reading(ParsedReading r) throws IOException {
                         meterSpans.add(r.systemId(), r.meterSerial(), r.readAt());
@@ -353,6 +353,13 @@ public class FeedIngestion implements FeedPipeline {
     private static Instant micros(String epochMicros) {
         long us = Long.parseLong(epochMicros);
         return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000), Math.floorMod(us, 1_000_000) * 1000L);
+    }
+
+    private static FeedReader reader(FeedDelivery d) {
+        return switch (d.format()) {
+            case CSV_V1 -> new CsvFeedReader();
+            case XML_V1 -> new XmlFeedReader(d.providerId());
+        };
     }
 
     /** Reads the stored-neighbour export back, one row at a time. */

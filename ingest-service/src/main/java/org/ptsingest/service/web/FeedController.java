@@ -3,6 +3,8 @@ package org.ptsingest.service.web;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED_OUTCOME_COUNT;
 
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,7 +27,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /** Ops API to look feeds up: list (newest first, keyset paging), one feed, its receipt, its raw bytes. */
 @RestController
@@ -81,11 +82,12 @@ class FeedController {
         return m;
     }
 
+    /** Streamed from the database on the request thread (a receipt can list millions of readings). */
     @GetMapping(path = "/api/v1/feeds/{feedId}/receipt", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<StreamingResponseBody> receipt(@PathVariable long feedId, Authentication caller) {
+    void receipt(@PathVariable long feedId, Authentication caller, HttpServletResponse response) throws IOException {
         visibleTo(caller, feedId);
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
-                .body(out -> receipts.write(feedId, out));
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        receipts.write(feedId, response.getOutputStream());
     }
 
     /** The bytes exactly as the provider delivered them. */

@@ -1,11 +1,11 @@
 package org.ptsingest.service.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -14,20 +14,19 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
+import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.routes.IngestFeedRoute;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
  * HTTPS channel: a provider's software posts a CSV feed with its API key and gets the receipt in
@@ -51,8 +50,8 @@ class FeedUploadController {
         this.maxBytes = properties.https().maxFeedSize().toBytes();
     }
 
-    @PostMapping(path = "/api/v1/feeds", consumes = "text/csv")
-    ResponseEntity<StreamingResponseBody> post(HttpServletRequest request, Authentication provider,
+    @PostMapping(path = "/api/v1/feeds", consumes = {"text/csv", "application/xml", "text/xml"})
+    void post(HttpServletRequest request, HttpServletResponse response, Authentication provider,
             @RequestParam(defaultValue = "false") boolean dryRun,
             @RequestHeader(name = "Content-Disposition", required = false) String disposition) throws IOException {
         if (request.getContentLengthLong() > maxBytes) {
@@ -64,7 +63,8 @@ class FeedUploadController {
         try {
             copyAtMost(request.getInputStream(), body);
             String fileName = fileName(disposition, receivedAt);
-            FeedDelivery delivery = new FeedDelivery(provider.getName(), Channel.HTTPS, fileName,
+            FeedFormat format = request.getContentType().contains("xml") ? FeedFormat.XML_V1 : FeedFormat.CSV_V1;
+            FeedDelivery delivery = new FeedDelivery(provider.getName(), Channel.HTTPS, format, fileName,
                     "https:" + UUID.randomUUID(), body, receivedAt, dryRun);
             Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
             if (done.getException() != null) {
@@ -74,11 +74,13 @@ class FeedUploadController {
             long feedId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
             String code = done.getMessage().getHeader(IngestFeedRoute.REJECTION_CODE, String.class);
             HttpStatus status = status(code, dryRun);
-            var answer = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
+            // Written on the request thread (no async dispatch): the receipt is a local file already.
+            response.setStatus(status.value());
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
             if (status == HttpStatus.CREATED) {
-                answer.location(URI.create("/api/v1/feeds/" + feedId + "/receipt"));
+                response.setHeader("Location", "/api/v1/feeds/" + feedId + "/receipt");
             }
-            return answer.body(out -> sendAndDelete(receipt.toPath(), out));
+            sendAndDelete(receipt.toPath(), response.getOutputStream());
         } catch (ResponseStatusException | IOException e) {
             throw e;
         } catch (Exception e) {
@@ -122,7 +124,7 @@ class FeedUploadController {
                 return Path.of(name).getFileName().toString();
             }
         }
-        return "https-" + receivedAt.toString().replace(":", "") + ".csv";
+        return "https-" + receivedAt.toString().replace(":", "");
     }
 
     private static void sendAndDelete(Path receipt, OutputStream out) throws IOException {

@@ -3,6 +3,8 @@ package org.ptsingest.feed.csv;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -47,6 +49,12 @@ public final class CsvFeedReader implements FeedReader {
     }
 
     @Override
+    public int read(Path feed, Sink sink) throws FeedFormatException, IOException {
+        try (InputStream in = Files.newInputStream(feed)) {
+            return read(in, sink);
+        }
+    }
+
     public int read(InputStream in, Sink sink) throws FeedFormatException, IOException {
         Reader reader = utf8(in);
         CSVParser parser = CSVParser.builder().setReader(reader).setFormat(FORMAT).get();

@@ -1,0 +1,70 @@
+package org.ptsingest.feed.xml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.ptsingest.feed.FeedFormatException;
+import org.ptsingest.feed.FeedReader;
+import org.ptsingest.feed.InvalidRecord;
+import org.ptsingest.feed.ParsedReading;
+
+class XmlFeedReaderTest {
+    static final Path FEEDS = Path.of("..", "sample-feeds", "xml-v1");
+
+    final List<ParsedReading> readings = new ArrayList<>();
+    final List<InvalidRecord> invalid = new ArrayList<>();
+    final FeedReader.Sink sink = new FeedReader.Sink() {
+        @Override
+        public void reading(ParsedReading r) {
+            readings.add(r);
+        }
+
+        @Override
+        public void invalid(InvalidRecord r) {
+            invalid.add(r);
+        }
+    };
+
+    @Test
+    void readsEveryReadingWithItsLineAndTheSameValueRulesAsCsv() throws Exception {
+        int n = new XmlFeedReader("sunwatch").read(FEEDS.resolve("sunwatch/01-baseline.xml"), sink);
+        assertThat(n).isEqualTo(4);
+        assertThat(readings).hasSize(3);
+        assertThat(readings.get(0)).isEqualTo(new ParsedReading(7, "MA-1001", "SN-1001-A",
+                Instant.parse("2025-01-01T05:00:00Z"), new BigDecimal("10000.000")));
+        assertThat(invalid).singleElement().satisfies(r -> {
+            assertThat(r.line()).isEqualTo(25);
+            assertThat(r.message()).contains("read_at '2025-04-01'");
+        });
+    }
+
+    @Test
+    void headerMustNameTheSendingProvider() {
+        assertThatThrownBy(() -> new XmlFeedReader("gridsense").read(FEEDS.resolve("sunwatch/01-baseline.xml"), sink))
+                .isInstanceOf(FeedFormatException.class)
+                .hasMessageContaining("header provider_id 'sunwatch' is not the sending provider gridsense");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "xxe.xml|line 2: column 10: DTDs and entity declarations are not allowed",
+        "billion-laughs.xml|line 2: column 10: DTDs and entity declarations are not allowed",
+        "missing-register.xml|line 8: column",
+        "not-well-formed.xml|line 5: column",
+    })
+    void structuralProblemsAndAttacksRejectTheFeedWhole(String file, String message) {
+        assertThatThrownBy(() -> new XmlFeedReader("sunwatch").read(FEEDS.resolve("malformed").resolve(file), sink))
+                .isInstanceOf(FeedFormatException.class)
+                .hasMessageStartingWith(message)
+                .hasMessageNotContaining("root:");
+        assertThat(readings).isEmpty();
+    }
+}
