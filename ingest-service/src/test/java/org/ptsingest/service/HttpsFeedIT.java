@@ -31,7 +31,8 @@ class HttpsFeedIT extends IngestItSupport {
 
     HttpResponse<String> post(String key, String sample, String query) throws Exception {
         Path file = SAMPLES.resolve(sample);
-        String type = sample.endsWith(".xml") ? "application/xml" : "text/csv";
+        String type = sample.endsWith(".xml") ? "application/xml"
+                : sample.endsWith(".json") ? "application/json" : "text/csv";
         return send(HttpRequest.newBuilder(url("/api/v1/feeds" + query))
                 .header("Authorization", "Bearer " + key).header("Content-Type", type)
                 .header("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"")
@@ -89,6 +90,23 @@ class HttpsFeedIT extends IngestItSupport {
                     .doesNotContain("root:").doesNotContain("lollol");
         }
         assertThat(dsl.fetchCount(READING)).isEqualTo(3);
+    }
+
+    @Test
+    void jsonFeedGoesThroughTheSameRulesWithJsonPathsInErrors() throws Exception {
+        HttpResponse<String> r = post(sunwatch, "json-v1/sunwatch/01-baseline.json", "");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        JsonNode receipt = JSON.readTree(r.body());
+        assertValidReceipt(receipt);
+        assertThat(receipt.get("format").asText()).isEqualTo("JSON_V1");
+        assertThat(SftpIngestIT.codesByLine(receipt)).containsExactly(
+                Map.entry(7, "INVALID_VALUE"), Map.entry(8, "INVALID_VALUE"));
+        assertThat(receipt.at("/readings/1/message").asText()).isEqualTo("$.readings[4]: register_kwh -3 is negative");
+        assertThat(dsl.fetchCount(READING)).isEqualTo(3);
+
+        HttpResponse<String> broken = post(sunwatch, "json-v1/malformed/no-header.json", "");
+        assertThat(broken.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(broken.body()).at("/rejection/message").asText()).contains("$.header");
     }
 
     @Test

@@ -5,5 +5,7 @@ public enum FeedFormat {
     /** schemas/csv-feed-v1.md */
     CSV_V1,
     /** schemas/feed-v1.xsd */
-    XML_V1
+    XML_V1,
+    /** schemas/json-feed-v1.schema.json */
+    JSON_V1
 }

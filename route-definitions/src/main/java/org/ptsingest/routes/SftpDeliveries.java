@@ -11,7 +11,7 @@ import org.ptsingest.pipeline.FeedDelivery;
 /**
  * Turns a file picked from {providerId}/inbox/ into a {@link FeedDelivery}: the provider is the
  * folder the file was dropped in (the SFTP account that could write there); a {@code .xml} file is an
- * XML feed v1, anything else a CSV feed v1.
+ * XML feed v1, a {@code .json} file a JSON feed v1, anything else a CSV feed v1.
  */
 public final class SftpDeliveries {
     public static final String PROVIDER_ID = "ptsProviderId";
@@ -32,8 +32,9 @@ public final class SftpDeliveries {
         File local = exchange.getMessage().getBody(File.class);
         String sourceKey = relativePath + "@" + size + "@" + modified;
         Instant receivedAt = Instant.ofEpochMilli(exchange.getClock().getCreated());
-        FeedFormat format = fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".xml") ? FeedFormat.XML_V1
-                : FeedFormat.CSV_V1;
+        String lower = fileName.toLowerCase(java.util.Locale.ROOT);
+        FeedFormat format = lower.endsWith(".xml") ? FeedFormat.XML_V1
+                : lower.endsWith(".json") ? FeedFormat.JSON_V1 : FeedFormat.CSV_V1;
         return new FeedDelivery(providerId, Channel.SFTP, format, fileName, sourceKey, local.toPath(), receivedAt,
                 false);
     }

@@ -38,6 +38,7 @@ import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.csv.CsvFeedReader;
+import org.ptsingest.feed.json.JsonFeedReader;
 import org.ptsingest.feed.xml.XmlFeedReader;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.InvalidRecord;
@@ -359,6 +360,7 @@ public class FeedIngestion implements FeedPipeline {
         return switch (d.format()) {
             case CSV_V1 -> new CsvFeedReader();
             case XML_V1 -> new XmlFeedReader(d.providerId());
+            case JSON_V1 -> new JsonFeedReader(d.providerId());
         };
     }
 

@@ -50,7 +50,7 @@ class FeedUploadController {
         this.maxBytes = properties.https().maxFeedSize().toBytes();
     }
 
-    @PostMapping(path = "/api/v1/feeds", consumes = {"text/csv", "application/xml", "text/xml"})
+    @PostMapping(path = "/api/v1/feeds", consumes = {"text/csv", "application/xml", "text/xml", "application/json"})
     void post(HttpServletRequest request, HttpServletResponse response, Authentication provider,
             @RequestParam(defaultValue = "false") boolean dryRun,
             @RequestHeader(name = "Content-Disposition", required = false) String disposition) throws IOException {
@@ -63,7 +63,9 @@ class FeedUploadController {
         try {
             copyAtMost(request.getInputStream(), body);
             String fileName = fileName(disposition, receivedAt);
-            FeedFormat format = request.getContentType().contains("xml") ? FeedFormat.XML_V1 : FeedFormat.CSV_V1;
+            String type = request.getContentType();
+            FeedFormat format = type.contains("xml") ? FeedFormat.XML_V1
+                    : type.contains("json") ? FeedFormat.JSON_V1 : FeedFormat.CSV_V1;
             FeedDelivery delivery = new FeedDelivery(provider.getName(), Channel.HTTPS, format, fileName,
                     "https:" + UUID.randomUUID(), body, receivedAt, dryRun);
             Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));

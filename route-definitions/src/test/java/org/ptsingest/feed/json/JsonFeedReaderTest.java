@@ -1,0 +1,54 @@
+package org.ptsingest.feed.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.ptsingest.feed.FeedFormatException;
+import org.ptsingest.feed.FeedReader;
+import org.ptsingest.feed.InvalidRecord;
+import org.ptsingest.feed.ParsedReading;
+
+class JsonFeedReaderTest {
+    static final Path FEEDS = Path.of("..", "sample-feeds", "json-v1");
+
+    final List<ParsedReading> readings = new ArrayList<>();
+    final List<InvalidRecord> invalid = new ArrayList<>();
+    final FeedReader.Sink sink = new FeedReader.Sink() {
+        @Override
+        public void reading(ParsedReading r) {
+            readings.add(r);
+        }
+
+        @Override
+        public void invalid(InvalidRecord r) {
+            invalid.add(r);
+        }
+    };
+
+    @Test
+    void readsReadingsAndPointsInvalidOnesToTheirJsonPath() throws Exception {
+        int n = new JsonFeedReader("sunwatch").read(FEEDS.resolve("sunwatch/01-baseline.json"), sink);
+        assertThat(n).isEqualTo(5);
+        assertThat(readings).extracting(ParsedReading::registerKwh)
+                .containsExactly(new BigDecimal("10000.000"), new BigDecimal("10500"), new BigDecimal("11100.000"));
+        assertThat(readings.get(0).line()).isEqualTo(4);
+        assertThat(invalid).extracting(InvalidRecord::line, InvalidRecord::message).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(7, "$.readings[3]: required property 'register_kwh' not found"),
+                org.assertj.core.groups.Tuple.tuple(8, "$.readings[4]: register_kwh -3 is negative"));
+    }
+
+    @Test
+    void envelopeProblemsRejectTheFeedWhole() {
+        assertThatThrownBy(() -> new JsonFeedReader("sunwatch").read(FEEDS.resolve("malformed/no-header.json"), sink))
+                .isInstanceOf(FeedFormatException.class).hasMessageContaining("$.header: the header is missing");
+        assertThatThrownBy(() -> new JsonFeedReader("sunwatch").read(FEEDS.resolve("malformed/not-json.json"), sink))
+                .isInstanceOf(FeedFormatException.class).hasMessageStartingWith("line 4: column").hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> new JsonFeedReader("gridsense").read(FEEDS.resolve("sunwatch/01-baseline.json"), sink))
+                .isInstanceOf(FeedFormatException.class).hasMessageContaining("is not the sending provider gridsense");
+    }
+}
