@@ -171,6 +171,21 @@ class HttpsFeedIT extends IngestItSupport {
     }
 
     @Test
+    void theProviderApiContractIsServedAsInTheRepository() throws Exception {
+        HttpResponse<String> openapi = send(HttpRequest.newBuilder(url("/api/v1/openapi.yaml")).GET().build());
+        assertThat(openapi.statusCode()).isEqualTo(200);
+        assertThat(openapi.body()).isEqualTo(java.nio.file.Files.readString(
+                Path.of("..", "schemas", "openapi-provider-v1.yaml")));
+        // the schemas it refers to resolve relative to it
+        for (String ref : new String[] {"receipt-v1.schema.json", "json-feed-v1.schema.json"}) {
+            assertThat(openapi.body()).contains("'" + ref + "'");
+            HttpResponse<String> schema = send(HttpRequest.newBuilder(url("/api/v1/" + ref)).GET().build());
+            assertThat(schema.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(schema.body()).get("$schema").asText()).contains("2020-12");
+        }
+    }
+
+    @Test
     void bodyOverTheLimitIs413() throws Exception {
         byte[] big = new byte[1024 * 1024 + 1];
         java.util.Arrays.fill(big, (byte) 'a');

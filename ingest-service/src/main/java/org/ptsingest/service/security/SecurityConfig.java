@@ -46,6 +46,9 @@ public class SecurityConfig {
                         // session to re-authenticate them from.
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
+                        // The published contracts (OpenAPI, feed and receipt schemas) are public.
+                        .requestMatchers(HttpMethod.GET, "/api/v1/openapi.yaml", "/api/v1/*.json", "/api/v1/*.xsd",
+                                "/api/v1/*.md").permitAll()
                         // Providers post feeds and read their own (checked per feed); everything else is ops'.
                         .requestMatchers(HttpMethod.POST, "/api/v1/feeds").hasRole(ROLE_PROVIDER)
                         .requestMatchers(HttpMethod.GET, "/api/v1/feeds/*", "/api/v1/feeds/*/receipt")
