@@ -110,6 +110,37 @@ class HttpsFeedIT extends IngestItSupport {
     }
 
     @Test
+    void xmlReceiptsWhenAskedValidAgainstTheReceiptXsd() throws Exception {
+        var validator = javax.xml.validation.SchemaFactory.newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+                .newSchema(Path.of("..", "schemas", "receipt-v1.xsd").toFile()).newValidator();
+        Path xml = SAMPLES.resolve("xml-v1/sunwatch/01-baseline.xml");
+        java.util.function.Function<String, HttpRequest> postXml = query -> HttpRequest.newBuilder(url("/api/v1/feeds" + query))
+                .header("Authorization", "Bearer " + sunwatch).header("Content-Type", "application/xml")
+                .header("Accept", "application/xml").POST(ofFile(xml)).build();
+
+        HttpResponse<String> dry = send(postXml.apply("?dryRun=true"));
+        assertThat(dry.statusCode()).isEqualTo(200);
+        assertThat(dry.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/xml");
+        validator.validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(dry.body())));
+        assertThat(dry.body()).contains("<status>PARTIALLY_ACCEPTED</status>").contains("<count code=\"INVALID_VALUE\">1</count>");
+
+        HttpResponse<String> real = send(postXml.apply(""));
+        assertThat(real.statusCode()).isEqualTo(201);
+        validator.validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(real.body())));
+        HttpResponse<String> again = send(HttpRequest.newBuilder(url(real.headers().firstValue("Location").orElseThrow()))
+                .header("Authorization", "Bearer " + sunwatch).header("Accept", "application/xml").GET().build());
+        assertThat(again.body()).isEqualTo(real.body());
+    }
+
+    private static HttpRequest.BodyPublisher ofFile(Path file) {
+        try {
+            return HttpRequest.BodyPublishers.ofFile(file);
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void malformedFeedIs422WithTheRejectionReceipt() throws Exception {
         HttpResponse<String> r = post(sunwatch, "csv-v1/malformed/unknown-column.csv", "");
         assertThat(r.statusCode()).isEqualTo(422);

@@ -148,8 +148,10 @@ public class FeedIngestion implements FeedPipeline {
         FeedResult result = tx.execute(status -> {
             status.setRollbackOnly();
             FeedResult r = inTransaction(delivery, raw).result();
-            try (OutputStream out = Files.newOutputStream(receipt)) {
+            try (OutputStream out = Files.newOutputStream(receipt);
+                    OutputStream xml = Files.newOutputStream(xmlTwin(receipt))) {
                 receipts.write(r.feedId(), out);
+                receipts.writeXml(r.feedId(), xml);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -158,6 +160,11 @@ public class FeedIngestion implements FeedPipeline {
         log.info("dry run of {} from {}: {}", delivery.fileName(), delivery.providerId(), result.status());
         return new FeedResult(result.feedId(), result.providerId(), result.fileName(), result.status(), false,
                 result.rejectionCode(), receipt);
+    }
+
+    /** Where a dry run's receipt is also rendered as XML, beside the JSON one. */
+    public static Path xmlTwin(Path jsonReceipt) {
+        return jsonReceipt.resolveSibling(jsonReceipt.getFileName().toString().replace(".json", ".xml"));
     }
 
     @Override

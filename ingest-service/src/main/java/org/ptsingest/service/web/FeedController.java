@@ -24,6 +24,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
@@ -83,11 +84,17 @@ class FeedController {
     }
 
     /** Streamed from the database on the request thread (a receipt can list millions of readings). */
-    @GetMapping(path = "/api/v1/feeds/{feedId}/receipt", produces = MediaType.APPLICATION_JSON_VALUE)
-    void receipt(@PathVariable long feedId, Authentication caller, HttpServletResponse response) throws IOException {
+    @GetMapping(path = "/api/v1/feeds/{feedId}/receipt")
+    void receipt(@PathVariable long feedId, Authentication caller, HttpServletResponse response,
+            @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
         visibleTo(caller, feedId);
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        receipts.write(feedId, response.getOutputStream());
+        if (FeedUploadController.wantsXml(accept)) {
+            response.setContentType(MediaType.APPLICATION_XML_VALUE);
+            receipts.writeXml(feedId, response.getOutputStream());
+        } else {
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            receipts.write(feedId, response.getOutputStream());
+        }
     }
 
     /** The bytes exactly as the provider delivered them. */

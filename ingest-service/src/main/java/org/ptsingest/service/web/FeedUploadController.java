@@ -18,6 +18,8 @@ import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.routes.IngestFeedRoute;
+import org.ptsingest.service.ingest.FeedIngestion;
+import org.ptsingest.service.ingest.ReceiptWriter;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -41,11 +43,13 @@ import org.springframework.web.server.ResponseStatusException;
 @RestController
 class FeedUploadController {
     private final ProducerTemplate camel;
+    private final ReceiptWriter receipts;
     private final Path uploads;
     private final long maxBytes;
 
-    FeedUploadController(ProducerTemplate camel, IngestProperties properties) {
+    FeedUploadController(ProducerTemplate camel, ReceiptWriter receipts, IngestProperties properties) {
         this.camel = camel;
+        this.receipts = receipts;
         this.uploads = properties.workDir().resolve("https-upload");
         this.maxBytes = properties.https().maxFeedSize().toBytes();
     }
@@ -53,7 +57,8 @@ class FeedUploadController {
     @PostMapping(path = "/api/v1/feeds", consumes = {"text/csv", "application/xml", "text/xml", "application/json"})
     void post(HttpServletRequest request, HttpServletResponse response, Authentication provider,
             @RequestParam(defaultValue = "false") boolean dryRun,
-            @RequestHeader(name = "Content-Disposition", required = false) String disposition) throws IOException {
+            @RequestHeader(name = "Content-Disposition", required = false) String disposition,
+            @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
         if (request.getContentLengthLong() > maxBytes) {
             throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
         }
@@ -76,13 +81,26 @@ class FeedUploadController {
             long feedId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
             String code = done.getMessage().getHeader(IngestFeedRoute.REJECTION_CODE, String.class);
             HttpStatus status = status(code, dryRun);
-            // Written on the request thread (no async dispatch): the receipt is a local file already.
+            boolean xml = wantsXml(accept);
+            // Written on the request thread (no async dispatch).
             response.setStatus(status.value());
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.setContentType(xml ? MediaType.APPLICATION_XML_VALUE : MediaType.APPLICATION_JSON_VALUE);
             if (status == HttpStatus.CREATED) {
                 response.setHeader("Location", "/api/v1/feeds/" + feedId + "/receipt");
             }
-            sendAndDelete(receipt.toPath(), response.getOutputStream());
+            Path xmlReceipt = FeedIngestion.xmlTwin(receipt.toPath());
+            try {
+                if (!xml) {
+                    Files.copy(receipt.toPath(), response.getOutputStream());
+                } else if (dryRun) {
+                    Files.copy(xmlReceipt, response.getOutputStream());
+                } else {
+                    receipts.writeXml(feedId, response.getOutputStream());
+                }
+            } finally {
+                Files.deleteIfExists(receipt.toPath());
+                Files.deleteIfExists(xmlReceipt);
+            }
         } catch (ResponseStatusException | IOException e) {
             throw e;
         } catch (Exception e) {
@@ -129,11 +147,19 @@ class FeedUploadController {
         return "https-" + receivedAt.toString().replace(":", "");
     }
 
-    private static void sendAndDelete(Path receipt, OutputStream out) throws IOException {
-        try {
-            Files.copy(receipt, out);
-        } finally {
-            Files.deleteIfExists(receipt);
+    /** XML receipts for clients that ask for XML and not JSON first. */
+    static boolean wantsXml(String accept) {
+        if (accept == null) {
+            return false;
         }
+        for (MediaType type : MediaType.parseMediaTypes(accept)) {
+            if (type.isCompatibleWith(MediaType.APPLICATION_XML) && !type.isWildcardType()) {
+                return true;
+            }
+            if (type.isCompatibleWith(MediaType.APPLICATION_JSON) && !type.isWildcardType()) {
+                return false;
+            }
+        }
+        return false;
     }
 }
