@@ -80,17 +80,22 @@ public abstract class IngestItSupport {
 
     protected HttpClient http() throws Exception {
         if (http == null) {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(properties.keysDir().resolve("https.p12"))) {
-                trust.load(in, properties.https().keystorePassword().toCharArray());
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(null, tmf.getTrustManagers(), null);
-            http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+            http = http(properties.keysDir().resolve("https.p12"));
         }
         return http;
+    }
+
+    /** A TLS client that trusts exactly the service certificate in that keystore (no trust-all). */
+    protected HttpClient http(Path keystore) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            trust.load(in, properties.https().keystorePassword().toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     protected URI url(String path) {
