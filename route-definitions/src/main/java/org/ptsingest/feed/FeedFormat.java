@@ -7,5 +7,9 @@ public enum FeedFormat {
     /** schemas/feed-v1.xsd */
     XML_V1,
     /** schemas/json-feed-v1.schema.json */
-    JSON_V1
+    JSON_V1,
+    /** the PTS ARData XML document DAS clients already send (translated at the edge) */
+    PTS_ARDATA,
+    /** the PTS REST JSON body DAS clients already send (translated at the edge) */
+    PTS_JSON
 }

@@ -39,6 +39,8 @@ import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.csv.CsvFeedReader;
 import org.ptsingest.feed.json.JsonFeedReader;
+import org.ptsingest.feed.pts.ArDataReader;
+import org.ptsingest.feed.pts.PtsJsonReader;
 import org.ptsingest.feed.xml.XmlFeedReader;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.InvalidRecord;
@@ -363,11 +365,13 @@ public class FeedIngestion implements FeedPipeline {
         return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000), Math.floorMod(us, 1_000_000) * 1000L);
     }
 
-    private static FeedReader reader(FeedDelivery d) {
+    private FeedReader reader(FeedDelivery d) {
         return switch (d.format()) {
             case CSV_V1 -> new CsvFeedReader();
             case XML_V1 -> new XmlFeedReader(d.providerId());
             case JSON_V1 -> new JsonFeedReader(d.providerId());
+            case PTS_ARDATA -> new ArDataReader(rules.zone(), registry.meterSerials());
+            case PTS_JSON -> new PtsJsonReader(rules.zone(), registry.meterSerials());
         };
     }
 

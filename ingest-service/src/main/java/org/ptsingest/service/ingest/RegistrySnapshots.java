@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.ptsingest.rules.Designation;
@@ -26,6 +28,13 @@ class RegistrySnapshots {
 
     RegistrySnapshots(DSLContext dsl) {
         this.dsl = dsl;
+    }
+
+    /** The meter registered for a system (for payloads that name none), looked up once per system and feed. */
+    Function<String, String> meterSerials() {
+        Map<String, Optional<String>> known = new HashMap<>();
+        return systemId -> known.computeIfAbsent(systemId, id -> Optional.ofNullable(dsl.select(PTS_SYSTEM.METER_SERIAL)
+                .from(PTS_SYSTEM).where(PTS_SYSTEM.SYSTEM_ID.eq(id)).fetchOne(PTS_SYSTEM.METER_SERIAL))).orElse(null);
     }
 
     /** The provider's status history, or null when the provider is not registered. */

@@ -31,13 +31,19 @@ final class RegistryCsv {
     private RegistryCsv() {}
 
     static RegistryImportResult read(String table, Reader body, List<String> columns, RowHandler handler) {
+        return read(table, body, columns, List.of(), handler);
+    }
+
+    /** With optional columns: accepted when present, passed to the handler only then. */
+    static RegistryImportResult read(String table, Reader body, List<String> columns, List<String> optional,
+            RowHandler handler) {
         CSVFormat format = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
         try (CSVParser parser = CSVParser.builder().setReader(body).setFormat(format).get()) {
             var it = parser.iterator();
             if (!it.hasNext()) {
                 throw new HeaderException("line 1: empty body; header " + String.join(",", columns) + " required");
             }
-            Map<String, Integer> index = header(it.next(), columns);
+            Map<String, Integer> index = header(it.next(), columns, optional);
             List<RegistryImportResult.RowError> errors = new java.util.ArrayList<>();
             int rows = 0;
             long line = parser.getCurrentLineNumber() + 1;
@@ -45,9 +51,9 @@ final class RegistryCsv {
                 CSVRecord r = it.next();
                 rows++;
                 RegistryImportResult.RowError error;
-                if (r.size() != columns.size()) {
+                if (r.size() != index.size()) {
                     error = new RegistryImportResult.RowError(line, "INVALID_VALUE",
-                            "expected " + columns.size() + " fields, found " + r.size());
+                            "expected " + index.size() + " fields, found " + r.size());
                 } else {
                     Map<String, String> values = new HashMap<>();
                     index.forEach((name, i) -> values.put(name, r.get(i).trim()));
@@ -64,11 +70,11 @@ final class RegistryCsv {
         }
     }
 
-    private static Map<String, Integer> header(CSVRecord header, List<String> columns) {
+    private static Map<String, Integer> header(CSVRecord header, List<String> columns, List<String> optional) {
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < header.size(); i++) {
             String name = header.get(i).trim().toLowerCase(Locale.ROOT).replace("\uFEFF", "");
-            if (!columns.contains(name)) {
+            if (!columns.contains(name) && !optional.contains(name)) {
                 throw new HeaderException("line 1, column " + (i + 1) + " '" + header.get(i)
                         + "' is not a known column; expected " + String.join(",", columns));
             }

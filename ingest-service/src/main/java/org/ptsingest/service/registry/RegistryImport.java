@@ -69,7 +69,7 @@ public class RegistryImport {
 
     @Transactional
     public RegistryImportResult systems(Reader csv) {
-        return RegistryCsv.read("systems", csv, SYSTEM_COLUMNS, (line, v) -> {
+        return RegistryCsv.read("systems", csv, SYSTEM_COLUMNS, List.of("meter_serial"), (line, v) -> {
             String id = v.get("system_id");
             if (id.isEmpty() || v.get("owner_name").isEmpty() || v.get("program").isEmpty()) {
                 return invalid(line, "system_id, owner_name and program are required");
@@ -87,14 +87,16 @@ public class RegistryImport {
             if (on == null) {
                 return invalid(line, "interconnected_on '" + v.get("interconnected_on") + "' is not a yyyy-MM-dd date");
             }
-            dsl.insertInto(PTS_SYSTEM).set(PTS_SYSTEM.SYSTEM_ID, id).set(PTS_SYSTEM.OWNER_NAME, v.get("owner_name"))
+            // meter_serial is optional: an import without the column leaves registered meters as they are
+            String meter = v.containsKey("meter_serial") && !v.get("meter_serial").isEmpty() ? v.get("meter_serial") : null;
+            var update = dsl.insertInto(PTS_SYSTEM).set(PTS_SYSTEM.SYSTEM_ID, id).set(PTS_SYSTEM.OWNER_NAME, v.get("owner_name"))
                     .set(PTS_SYSTEM.DC_CAPACITY_KW, kw).set(PTS_SYSTEM.INTERCONNECTED_ON, on)
-                    .set(PTS_SYSTEM.PROGRAM, v.get("program"))
+                    .set(PTS_SYSTEM.PROGRAM, v.get("program")).set(PTS_SYSTEM.METER_SERIAL, meter)
                     .onConflict(PTS_SYSTEM.SYSTEM_ID).doUpdate()
                     .set(PTS_SYSTEM.OWNER_NAME, v.get("owner_name")).set(PTS_SYSTEM.DC_CAPACITY_KW, kw)
                     .set(PTS_SYSTEM.INTERCONNECTED_ON, on).set(PTS_SYSTEM.PROGRAM, v.get("program"))
-                    .set(PTS_SYSTEM.UPDATED_AT, OffsetDateTime.now())
-                    .execute();
+                    .set(PTS_SYSTEM.UPDATED_AT, OffsetDateTime.now());
+            (v.containsKey("meter_serial") ? update.set(PTS_SYSTEM.METER_SERIAL, meter) : update).execute();
             return null;
         });
     }

@@ -12,7 +12,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * {@code Authorization: Bearer pts_…}: authenticates a provider's software as that provider with role
+ * {@code Authorization: Bearer pts_…} (or {@code Ocp-Apim-Subscription-Key: pts_…}): authenticates a provider's software as that provider with role
  * PROVIDER. A bearer key that is unknown or revoked is answered 401 at once.
  */
 class ProviderApiKeyFilter extends OncePerRequestFilter {
@@ -26,8 +26,12 @@ class ProviderApiKeyFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            var provider = keys.authenticate(header.substring(7).trim());
+        // PTS clients send their key as Ocp-Apim-Subscription-Key; both carry the same provider API key.
+        String subscription = request.getHeader("Ocp-Apim-Subscription-Key");
+        String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim()
+                : subscription != null ? subscription.trim() : null;
+        if (key != null) {
+            var provider = keys.authenticate(key);
             if (provider.isEmpty()) {
                 response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
                 response.setContentType("application/problem+json");

@@ -50,7 +50,8 @@ public class SecurityConfig {
                         .requestMatchers(HttpMethod.GET, "/api/v1/openapi.yaml", "/api/v1/*.json", "/api/v1/*.xsd",
                                 "/api/v1/*.md").permitAll()
                         // Providers post feeds and read their own (checked per feed); everything else is ops'.
-                        .requestMatchers(HttpMethod.POST, "/api/v1/feeds").hasRole(ROLE_PROVIDER)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/feeds", "/pts/v1/ardata", "/pts/v1/readings")
+                                .hasRole(ROLE_PROVIDER)
                         .requestMatchers(HttpMethod.GET, "/api/v1/feeds/*", "/api/v1/feeds/*/receipt")
                                 .hasAnyRole(ROLE_OPS, ROLE_PROVIDER)
                         .requestMatchers("/api/**").hasRole(ROLE_OPS)

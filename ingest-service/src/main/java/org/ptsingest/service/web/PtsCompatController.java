@@ -1,0 +1,214 @@
+package org.ptsingest.service.web;
+
+import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.READING;
+import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.ptsingest.config.IngestProperties;
+import org.ptsingest.feed.Channel;
+import org.ptsingest.feed.FeedFormat;
+import org.ptsingest.feed.OutcomeCode;
+import org.ptsingest.pipeline.FeedDelivery;
+import org.ptsingest.routes.IngestFeedRoute;
+import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * PTS-compatible endpoints: a DAS client that already reports to PTS points its existing client here.
+ * The payloads are translated at the edge (ArDataReader, PtsJsonReader) and go through the same
+ * ingest route, rules, dedup and receipts as every other feed; the answer is given per system in the
+ * shape the client expects ({@code Results/ARSystemResults}, or a JSON result per system), and the
+ * full receipt stays available at /api/v1/feeds/{feed_id}/receipt.
+ */
+@RestController
+class PtsCompatController {
+    private static final XMLOutputFactory XML = XMLOutputFactory.newFactory();
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final ProducerTemplate camel;
+    private final DSLContext dsl;
+    private final Path uploads;
+
+    PtsCompatController(ProducerTemplate camel, DSLContext dsl, IngestProperties properties) {
+        this.camel = camel;
+        this.dsl = dsl;
+        this.uploads = properties.workDir().resolve("https-upload");
+    }
+
+    /** The ARData document (the body of PTS's postdata call), answered with Results/ARSystemResults. */
+    @PostMapping(path = "/pts/v1/ardata", consumes = {"application/xml", "text/xml"})
+    void arData(HttpServletRequest request, HttpServletResponse response, Authentication provider) throws Exception {
+        Outcome outcome = ingest(request, provider, FeedFormat.PTS_ARDATA);
+        response.setStatus(outcome.httpStatus().value());
+        response.setContentType(MediaType.APPLICATION_XML_VALUE);
+        writeXml(outcome, response.getOutputStream());
+    }
+
+    /** The PTS REST body ({@code APIKey}, {@code systems[]}), answered with a result per system. */
+    @PostMapping(path = "/pts/v1/readings", consumes = "application/json")
+    void readings(HttpServletRequest request, HttpServletResponse response, Authentication provider) throws Exception {
+        Outcome outcome = ingest(request, provider, FeedFormat.PTS_JSON);
+        response.setStatus(outcome.httpStatus().value());
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        writeJson(outcome, response.getOutputStream());
+    }
+
+    private record SystemResult(String systemId, int inserted, boolean success, List<String> messages) {}
+
+    private record Outcome(FeedRecord feed, List<SystemResult> systems) {
+        HttpStatus httpStatus() {
+            if (OutcomeCode.SCHEMA_VIOLATION.name().equals(feed.getRejectionCode())) {
+                return HttpStatus.UNPROCESSABLE_ENTITY;
+            }
+            return OutcomeCode.PROVIDER_NOT_APPROVED.name().equals(feed.getRejectionCode()) ? HttpStatus.FORBIDDEN
+                    : HttpStatus.OK;
+        }
+    }
+
+    private Outcome ingest(HttpServletRequest request, Authentication provider, FeedFormat format) throws Exception {
+        Files.createDirectories(uploads);
+        Path body = Files.createTempFile(uploads, "pts-", ".body");
+        try {
+            try (var in = request.getInputStream()) {
+                Files.copy(in, body, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Instant receivedAt = Instant.now();
+            FeedDelivery delivery = new FeedDelivery(provider.getName(), Channel.HTTPS, format,
+                    format.name().toLowerCase() + "-" + receivedAt.toString().replace(":", ""),
+                    "https:" + UUID.randomUUID(), body, receivedAt, false);
+            Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
+            if (done.getException() != null) {
+                throw done.getException();
+            }
+            Files.deleteIfExists(done.getMessage().getBody(java.io.File.class).toPath());
+            long feedId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
+            FeedRecord feed = dsl.fetchSingle(FEED, FEED.FEED_ID.eq(feedId));
+            long judged = feed.getDuplicateOf() != null ? feed.getDuplicateOf() : feedId;
+            return new Outcome(feed, results(judged));
+        } finally {
+            Files.deleteIfExists(body);
+        }
+    }
+
+    /** Per system: readings stored by the feed, and every reading that was not plainly accepted. */
+    private List<SystemResult> results(long feedId) {
+        Map<String, Integer> inserted = new TreeMap<>();
+        dsl.select(READING.SYSTEM_ID, DSL.count()).from(READING).where(READING.FEED_ID.eq(feedId))
+                .groupBy(READING.SYSTEM_ID).forEach(r -> inserted.put(r.value1(), r.value2()));
+        Map<String, List<String>> messages = new TreeMap<>();
+        Map<String, Boolean> rejected = new TreeMap<>();
+        dsl.select(READING_OUTCOME.SYSTEM_ID, READING_OUTCOME.LINE_NO, READING_OUTCOME.CODE, READING_OUTCOME.MESSAGE)
+                .from(READING_OUTCOME).where(READING_OUTCOME.FEED_ID.eq(feedId)).orderBy(READING_OUTCOME.LINE_NO)
+                .forEach(r -> {
+                    String system = r.value1() == null ? "" : r.value1();
+                    messages.computeIfAbsent(system, k -> new ArrayList<>())
+                            .add("line " + r.value2() + " " + r.value3() + ": " + r.value4());
+                    rejected.merge(system, OutcomeCode.valueOf(r.value3()).rejects(), Boolean::logicalOr);
+                });
+        TreeMap<String, SystemResult> all = new TreeMap<>();
+        for (String system : inserted.keySet()) {
+            all.put(system, null);
+        }
+        for (String system : messages.keySet()) {
+            all.put(system, null);
+        }
+        List<SystemResult> out = new ArrayList<>();
+        for (String system : all.keySet()) {
+            out.add(new SystemResult(system, inserted.getOrDefault(system, 0), !rejected.getOrDefault(system, false),
+                    messages.getOrDefault(system, List.of())));
+        }
+        return out;
+    }
+
+    private static void writeXml(Outcome o, OutputStream out) throws IOException {
+        try {
+            XMLStreamWriter x = XML.createXMLStreamWriter(out, "UTF-8");
+            x.writeStartDocument("UTF-8", "1.0");
+            x.writeStartElement("Results");
+            x.writeAttribute("FeedID", String.valueOf(o.feed().getFeedId()));
+            x.writeAttribute("Status", o.feed().getStatus());
+            if (o.feed().getRejectionCode() != null && o.feed().getDuplicateOf() == null) {
+                system(x, new SystemResult("", 0, false,
+                        List.of(o.feed().getRejectionCode() + ": " + o.feed().getRejectionMessage())));
+            }
+            for (SystemResult s : o.systems()) {
+                system(x, s);
+            }
+            x.writeEndElement();
+            x.writeEndDocument();
+            x.close();
+        } catch (XMLStreamException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static void system(XMLStreamWriter x, SystemResult s) throws XMLStreamException {
+        x.writeStartElement("ARSystemResults");
+        x.writeAttribute("SystemID", s.systemId());
+        element(x, "Success", String.valueOf(s.success()));
+        element(x, "RecordsInserted", String.valueOf(s.inserted()));
+        element(x, "Messages", String.join("; ", s.messages()));
+        x.writeEndElement();
+    }
+
+    private static void element(XMLStreamWriter x, String name, String text) throws XMLStreamException {
+        x.writeStartElement(name);
+        x.writeCharacters(text);
+        x.writeEndElement();
+    }
+
+    private static void writeJson(Outcome o, OutputStream out) throws IOException {
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeNumberField("feed_id", o.feed().getFeedId());
+            g.writeStringField("status", o.feed().getStatus());
+            if (o.feed().getRejectionCode() != null) {
+                g.writeObjectFieldStart("rejection");
+                g.writeStringField("code", o.feed().getRejectionCode());
+                g.writeStringField("message", o.feed().getRejectionMessage());
+                g.writeEndObject();
+            }
+            g.writeArrayFieldStart("results");
+            for (SystemResult s : o.systems()) {
+                g.writeStartObject();
+                g.writeStringField("fk_System", s.systemId());
+                g.writeBooleanField("success", s.success());
+                g.writeNumberField("records_inserted", s.inserted());
+                g.writeArrayFieldStart("messages");
+                for (String m : s.messages()) {
+                    g.writeString(m);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+    }
+}

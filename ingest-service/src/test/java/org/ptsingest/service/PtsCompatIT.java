@@ -1,0 +1,65 @@
+package org.ptsingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.READING;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.OffsetDateTime;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A PTS client pointed at this service: ARData and the REST body, answered per system. */
+class PtsCompatIT extends IngestItSupport {
+    String key;
+
+    @BeforeEach
+    void registryAndKey() throws Exception {
+        loadSampleRegistry();
+        key = JSON.readTree(send(asOps("/api/v1/providers/sunwatch/api-keys")
+                .POST(HttpRequest.BodyPublishers.noBody()).build()).body()).get("api_key").asText();
+    }
+
+    @Test
+    void arDataIsAnsweredWithArSystemResults() throws Exception {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(url("/pts/v1/ardata"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "text/xml")
+                .POST(HttpRequest.BodyPublishers.ofFile(SAMPLES.resolve("pts/ardata-sunwatch.xml"))).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String body = r.body();
+        assertThat(body).contains("<ARSystemResults SystemID=\"MA-1003\"><Success>false</Success>"
+                + "<RecordsInserted>2</RecordsInserted>");
+        assertThat(body).contains("regDateTime: date-time '2025-03-09T02:30:00' does not exist in America/New_York");
+        assertThat(body).contains("<ARSystemResults SystemID=\"MA-1004\"><Success>false</Success>"
+                + "<RecordsInserted>0</RecordsInserted><Messages>line 14 NOT_DESIGNATED_REPORTER");
+        // the meter is the one registered for the system; the local time was read in New York time
+        assertThat(dsl.fetchValue(dsl.select(READING.READ_AT).from(READING)
+                .where(READING.SYSTEM_ID.eq("MA-1003"), READING.METER_SERIAL.eq("SN-1003-A"))
+                .orderBy(READING.READ_AT).limit(1))).isEqualTo(OffsetDateTime.parse("2025-03-01T14:15:02Z"));
+    }
+
+    @Test
+    void restBodyWithSubscriptionKeyHeaderIsAnsweredPerSystem() throws Exception {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(url("/pts/v1/readings"))
+                .header("Ocp-Apim-Subscription-Key", key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofFile(SAMPLES.resolve("pts/rest-sunwatch.json"))).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode result = JSON.readTree(r.body()).get("results").get(0);
+        assertThat(result.get("fk_System").asText()).isEqualTo("MA-1005");
+        assertThat(result.get("success").asBoolean()).isTrue();
+        assertThat(result.get("records_inserted").asInt()).isEqualTo(2);
+        // 01:30 on the fall-back night happens twice; the first one is taken
+        assertThat(dsl.fetchExists(READING, READING.SYSTEM_ID.eq("MA-1005"),
+                READING.READ_AT.eq(OffsetDateTime.parse("2025-11-02T05:30:00Z")))).isTrue();
+        // sent again: the same bytes, nothing stored twice
+        HttpResponse<String> again = send(HttpRequest.newBuilder(url("/pts/v1/readings"))
+                .header("Ocp-Apim-Subscription-Key", key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofFile(SAMPLES.resolve("pts/rest-sunwatch.json"))).build());
+        assertThat(JSON.readTree(again.body()).get("status").asText()).isEqualTo("DUPLICATE_FEED");
+        assertThat(dsl.fetchCount(READING)).isEqualTo(2);
+        assertThat(send(HttpRequest.newBuilder(url("/pts/v1/readings")).header("Ocp-Apim-Subscription-Key", "pts_x_y")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build())
+                .statusCode()).isEqualTo(401);
+    }
+}

@@ -1,0 +1,44 @@
+package org.ptsingest.feed.pts;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/**
+ * PTS clients send local date-times without an offset ({@code 2016-03-01T09:15:02}); they are read in
+ * the programme's zone, and the two hours a year where that is not one instant are decided explicitly:
+ * a time in the spring-forward gap does not exist and rejects the reading; a time in the fall-back
+ * overlap is the earlier of its two instants (the first time the clock showed it). A value that
+ * carries an offset is taken as it is.
+ */
+public final class PtsLocalTime {
+    private PtsLocalTime() {}
+
+    public static Instant resolve(String text, ZoneId zone) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("date-time is empty");
+        }
+        String t = text.strip();
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            LocalDateTime local;
+            try {
+                local = LocalDateTime.parse(t);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("date-time '" + t + "' is not yyyy-MM-ddTHH:mm:ss");
+            }
+            List<ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
+            if (offsets.isEmpty()) {
+                throw new IllegalArgumentException("date-time '" + t + "' does not exist in " + zone
+                        + " (skipped when clocks went forward)");
+            }
+            // one offset normally; two in the fall-back hour, ordered earlier instant first
+            return local.atOffset(offsets.get(0)).toInstant();
+        }
+    }
+}
