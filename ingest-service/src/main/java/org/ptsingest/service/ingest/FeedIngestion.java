@@ -11,7 +11,6 @@ import static org.ptsingest.service.persistence.jooq.Tables.READING;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;

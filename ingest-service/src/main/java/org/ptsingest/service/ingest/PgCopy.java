@@ -30,6 +30,7 @@ final class PgCopy {
             + " (system_id, meter_serial, read_at, register_kwh, feed_id, line_no, flag) FROM STDIN";
     private static final String COPY_OUTCOMES = "COPY reading_outcome"
             + " (feed_id, line_no, system_id, meter_serial, read_at, register_kwh, code, message) FROM STDIN";
+
     private PgCopy() {}
 
     /** Temporary table for one feed's meter spans; dropped when the transaction ends. */
