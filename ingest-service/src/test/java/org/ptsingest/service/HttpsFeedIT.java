@@ -217,6 +217,38 @@ class HttpsFeedIT extends IngestItSupport {
     }
 
     @Test
+    void largeFeedIsAccepted202AndItsReceiptPolled() throws Exception {
+        StringBuilder csv = new StringBuilder("system_id,meter_serial,read_at,register_kwh\n");
+        java.time.Instant start = java.time.Instant.parse("2021-01-01T00:00:00Z");
+        for (int h = 0; h < 2_500; h++) {
+            csv.append("MA-1001,ASYNC-1,").append(start.plusSeconds(3600L * h)).append(',').append(h).append(".25\n");
+        }
+        assertThat(csv.length()).isGreaterThan(100 * 1024);
+        HttpResponse<String> r = send(HttpRequest.newBuilder(url("/api/v1/feeds"))
+                .header("Authorization", "Bearer " + sunwatch).header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString(csv.toString())).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        String poll = r.headers().firstValue("Location").orElseThrow();
+        assertThat(JSON.readTree(r.body()).get("status").asText()).isEqualTo("PENDING");
+
+        assertThat(get(issueKey("gridsense"), poll).statusCode()).as("another provider's delivery").isEqualTo(404);
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+        HttpResponse<String> answer;
+        while ((answer = get(sunwatch, poll)).statusCode() == 202) {
+            assertThat(java.time.Instant.now()).as("judged within 60 s").isBefore(deadline);
+            Thread.sleep(200);
+        }
+        assertThat(answer.statusCode()).isEqualTo(200);
+        JsonNode receipt = JSON.readTree(answer.body());
+        assertValidReceipt(receipt);
+        assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
+        assertThat(receipt.at("/counts/ACCEPTED").asInt()).isEqualTo(2_500);
+        assertThat(answer.headers().firstValue("Location").orElseThrow())
+                .isEqualTo("/api/v1/feeds/" + receipt.get("feed_id").asLong() + "/receipt");
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+    }
+
+    @Test
     void bodyOverTheLimitIs413() throws Exception {
         byte[] big = new byte[1024 * 1024 + 1];
         java.util.Arrays.fill(big, (byte) 'a');

@@ -58,7 +58,7 @@ class LargeFeedsIT extends IngestItSupport {
         service = new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString(),
                 "--spring.datasource.url=jdbc:postgresql://localhost:5432/ingest_test",
                 "--ingest.data-dir=" + DATA.resolve("data"), "--ingest.sftp.port=2325", "--server.port=" + PORT,
-                "--ingest.ops.password=large")
+                "--ingest.ops.password=large", "--ingest.https.async-above=1GB")
                 .redirectErrorStream(true).redirectOutput(DATA.resolve("service.log").toFile()).start();
         Instant deadline = Instant.now().plusSeconds(90);
         while (!Files.readString(DATA.resolve("service.log")).contains("Started IngestServiceApplication")) {

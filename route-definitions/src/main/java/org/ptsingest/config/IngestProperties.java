@@ -46,11 +46,13 @@ public record IngestProperties(
      *     (set false and use Spring's server.ssl.* for a real certificate)
      * @param keystorePassword password of that generated PKCS#12 keystore
      * @param maxFeedSize largest body POST /api/v1/feeds accepts (413 beyond)
+     * @param asyncAbove bodies larger than this are answered 202 with a URL to poll, and judged in the background
      */
     public record Https(
             @DefaultValue("true") boolean selfSigned,
             @DefaultValue("changeit") String keystorePassword,
-            @DefaultValue("2GB") DataSize maxFeedSize) {}
+            @DefaultValue("2GB") DataSize maxFeedSize,
+            @DefaultValue("64MB") DataSize asyncAbove) {}
 
     /**
      * @param embedded start the built-in MINA SSHD drop box (false when polling an external SFTP server)

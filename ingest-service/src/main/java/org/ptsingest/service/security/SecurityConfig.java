@@ -52,7 +52,8 @@ public class SecurityConfig {
                         // Providers post feeds and read their own (checked per feed); everything else is ops'.
                         .requestMatchers(HttpMethod.POST, "/api/v1/feeds", "/pts/v1/ardata", "/pts/v1/readings")
                                 .hasRole(ROLE_PROVIDER)
-                        .requestMatchers(HttpMethod.GET, "/api/v1/feeds/*", "/api/v1/feeds/*/receipt")
+                        .requestMatchers(HttpMethod.GET, "/api/v1/feeds/*", "/api/v1/feeds/*/receipt",
+                                "/api/v1/deliveries/*")
                                 .hasAnyRole(ROLE_OPS, ROLE_PROVIDER)
                         .requestMatchers("/api/**").hasRole(ROLE_OPS)
                         .anyRequest().denyAll())

@@ -36,10 +36,12 @@ class FeedController {
 
     private final DSLContext dsl;
     private final ReceiptWriter receipts;
+    private final PendingHttpsDeliveries pending;
 
-    FeedController(DSLContext dsl, ReceiptWriter receipts) {
+    FeedController(DSLContext dsl, ReceiptWriter receipts, PendingHttpsDeliveries pending) {
         this.dsl = dsl;
         this.receipts = receipts;
+        this.pending = pending;
     }
 
     /** Page through feeds newest first; pass the last feed_id seen as {@code before} for the next page. */
@@ -97,6 +99,24 @@ class FeedController {
         }
     }
 
+    /** A large HTTPS delivery answered 202: 202 again while pending, then the receipt of its feed. */
+    @GetMapping("/api/v1/deliveries/{deliveryId}")
+    void delivery(@PathVariable String deliveryId, Authentication caller, HttpServletResponse response,
+            @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
+        var d = pending.find(deliveryId);
+        if (d == null || (!isOps(caller) && !d.getProviderId().equals(caller.getName()))) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "delivery " + deliveryId + " does not exist");
+        }
+        if (d.getDoneAt() == null) {
+            response.setStatus(HttpStatus.ACCEPTED.value());
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.getWriter().write("{\"delivery_id\":\"" + deliveryId + "\",\"status\":\"PENDING\"}");
+            return;
+        }
+        response.setHeader("Location", "/api/v1/feeds/" + d.getFeedId() + "/receipt");
+        receipt(d.getFeedId(), caller, response, accept);
+    }
+
     /** The bytes exactly as the provider delivered them. */
     @GetMapping("/api/v1/feeds/{feedId}/raw")
     ResponseEntity<FileSystemResource> raw(@PathVariable long feedId) {
@@ -113,12 +133,14 @@ class FeedController {
     /** Ops see every feed; a provider only its own (others' look like they do not exist). */
     private FeedRecord visibleTo(Authentication caller, long feedId) {
         FeedRecord feed = find(feedId);
-        boolean ops = caller.getAuthorities().stream()
-                .anyMatch(a -> a.getAuthority().equals("ROLE_" + SecurityConfig.ROLE_OPS));
-        if (!ops && !feed.getProviderId().equals(caller.getName())) {
+        if (!isOps(caller) && !feed.getProviderId().equals(caller.getName())) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "feed " + feedId + " does not exist");
         }
         return feed;
+    }
+
+    private static boolean isOps(Authentication caller) {
+        return caller.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals("ROLE_" + SecurityConfig.ROLE_OPS));
     }
 
     private FeedRecord find(long feedId) {

@@ -35,7 +35,8 @@ import org.springframework.web.server.ResponseStatusException;
  * the answer. The body is streamed to a local file (feeds can be larger than memory), then handed to
  * the same Camel ingest route as SFTP deliveries.
  *
- * <p>Answers: 201 with the receipt and its Location once the feed is stored and judged (even when
+ * <p>Answers: 202 with a URL to poll for a body over {@code ingest.https.async-above} (judged in the
+ * background, see {@link PendingHttpsDeliveries}); 201 with the receipt and its Location once the feed is stored and judged (even when
  * readings were rejected); 200 with the duplicate receipt (which carries the original) for bytes sent
  * before, and for a dry run; 422 for a feed rejected whole as malformed; 403 when the provider is not
  * approved; 413 over {@code ingest.https.max-feed-size}.
@@ -44,12 +45,17 @@ import org.springframework.web.server.ResponseStatusException;
 class FeedUploadController {
     private final ProducerTemplate camel;
     private final ReceiptWriter receipts;
+    private final PendingHttpsDeliveries pending;
+    private final long asyncAbove;
     private final Path uploads;
     private final long maxBytes;
 
-    FeedUploadController(ProducerTemplate camel, ReceiptWriter receipts, IngestProperties properties) {
+    FeedUploadController(ProducerTemplate camel, ReceiptWriter receipts, PendingHttpsDeliveries pending,
+            IngestProperties properties) {
         this.camel = camel;
         this.receipts = receipts;
+        this.pending = pending;
+        this.asyncAbove = properties.https().asyncAbove().toBytes();
         this.uploads = properties.workDir().resolve("https-upload");
         this.maxBytes = properties.https().maxFeedSize().toBytes();
     }
@@ -71,6 +77,16 @@ class FeedUploadController {
             String type = request.getContentType();
             FeedFormat format = type.contains("xml") ? FeedFormat.XML_V1
                     : type.contains("json") ? FeedFormat.JSON_V1 : FeedFormat.CSV_V1;
+            if (!dryRun && Files.size(body) > asyncAbove) {
+                // Too large to judge within the request: the bytes are kept and recorded first, then 202.
+                String id = pending.accept(provider.getName(), format, fileName, body, receivedAt);
+                response.setStatus(HttpStatus.ACCEPTED.value());
+                response.setHeader("Location", "/api/v1/deliveries/" + id);
+                response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+                response.getWriter().write("{\"delivery_id\":\"" + id + "\",\"status\":\"PENDING\","
+                        + "\"poll\":\"/api/v1/deliveries/" + id + "\"}");
+                return;
+            }
             FeedDelivery delivery = new FeedDelivery(provider.getName(), Channel.HTTPS, format, fileName,
                     "https:" + UUID.randomUUID(), body, receivedAt, dryRun);
             Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
