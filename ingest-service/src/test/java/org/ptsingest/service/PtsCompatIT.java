@@ -39,6 +39,32 @@ class PtsCompatIT extends IngestItSupport {
                 .orderBy(READING.READ_AT).limit(1))).isEqualTo(OffsetDateTime.parse("2025-03-01T14:15:02Z"));
     }
 
+    HttpResponse<String> soap(String sample, String password) throws Exception {
+        String envelope = java.nio.file.Files.readString(SAMPLES.resolve(sample)).replace("API-KEY", password);
+        return send(HttpRequest.newBuilder(url("/pts/v1/soap")).header("Content-Type", "text/xml; charset=utf-8")
+                .header("SOAPAction", "\"https://ar.masscec-pts.com/postdata\"")
+                .POST(HttpRequest.BodyPublishers.ofString(envelope)).build());
+    }
+
+    @Test
+    void soapClientsCallPostdataAndTestpostdataUnchanged() throws Exception {
+        HttpResponse<String> test = soap("pts/soap-testpostdata.xml", key);
+        assertThat(test.statusCode()).as(test.body()).isEqualTo(200);
+        assertThat(test.body()).contains("<testpostdataResult>")
+                .contains("&lt;ARSystemResults SystemID=\"MA-1003\"&gt;&lt;Success&gt;false&lt;/Success&gt;"
+                        + "&lt;RecordsInserted&gt;2&lt;/RecordsInserted&gt;");
+        assertThat(dsl.fetchCount(READING)).as("testpostdata stores nothing").isZero();
+
+        HttpResponse<String> real = soap("pts/soap-postdata.xml", key);
+        assertThat(real.statusCode()).isEqualTo(200);
+        assertThat(real.body()).contains("<postdataResult>").contains("RecordsInserted&gt;2&lt;");
+        assertThat(dsl.fetchCount(READING)).isEqualTo(2);
+
+        HttpResponse<String> refused = soap("pts/soap-postdata.xml", "pts_wrong_key");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("<soap:Fault>").contains("cAuthentication");
+    }
+
     @Test
     void restBodyWithSubscriptionKeyHeaderIsAnsweredPerSystem() throws Exception {
         HttpResponse<String> r = send(HttpRequest.newBuilder(url("/pts/v1/readings"))

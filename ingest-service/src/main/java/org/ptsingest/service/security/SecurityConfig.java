@@ -46,6 +46,8 @@ public class SecurityConfig {
                         // session to re-authenticate them from.
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
+                        // PTS SOAP clients authenticate inside the envelope (cAuthentication); checked there.
+                        .requestMatchers(HttpMethod.POST, "/pts/v1/soap").permitAll()
                         // The published contracts (OpenAPI, feed and receipt schemas) are public.
                         .requestMatchers(HttpMethod.GET, "/api/v1/openapi.yaml", "/api/v1/*.json", "/api/v1/*.xsd",
                                 "/api/v1/*.md").permitAll()

@@ -33,7 +33,9 @@ import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.routes.IngestFeedRoute;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
+import org.ptsingest.service.security.ProviderApiKeys;
 import org.springframework.http.HttpStatus;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -53,11 +55,16 @@ class PtsCompatController {
 
     private final ProducerTemplate camel;
     private final DSLContext dsl;
+    private final ProviderApiKeys apiKeys;
+    private final TransactionTemplate tx;
     private final Path uploads;
 
-    PtsCompatController(ProducerTemplate camel, DSLContext dsl, IngestProperties properties) {
+    PtsCompatController(ProducerTemplate camel, DSLContext dsl, ProviderApiKeys apiKeys, TransactionTemplate tx,
+            IngestProperties properties) {
         this.camel = camel;
         this.dsl = dsl;
+        this.apiKeys = apiKeys;
+        this.tx = tx;
         this.uploads = properties.workDir().resolve("https-upload");
     }
 
@@ -91,6 +98,59 @@ class PtsCompatController {
         }
     }
 
+    /**
+     * PTS's SOAP service as its clients call it: {@code postdata} (or {@code testpostdata}, which judges
+     * and answers the same but stores nothing) carrying the ARData document as escaped text in
+     * {@code xmldata}, credentials in the {@code cAuthentication} header (UserName = provider id,
+     * Password = the provider's API key). The answer is {@code postdataResult} with the escaped
+     * {@code Results} document, or a SOAP fault.
+     */
+    @PostMapping(path = "/pts/v1/soap", consumes = {"text/xml", "application/soap+xml"})
+    void soap(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        PtsSoap.Call call;
+        try (var in = request.getInputStream()) {
+            call = PtsSoap.read(in);
+        } catch (IllegalArgumentException e) {
+            PtsSoap.fault(response, HttpStatus.BAD_REQUEST, "soap:Client", e.getMessage());
+            return;
+        }
+        String provider = apiKeys.authenticate(call.password()).orElse(null);
+        if (provider == null || !provider.equals(call.userName())) {
+            PtsSoap.fault(response, HttpStatus.UNAUTHORIZED, "soap:Client", "cAuthentication: unknown user or key");
+            return;
+        }
+        Files.createDirectories(uploads);
+        Path body = Files.createTempFile(uploads, "pts-soap-", ".xml");
+        try {
+            Files.writeString(body, call.xmlData());
+            Outcome outcome = call.test() ? dryRun(() -> ingest(body, provider, FeedFormat.PTS_ARDATA))
+                    : ingest(body, provider, FeedFormat.PTS_ARDATA);
+            java.io.ByteArrayOutputStream results = new java.io.ByteArrayOutputStream();
+            writeXml(outcome, results);
+            PtsSoap.result(response, call.operation(), results.toString(java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(body);
+        }
+    }
+
+    private interface Work {
+        Outcome run() throws Exception;
+    }
+
+    /** Runs the whole ingestion in a transaction that is rolled back once the answer is computed. */
+    private Outcome dryRun(Work work) {
+        return tx.execute(status -> {
+            status.setRollbackOnly();
+            try {
+                return work.run();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private Outcome ingest(HttpServletRequest request, Authentication provider, FeedFormat format) throws Exception {
         Files.createDirectories(uploads);
         Path body = Files.createTempFile(uploads, "pts-", ".body");
@@ -98,8 +158,16 @@ class PtsCompatController {
             try (var in = request.getInputStream()) {
                 Files.copy(in, body, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+            return ingest(body, provider.getName(), format);
+        } finally {
+            Files.deleteIfExists(body);
+        }
+    }
+
+    private Outcome ingest(Path body, String provider, FeedFormat format) throws Exception {
+        {
             Instant receivedAt = Instant.now();
-            FeedDelivery delivery = new FeedDelivery(provider.getName(), Channel.HTTPS, format,
+            FeedDelivery delivery = new FeedDelivery(provider, Channel.HTTPS, format,
                     format.name().toLowerCase() + "-" + receivedAt.toString().replace(":", ""),
                     "https:" + UUID.randomUUID(), body, receivedAt, false);
             Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
@@ -111,8 +179,6 @@ class PtsCompatController {
             FeedRecord feed = dsl.fetchSingle(FEED, FEED.FEED_ID.eq(feedId));
             long judged = feed.getDuplicateOf() != null ? feed.getDuplicateOf() : feedId;
             return new Outcome(feed, results(judged));
-        } finally {
-            Files.deleteIfExists(body);
         }
     }
 
