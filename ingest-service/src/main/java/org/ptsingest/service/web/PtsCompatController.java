@@ -165,21 +165,20 @@ class PtsCompatController {
     }
 
     private Outcome ingest(Path body, String provider, FeedFormat format) throws Exception {
-        {
-            Instant receivedAt = Instant.now();
-            FeedDelivery delivery = new FeedDelivery(provider, Channel.HTTPS, format,
-                    format.name().toLowerCase() + "-" + receivedAt.toString().replace(":", ""),
-                    "https:" + UUID.randomUUID(), body, receivedAt, false);
-            Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
-            if (done.getException() != null) {
-                throw done.getException();
-            }
-            Files.deleteIfExists(done.getMessage().getBody(java.io.File.class).toPath());
-            long feedId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
-            FeedRecord feed = dsl.fetchSingle(FEED, FEED.FEED_ID.eq(feedId));
-            long judged = feed.getDuplicateOf() != null ? feed.getDuplicateOf() : feedId;
-            return new Outcome(feed, results(judged));
+        Instant receivedAt = Instant.now();
+        FeedDelivery delivery = new FeedDelivery(provider, Channel.HTTPS, format,
+                format.name().toLowerCase(java.util.Locale.ROOT) + "-" + receivedAt.toString().replace(":", ""),
+                "https:" + UUID.randomUUID(), body, receivedAt, false);
+        Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
+        if (done.getException() != null) {
+            throw done.getException();
         }
+        Files.deleteIfExists(done.getMessage().getBody(java.io.File.class).toPath());
+        long feedId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
+        FeedRecord feed = dsl.fetchSingle(FEED, FEED.FEED_ID.eq(feedId));
+        // a replay answers with the results of the feed that was judged
+        long judged = feed.getDuplicateOf() != null ? feed.getDuplicateOf() : feedId;
+        return new Outcome(feed, results(judged));
     }
 
     /** Per system: readings stored by the feed, and every reading that was not plainly accepted. */
