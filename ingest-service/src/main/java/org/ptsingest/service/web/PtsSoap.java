@@ -60,38 +60,18 @@ final class PtsSoap {
     }
 
     static void result(HttpServletResponse response, String operation, String resultsXml) throws IOException {
-        response.setStatus(HttpStatus.OK.value());
-        response.setContentType("text/xml;charset=UTF-8");
-        try {
-            XMLStreamWriter w = XMLOutputFactory.newFactory().createXMLStreamWriter(response.getOutputStream(), "UTF-8");
-            w.writeStartDocument("UTF-8", "1.0");
-            w.writeStartElement("soap", "Envelope", SOAP_NS);
-            w.writeNamespace("soap", SOAP_NS);
-            w.writeStartElement("soap", "Body", SOAP_NS);
+        envelope(response, HttpStatus.OK, w -> {
             w.writeStartElement("", operation + "Response", SERVICE_NS);
             w.writeDefaultNamespace(SERVICE_NS);
             w.writeStartElement(SERVICE_NS, operation + "Result");
             w.writeCharacters(resultsXml); // escaped text, as PTS answers
             w.writeEndElement();
             w.writeEndElement();
-            w.writeEndElement();
-            w.writeEndElement();
-            w.writeEndDocument();
-            w.close();
-        } catch (XMLStreamException e) {
-            throw new IOException(e);
-        }
+        });
     }
 
     static void fault(HttpServletResponse response, HttpStatus status, String code, String message) throws IOException {
-        response.setStatus(status.value());
-        response.setContentType("text/xml;charset=UTF-8");
-        try {
-            XMLStreamWriter w = XMLOutputFactory.newFactory().createXMLStreamWriter(response.getOutputStream(), "UTF-8");
-            w.writeStartDocument("UTF-8", "1.0");
-            w.writeStartElement("soap", "Envelope", SOAP_NS);
-            w.writeNamespace("soap", SOAP_NS);
-            w.writeStartElement("soap", "Body", SOAP_NS);
+        envelope(response, status, w -> {
             w.writeStartElement("soap", "Fault", SOAP_NS);
             w.writeStartElement("faultcode");
             w.writeCharacters(code);
@@ -100,6 +80,24 @@ final class PtsSoap {
             w.writeCharacters(message);
             w.writeEndElement();
             w.writeEndElement();
+        });
+    }
+
+    private interface BodyContent {
+        void write(XMLStreamWriter w) throws XMLStreamException;
+    }
+
+    private static void envelope(HttpServletResponse response, HttpStatus status, BodyContent content)
+            throws IOException {
+        response.setStatus(status.value());
+        response.setContentType("text/xml;charset=UTF-8");
+        try {
+            XMLStreamWriter w = XMLOutputFactory.newFactory().createXMLStreamWriter(response.getOutputStream(), "UTF-8");
+            w.writeStartDocument("UTF-8", "1.0");
+            w.writeStartElement("soap", "Envelope", SOAP_NS);
+            w.writeNamespace("soap", SOAP_NS);
+            w.writeStartElement("soap", "Body", SOAP_NS);
+            content.write(w);
             w.writeEndElement();
             w.writeEndElement();
             w.writeEndDocument();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.function.Function;
 import javax.xml.stream.XMLInputFactory;
@@ -13,8 +12,6 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
-import org.ptsingest.feed.InvalidRecord;
-import org.ptsingest.feed.ReadingValues;
 
 /**
  * The PTS {@code ARData} document DAS clients already send ({@code ptsSystem/sysID},
@@ -26,13 +23,10 @@ import org.ptsingest.feed.ReadingValues;
 public final class ArDataReader implements FeedReader {
     public static final String NAMESPACE = "https://ar.masscec-pts.com/PTS-AR";
 
-    private final ZoneId zone;
-    private final Function<String, String> registeredMeter;
-    private final ReadingValues values = new ReadingValues(64, 3, 18);
+    private final PtsReadings readings;
 
     public ArDataReader(ZoneId zone, Function<String, String> registeredMeter) {
-        this.zone = zone;
-        this.registeredMeter = registeredMeter;
+        this.readings = new PtsReadings(zone, registeredMeter, "sysID", "regDateTime");
     }
 
     @Override
@@ -79,7 +73,7 @@ public final class ArDataReader implements FeedReader {
                             case "regDateTime" -> at = text.toString().strip();
                             case "PVmonthlyData" -> {
                                 count++;
-                                emit(readingLine, systemId, kwh, at, sink);
+                                readings.emit(readingLine, "", systemId, kwh, at, sink);
                             }
                             default -> { }
                         }
@@ -96,26 +90,5 @@ public final class ArDataReader implements FeedReader {
             int line = e.getLocation() == null ? 1 : e.getLocation().getLineNumber();
             throw new FeedFormatException(Math.max(1, line), "not well-formed XML: " + e.getMessage(), e);
         }
-    }
-
-    private void emit(int line, String systemId, String kwh, String at, Sink sink) throws IOException {
-        if (systemId == null || systemId.isEmpty()) {
-            sink.invalid(new InvalidRecord(line, null, null, "PVmonthlyData outside a ptsSystem with a sysID"));
-            return;
-        }
-        String meter = registeredMeter.apply(systemId);
-        if (meter == null) {
-            sink.invalid(new InvalidRecord(line, systemId, null, "system " + systemId
-                    + " has no registered meter_serial and the payload names none"));
-            return;
-        }
-        Instant readAt;
-        try {
-            readAt = PtsLocalTime.resolve(at, zone);
-        } catch (IllegalArgumentException e) {
-            sink.invalid(new InvalidRecord(line, systemId, meter, "regDateTime: " + e.getMessage()));
-            return;
-        }
-        values.emit(line, systemId, meter, readAt.toString(), kwh, sink);
     }
 }

@@ -8,13 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.function.Function;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
-import org.ptsingest.feed.InvalidRecord;
-import org.ptsingest.feed.ReadingValues;
 
 /**
  * The PTS REST body DAS clients already send: {@code {"APIKey": "...", "systems": [{"fk_System": "...",
@@ -25,13 +22,10 @@ import org.ptsingest.feed.ReadingValues;
 public final class PtsJsonReader implements FeedReader {
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final ZoneId zone;
-    private final Function<String, String> registeredMeter;
-    private final ReadingValues values = new ReadingValues(64, 3, 18);
+    private final PtsReadings readings;
 
     public PtsJsonReader(ZoneId zone, Function<String, String> registeredMeter) {
-        this.zone = zone;
-        this.registeredMeter = registeredMeter;
+        this.readings = new PtsReadings(zone, registeredMeter, "fk_System", "meterDate");
     }
 
     @Override
@@ -84,33 +78,12 @@ public final class PtsJsonReader implements FeedReader {
                     default -> { }
                 }
             }
-            emit(line, "$.systems[" + index + "]", system, value, date, sink);
+            readings.emit(line, "$.systems[" + index + "]: ", system, value, date, sink);
             index++;
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {
             throw new FeedFormatException(p.currentLocation().getLineNr(), "$.systems[" + index + "]: must be an object");
         }
         return index;
-    }
-
-    private void emit(int line, String path, String systemId, String value, String date, Sink sink) throws IOException {
-        if (systemId == null || systemId.isEmpty()) {
-            sink.invalid(new InvalidRecord(line, null, null, path + ": fk_System is empty"));
-            return;
-        }
-        String meter = registeredMeter.apply(systemId);
-        if (meter == null) {
-            sink.invalid(new InvalidRecord(line, systemId, null, path + ": system " + systemId
-                    + " has no registered meter_serial and the payload names none"));
-            return;
-        }
-        Instant readAt;
-        try {
-            readAt = PtsLocalTime.resolve(date, zone);
-        } catch (IllegalArgumentException e) {
-            sink.invalid(new InvalidRecord(line, systemId, meter, path + ": meterDate: " + e.getMessage()));
-            return;
-        }
-        values.emit(line, systemId, meter, readAt.toString(), value, sink);
     }
 }

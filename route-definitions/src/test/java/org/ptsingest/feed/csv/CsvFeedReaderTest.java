@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import org.ptsingest.feed.FeedFormatException;
-import org.ptsingest.feed.FeedReader;
+import org.ptsingest.feed.CollectingSink;
 import org.ptsingest.feed.InvalidRecord;
 import org.ptsingest.feed.ParsedReading;
 import java.io.InputStream;
@@ -13,7 +13,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,21 +24,10 @@ class CsvFeedReaderTest {
     record Result(List<ParsedReading> readings, List<InvalidRecord> invalid, int records) {}
 
     static Result read(Path file) throws IOException, FeedFormatException {
-        List<ParsedReading> readings = new ArrayList<>();
-        List<InvalidRecord> invalid = new ArrayList<>();
+        CollectingSink sink = new CollectingSink();
         try (InputStream in = Files.newInputStream(file)) {
-            int n = new CsvFeedReader().read(in, new FeedReader.Sink() {
-                @Override
-                public void reading(ParsedReading r) {
-                    readings.add(r);
-                }
-
-                @Override
-                public void invalid(InvalidRecord r) {
-                    invalid.add(r);
-                }
-            });
-            return new Result(readings, invalid, n);
+            int n = new CsvFeedReader().read(in, sink);
+            return new Result(sink.readings, sink.invalid, n);
         }
     }
 

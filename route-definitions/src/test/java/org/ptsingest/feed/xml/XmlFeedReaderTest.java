@@ -6,32 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.ptsingest.feed.FeedFormatException;
-import org.ptsingest.feed.FeedReader;
+import org.ptsingest.feed.CollectingSink;
 import org.ptsingest.feed.InvalidRecord;
 import org.ptsingest.feed.ParsedReading;
 
 class XmlFeedReaderTest {
     static final Path FEEDS = Path.of("..", "sample-feeds", "xml-v1");
 
-    final List<ParsedReading> readings = new ArrayList<>();
-    final List<InvalidRecord> invalid = new ArrayList<>();
-    final FeedReader.Sink sink = new FeedReader.Sink() {
-        @Override
-        public void reading(ParsedReading r) {
-            readings.add(r);
-        }
-
-        @Override
-        public void invalid(InvalidRecord r) {
-            invalid.add(r);
-        }
-    };
+    final CollectingSink sink = new CollectingSink();
+    final List<ParsedReading> readings = sink.readings;
+    final List<InvalidRecord> invalid = sink.invalid;
 
     @Test
     void readsEveryReadingWithItsLineAndTheSameValueRulesAsCsv() throws Exception {

@@ -1,0 +1,51 @@
+package org.ptsingest.feed.pts;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.function.Function;
+import org.ptsingest.feed.FeedReader;
+import org.ptsingest.feed.InvalidRecord;
+import org.ptsingest.feed.ReadingValues;
+
+/**
+ * What both PTS payloads need to become the service's readings: the meter registered for the system
+ * (they name none) and the local date-time read in the programme's zone; the rest are the shared
+ * value rules. Messages name the payload's own fields, after {@code where} (a JSON path, or nothing).
+ */
+final class PtsReadings {
+    private final ZoneId zone;
+    private final Function<String, String> registeredMeter;
+    private final String systemField;
+    private final String dateField;
+    private final ReadingValues values = new ReadingValues(64, 3, 18);
+
+    PtsReadings(ZoneId zone, Function<String, String> registeredMeter, String systemField, String dateField) {
+        this.zone = zone;
+        this.registeredMeter = registeredMeter;
+        this.systemField = systemField;
+        this.dateField = dateField;
+    }
+
+    void emit(int line, String where, String systemId, String register, String dateTime, FeedReader.Sink sink)
+            throws IOException {
+        if (systemId == null || systemId.isEmpty()) {
+            sink.invalid(new InvalidRecord(line, null, null, where + systemField + " is empty"));
+            return;
+        }
+        String meter = registeredMeter.apply(systemId);
+        if (meter == null) {
+            sink.invalid(new InvalidRecord(line, systemId, null, where + "system " + systemId
+                    + " has no registered meter_serial and the payload names none"));
+            return;
+        }
+        Instant readAt;
+        try {
+            readAt = PtsLocalTime.resolve(dateTime, zone);
+        } catch (IllegalArgumentException e) {
+            sink.invalid(new InvalidRecord(line, systemId, meter, where + dateField + ": " + e.getMessage()));
+            return;
+        }
+        values.emit(line, systemId, meter, readAt.toString(), register, sink);
+    }
+}
