@@ -13,7 +13,6 @@ public class IngestFeedRoute extends RouteBuilder {
     public static final String ENDPOINT = "direct:ingestFeed";
     public static final String ROUTE_ID = "ingest-feed";
     public static final String FEED_ID = "ptsFeedId";
-    public static final String FEED_STATUS = "ptsFeedStatus";
     public static final String REJECTION_CODE = "ptsRejectionCode";
 
     @Override
@@ -21,7 +20,6 @@ public class IngestFeedRoute extends RouteBuilder {
         from(ENDPOINT).routeId(ROUTE_ID)
                 .bean(FeedPipeline.class, "ingest").id("judge-and-store")
                 .setHeader(FEED_ID, simple("${body.feedId}"))
-                .setHeader(FEED_STATUS, simple("${body.status}"))
                 .setHeader(REJECTION_CODE, simple("${body.rejectionCode}"))
                 .choice()
                     // a dry run stored nothing: its receipt was rendered before the rollback

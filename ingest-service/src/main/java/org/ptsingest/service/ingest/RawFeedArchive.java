@@ -34,6 +34,9 @@ public class RawFeedArchive {
     }
 
     public Archived store(Path content) throws IOException {
+        if (content.toAbsolutePath().normalize().startsWith(root.toAbsolutePath().normalize())) {
+            return digest(content); // already archived (a 202 delivery): hash it, do not copy it again
+        }
         Files.createDirectories(root);
         Path tmp = root.resolve(".incoming-" + UUID.randomUUID());
         MessageDigest sha = sha256();

@@ -126,12 +126,18 @@ class FeedUploadController {
         }
     }
 
-    private static HttpStatus status(String rejectionCode, boolean dryRun) {
+    /** 422 for a malformed feed, 403 for a provider not approved, null when the feed was judged. */
+    static HttpStatus rejectionStatus(String rejectionCode) {
         if (OutcomeCode.SCHEMA_VIOLATION.name().equals(rejectionCode)) {
             return HttpStatus.UNPROCESSABLE_ENTITY;
         }
-        if (OutcomeCode.PROVIDER_NOT_APPROVED.name().equals(rejectionCode)) {
-            return HttpStatus.FORBIDDEN;
+        return OutcomeCode.PROVIDER_NOT_APPROVED.name().equals(rejectionCode) ? HttpStatus.FORBIDDEN : null;
+    }
+
+    private static HttpStatus status(String rejectionCode, boolean dryRun) {
+        HttpStatus rejected = rejectionStatus(rejectionCode);
+        if (rejected != null) {
+            return rejected;
         }
         if (dryRun || OutcomeCode.DUPLICATE_FEED.name().equals(rejectionCode)) {
             return HttpStatus.OK;

@@ -90,11 +90,8 @@ class PtsCompatController {
 
     private record Outcome(FeedRecord feed, List<SystemResult> systems) {
         HttpStatus httpStatus() {
-            if (OutcomeCode.SCHEMA_VIOLATION.name().equals(feed.getRejectionCode())) {
-                return HttpStatus.UNPROCESSABLE_ENTITY;
-            }
-            return OutcomeCode.PROVIDER_NOT_APPROVED.name().equals(feed.getRejectionCode()) ? HttpStatus.FORBIDDEN
-                    : HttpStatus.OK;
+            HttpStatus rejected = FeedUploadController.rejectionStatus(feed.getRejectionCode());
+            return rejected != null ? rejected : HttpStatus.OK;
         }
     }
 

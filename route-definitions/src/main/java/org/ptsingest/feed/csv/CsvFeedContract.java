@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.ptsingest.feed.ReadingValues;
 
 /**
  * CSV feed v1 as published in {@code schemas/csv-feed-v1.tableschema.json}: the parser takes its
@@ -24,6 +25,14 @@ public record CsvFeedContract(List<String> columns, int maxTextLength, int maxDe
 
     public static CsvFeedContract v1() {
         return V1;
+    }
+
+    /**
+     * Fresh value rules with this contract's limits; every format (XML, JSON, PTS payloads) uses
+     * them, so the limits live in one published document.
+     */
+    public ReadingValues newValues() {
+        return new ReadingValues(maxTextLength, maxDecimals, maxDigits);
     }
 
     private static CsvFeedContract load() {

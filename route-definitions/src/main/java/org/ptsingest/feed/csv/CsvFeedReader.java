@@ -41,7 +41,7 @@ public final class CsvFeedReader implements FeedReader {
 
     public CsvFeedReader(CsvFeedContract contract) {
         this.contract = contract;
-        this.values = new ReadingValues(contract.maxTextLength(), contract.maxDecimals(), contract.maxDigits());
+        this.values = contract.newValues();
     }
 
     public CsvFeedReader() {

@@ -21,6 +21,7 @@ import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.InvalidRecord;
 import org.ptsingest.feed.ReadingValues;
+import org.ptsingest.feed.csv.CsvFeedContract;
 
 /**
  * JSON feed v1 ({@code schemas/json-feed-v1.schema.json}) read with Jackson's streaming parser: the
@@ -49,7 +50,7 @@ public final class JsonFeedReader implements FeedReader {
     }
 
     private final String expectedProvider;
-    private final ReadingValues values = new ReadingValues(64, 3, 18);
+    private final ReadingValues values = CsvFeedContract.v1().newValues();
 
     /** @param expectedProvider the provider delivering the feed; the header must name it (null: not checked) */
     public JsonFeedReader(String expectedProvider) {

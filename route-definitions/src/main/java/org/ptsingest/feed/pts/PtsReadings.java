@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.InvalidRecord;
 import org.ptsingest.feed.ReadingValues;
+import org.ptsingest.feed.csv.CsvFeedContract;
 
 /**
  * What both PTS payloads need to become the service's readings: the meter registered for the system
@@ -18,7 +19,7 @@ final class PtsReadings {
     private final Function<String, String> registeredMeter;
     private final String systemField;
     private final String dateField;
-    private final ReadingValues values = new ReadingValues(64, 3, 18);
+    private final ReadingValues values = CsvFeedContract.v1().newValues();
 
     PtsReadings(ZoneId zone, Function<String, String> registeredMeter, String systemField, String dateField) {
         this.zone = zone;

@@ -22,6 +22,7 @@ import javax.xml.validation.Validator;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.ReadingValues;
+import org.ptsingest.feed.csv.CsvFeedContract;
 import org.ptsingest.feed.xml.v1.FeedHeader;
 import org.ptsingest.feed.xml.v1.Reading;
 import org.xml.sax.InputSource;
@@ -45,7 +46,7 @@ public final class XmlFeedReader implements FeedReader {
     private static final JAXBContext JAXB = jaxb();
 
     private final String expectedProvider;
-    private final ReadingValues values = new ReadingValues(64, 3, 18);
+    private final ReadingValues values = CsvFeedContract.v1().newValues();
 
     /** @param expectedProvider the provider delivering the feed; the header must name it (null: not checked) */
     public XmlFeedReader(String expectedProvider) {
