@@ -57,7 +57,7 @@ class LargeFeedsIT extends IngestItSupport {
         String java = ProcessHandle.current().info().command().orElse("java");
         service = new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString(),
                 "--spring.datasource.url=jdbc:postgresql://localhost:5432/ingest_test",
-                "--ingest.data-dir=" + DATA.resolve("data"), "--ingest.sftp.port=2325", "--server.port=" + PORT,
+                "--ingest.data-dir=" + DATA.resolve("data"), "--ingest.sftp.port=2325", "--ingest.as2.enabled=false", "--server.port=" + PORT,
                 "--ingest.ops.password=large", "--ingest.https.async-above=1GB")
                 .redirectErrorStream(true).redirectOutput(DATA.resolve("service.log").toFile()).start();
         Instant deadline = Instant.now().plusSeconds(90);

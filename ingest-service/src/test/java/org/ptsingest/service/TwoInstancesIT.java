@@ -64,7 +64,10 @@ class TwoInstancesIT {
         // Command-line arguments: they outrank application-it.yml, which default properties would not.
         return new SpringApplicationBuilder(IngestServiceApplication.class).profiles("it")
                 .run("--ingest.data-dir=" + DATA, "--ingest.sftp.port=2323",
-                        "--ingest.sftp.embedded=" + embeddedServer, "--server.port=0");
+                        "--ingest.sftp.embedded=" + embeddedServer, "--server.port=0",
+                        // Camel's AS2 component closes every AS2 server of the JVM when it shuts down,
+                        // the shared test context's too: these instances have none.
+                        "--ingest.as2.enabled=false", "--camel.component.as2.enabled=false");
     }
 
     @AfterAll

@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
  * @param ops the ops account
  * @param https the HTTPS listener's certificate
  * @param demo demo data for the default run
+ * @param as2 the AS2 channel
  */
 @ConfigurationProperties("ingest")
 public record IngestProperties(
@@ -27,7 +28,41 @@ public record IngestProperties(
         @DefaultValue Rules rules,
         @DefaultValue Ops ops,
         @DefaultValue Https https,
-        @DefaultValue Demo demo) {
+        @DefaultValue Demo demo,
+        @DefaultValue As2 as2) {
+
+    /**
+     * @param enabled listen for AS2 messages (Camel {@code as2:server/listen}, its own HTTP server)
+     * @param port port of that server
+     * @param path request path partners post to: {@code http://host:port/path}
+     * @param as2Id the service's AS2 identity; partners send {@code AS2-To} with it
+     * @param serverFqdn host name used in the Message-ID of the MDNs the service sends
+     * @param keystore PKCS#12 keystore with the service's signing and decryption keys; generated (one
+     *     self-signed RSA key for both) under dataDir/keys when it does not exist
+     * @param keystorePassword its password
+     * @param signingAlias alias of the key that signs MDNs
+     * @param decryptionAlias alias of the key messages are encrypted for
+     * @param receiptBaseUrl HTTPS base URL partners fetch ingestion receipts from; MDNs name it
+     * @param mdnPollInterval how often due asynchronous MDNs are sent
+     * @param mdnFirstRetry wait after a failed asynchronous MDN delivery; doubles at every failure
+     * @param mdnMaxRetryInterval the longest wait between two attempts
+     * @param mdnGiveUpAfter an asynchronous MDN not delivered this long after the message is abandoned (ERROR log)
+     */
+    public record As2(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("4080") int port,
+            @DefaultValue("/as2") String path,
+            @DefaultValue("PTS-INGEST") String as2Id,
+            @DefaultValue("localhost") String serverFqdn,
+            Path keystore,
+            @DefaultValue("changeit") String keystorePassword,
+            @DefaultValue("pts-ingest") String signingAlias,
+            @DefaultValue("pts-ingest") String decryptionAlias,
+            @DefaultValue("https://localhost:8443") String receiptBaseUrl,
+            @DefaultValue("1s") Duration mdnPollInterval,
+            @DefaultValue("5s") Duration mdnFirstRetry,
+            @DefaultValue("10m") Duration mdnMaxRetryInterval,
+            @DefaultValue("3d") Duration mdnGiveUpAfter) {}
 
     /**
      * @param enabled load the sample registry and give every registered provider a demo SSH key (the default run)
@@ -106,6 +141,10 @@ public record IngestProperties(
 
     public Path sftpRoot() {
         return dataDir.resolve("sftp");
+    }
+
+    public Path as2Keystore() {
+        return as2.keystore() != null ? as2.keystore() : keysDir().resolve("as2.p12");
     }
 
     public Path servicePrivateKey() {

@@ -42,7 +42,7 @@ class SftpInboxRouteTest {
         IngestProperties properties = new IngestProperties(dir,
                 new IngestProperties.Sftp(true, "localhost", 2222, "ingest-service", "providers", null, null,
                         java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(500), java.time.Duration.ofMinutes(2)),
-                null, null, null, null);
+                null, null, null, null, null);
         FeedPipeline pipeline = new FeedPipeline() {
             @Override
             public FeedResult ingest(FeedDelivery delivery) {

@@ -51,11 +51,13 @@ public class SecurityConfig {
                         // The published contracts (OpenAPI, feed and receipt schemas) are public.
                         .requestMatchers(HttpMethod.GET, "/api/v1/openapi.yaml", "/api/v1/*.json", "/api/v1/*.xsd",
                                 "/api/v1/*.md").permitAll()
+                        // What AS2 partners configure: the service's AS2 identity, URL and certificate.
+                        .requestMatchers(HttpMethod.GET, "/api/v1/as2", "/api/v1/as2/certificate").permitAll()
                         // Providers post feeds and read their own (checked per feed); everything else is ops'.
                         .requestMatchers(HttpMethod.POST, "/api/v1/feeds", "/pts/v1/ardata", "/pts/v1/readings")
                                 .hasRole(ROLE_PROVIDER)
                         .requestMatchers(HttpMethod.GET, "/api/v1/feeds/*", "/api/v1/feeds/*/receipt",
-                                "/api/v1/deliveries/*")
+                                "/api/v1/deliveries/*", "/api/v1/as2/receipt")
                                 .hasAnyRole(ROLE_OPS, ROLE_PROVIDER)
                         .requestMatchers("/api/**").hasRole(ROLE_OPS)
                         .anyRequest().denyAll())

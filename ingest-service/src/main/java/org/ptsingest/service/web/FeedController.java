@@ -117,6 +117,26 @@ class FeedController {
         receipt(d.getFeedId(), caller, response, accept);
     }
 
+    /**
+     * The receipt of the feed an AS2 message became, by its Message-ID (as the partner sent it, angle
+     * brackets included). A provider finds only its own messages.
+     */
+    @GetMapping("/api/v1/as2/receipt")
+    void as2Receipt(@RequestParam("message_id") String messageId, Authentication caller, HttpServletResponse response,
+            @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
+        Condition key = isOps(caller)
+                ? FEED.SOURCE_KEY.endsWith(":" + messageId)
+                : FEED.SOURCE_KEY.eq(caller.getName() + ":" + messageId);
+        Long feedId = dsl.select(FEED.FEED_ID).from(FEED).where(FEED.CHANNEL.eq("AS2"), key)
+                .orderBy(FEED.FEED_ID).limit(1).fetchOne(FEED.FEED_ID);
+        if (feedId == null) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no feed from AS2 message " + messageId);
+        }
+        response.setHeader("Location", "/api/v1/feeds/" + feedId + "/receipt");
+        response.setHeader("X-PTS-Feed-Id", feedId.toString());
+        receipt(feedId, caller, response, accept);
+    }
+
     /** The bytes exactly as the provider delivered them. */
     @GetMapping("/api/v1/feeds/{feedId}/raw")
     ResponseEntity<FileSystemResource> raw(@PathVariable long feedId) {

@@ -1,0 +1,248 @@
+package org.ptsingest.service.as2;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import org.apache.camel.component.as2.api.AS2Header;
+import org.apache.camel.component.as2.api.AS2MimeType;
+import org.apache.camel.component.as2.api.entity.ApplicationEntity;
+import org.apache.camel.component.as2.api.entity.ApplicationPkcs7MimeCompressedDataEntity;
+import org.apache.camel.component.as2.api.entity.ApplicationPkcs7MimeEnvelopedDataEntity;
+import org.apache.camel.component.as2.api.entity.EntityParser;
+import org.apache.camel.component.as2.api.entity.MimeEntity;
+import org.apache.camel.component.as2.api.entity.MultipartSignedEntity;
+import org.apache.camel.component.as2.api.util.EntityUtils;
+import org.apache.camel.component.as2.api.util.HttpMessageUtils;
+import org.apache.camel.component.as2.api.util.SigningUtils;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
+import org.bouncycastle.cms.jcajce.ZlibExpanderProvider;
+import org.ptsingest.feed.FeedFormat;
+import org.ptsingest.service.as2.As2Partners.Partner;
+
+/**
+ * Decides whether an AS2 message may become a feed, in this order: it names the service in
+ * {@code AS2-To}, its {@code AS2-From} is a registered partner, it is encrypted, it decrypts with the
+ * service's key, it is signed, the signature verifies against <em>that partner's</em> registered
+ * certificate, the certificate is within its validity period, and the payload is a feed format.
+ * Camel's AS2 server checks none of the sender's identity and delivers unverified signatures, so
+ * this is the only gate; it reads the request the component already parsed.
+ */
+public final class As2Admission {
+
+    /** Why a message was refused, with the disposition modifier its MDN carries ({@code processed/error: ...}). */
+    public enum Refusal {
+        MALFORMED("unexpected-processing-error", "the request is not an AS2 message"),
+        WRONG_RECIPIENT("unknown-trading-partner", "AS2-To does not name this service"),
+        UNKNOWN_PARTNER("unknown-trading-partner", "AS2-From is not a registered trading partner"),
+        NOT_ENCRYPTED("insufficient-message-security", "the message is not encrypted"),
+        DECRYPTION_FAILED("decryption-failed", "the message does not decrypt with the service's key"),
+        NOT_SIGNED("insufficient-message-security", "the message is not signed"),
+        SIGNATURE_INVALID("authentication-failed",
+                "the signature does not verify against the certificate registered for AS2-From"),
+        CERTIFICATE_NOT_VALID("authentication-failed",
+                "the certificate registered for AS2-From is outside its validity period"),
+        UNSUPPORTED_PAYLOAD("unexpected-processing-error",
+                "the payload is neither application/xml nor application/edi-consent");
+
+        private final String modifier;
+        private final String meaning;
+
+        Refusal(String modifier, String meaning) {
+            this.modifier = modifier;
+            this.meaning = meaning;
+        }
+
+        /** The text after {@code error: } in the MDN's disposition. */
+        public String modifier() {
+            return modifier;
+        }
+
+        public String meaning() {
+            return meaning;
+        }
+    }
+
+    public sealed interface Decision permits Admitted, Refused {}
+
+    /**
+     * A message that may become a feed. {@code payload} is the decrypted, verified content without
+     * MIME headers; {@code fileName} comes from its Content-Disposition when there is one.
+     */
+    public record Admitted(Partner partner, String messageId, FeedFormat format, String fileName, byte[] payload)
+            implements Decision {}
+
+    public record Refused(Refusal refusal, String detail) implements Decision {
+        public String text() {
+            return refusal.meaning() + (detail == null ? "" : ": " + detail);
+        }
+    }
+
+    private final String serviceAs2Id;
+    private final PrivateKey decryptionKey;
+    private final Function<String, Optional<Partner>> partners;
+
+    public As2Admission(String serviceAs2Id, PrivateKey decryptionKey, Function<String, Optional<Partner>> partners) {
+        this.serviceAs2Id = serviceAs2Id;
+        this.decryptionKey = decryptionKey;
+        this.partners = partners;
+    }
+
+    public Decision judge(ClassicHttpRequest request, Instant now) {
+        String from = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
+        String to = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_TO);
+        String messageId = HttpMessageUtils.getHeaderValue(request, AS2Header.MESSAGE_ID);
+        String contentType = HttpMessageUtils.getHeaderValue(request, AS2Header.CONTENT_TYPE);
+        if (from == null || to == null || messageId == null || contentType == null) {
+            return new Refused(Refusal.MALFORMED, "AS2-From, AS2-To, Message-ID and Content-Type are required");
+        }
+        if (!serviceAs2Id.equals(unquote(to))) {
+            return new Refused(Refusal.WRONG_RECIPIENT, "expected " + serviceAs2Id + ", got " + to);
+        }
+        Optional<Partner> partner = partners.apply(unquote(from));
+        if (partner.isEmpty()) {
+            return new Refused(Refusal.UNKNOWN_PARTNER, unquote(from));
+        }
+        MimeEntity entity;
+        try {
+            EntityParser.parseAS2MessageEntity(request);
+            if (!(request.getEntity() instanceof ApplicationPkcs7MimeEnvelopedDataEntity enveloped)) {
+                return new Refused(Refusal.NOT_ENCRYPTED, "Content-Type " + contentType);
+            }
+            try {
+                entity = decompressed(enveloped.getEncryptedEntity(decryptionKey));
+            } catch (Exception e) {
+                return new Refused(Refusal.DECRYPTION_FAILED, "it was probably encrypted for another certificate");
+            }
+        } catch (Exception e) {
+            return new Refused(Refusal.MALFORMED, rootMessage(e));
+        }
+        if (!(entity instanceof MultipartSignedEntity signed)) {
+            return new Refused(Refusal.NOT_SIGNED, "the decrypted content is " + entity.getContentType());
+        }
+        Partner p = partner.get();
+        if (!SigningUtils.isValid(signed, new Certificate[] {p.certificate()})) {
+            return new Refused(Refusal.SIGNATURE_INVALID, "certificate " + p.certificate().getSubjectX500Principal()
+                    + ", serial " + p.certificate().getSerialNumber().toString(16));
+        }
+        if (!p.validAt(now)) {
+            return new Refused(Refusal.CERTIFICATE_NOT_VALID, "valid " + p.certificate().getNotBefore().toInstant()
+                    + " to " + p.certificate().getNotAfter().toInstant());
+        }
+        MimeEntity content;
+        try {
+            content = decompressed(signed.getSignedDataEntity());
+        } catch (Exception e) {
+            return new Refused(Refusal.MALFORMED, rootMessage(e));
+        }
+        if (!(content instanceof ApplicationEntity application)) {
+            return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + content.getContentType());
+        }
+        String mime = ContentType.parse(application.getContentType()).getMimeType().toLowerCase(Locale.ROOT);
+        byte[] payload;
+        try {
+            payload = rawContent(application);
+        } catch (Exception e) {
+            return new Refused(Refusal.MALFORMED, rootMessage(e));
+        }
+        FeedFormat format = switch (mime) {
+            case AS2MimeType.APPLICATION_XML -> isArData(payload) ? FeedFormat.PTS_ARDATA : FeedFormat.XML_V1;
+            case AS2MimeType.APPLICATION_EDI_CONSENT -> FeedFormat.CSV_V1;
+            default -> null;
+        };
+        if (format == null) {
+            return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + mime);
+        }
+        return new Admitted(p, messageId, format, fileName(application, messageId, format), payload);
+    }
+
+    /** Signing and compressing may come in either order (RFC 5402); unwrap a compressed layer if there is one. */
+    private static MimeEntity decompressed(MimeEntity entity) throws Exception {
+        if (entity instanceof ApplicationPkcs7MimeCompressedDataEntity compressed) {
+            return compressed.getCompressedEntity(new ZlibExpanderProvider());
+        }
+        return entity;
+    }
+
+    /**
+     * The payload bytes as the partner sent them. The parser keeps them transfer-decoded but only
+     * hands them out re-encoded (or as a String in the declared charset, lossy for XML that declares
+     * its encoding inside): write this private copy as a main body, then undo the transfer encoding.
+     */
+    private static byte[] rawContent(ApplicationEntity application) throws Exception {
+        application.setMainBody(true);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        application.writeTo(out);
+        String encoding = application.getContentTransferEncodingValue();
+        return encoding == null ? out.toByteArray() : EntityUtils.decode(out.toByteArray(), encoding);
+    }
+
+    private static String fileName(HttpEntity application, String messageId, FeedFormat format) {
+        if (application instanceof MimeEntity mime) {
+            var disposition = mime.getFirstHeader(AS2Header.CONTENT_DISPOSITION);
+            if (disposition != null) {
+                for (String part : disposition.getValue().split(";")) {
+                    String p = part.trim();
+                    if (p.toLowerCase(Locale.ROOT).startsWith("filename=")) {
+                        String name = unquote(p.substring("filename=".length()).trim());
+                        // only the last path segment: the name is shown and used for receipts, never as a path
+                        name = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+                        if (!name.isBlank()) {
+                            return name;
+                        }
+                    }
+                }
+            }
+        }
+        String id = unquote(messageId).replaceAll("[^A-Za-z0-9._@-]", "_");
+        return id + (format == FeedFormat.CSV_V1 ? ".csv" : ".xml");
+    }
+
+    static String unquote(String value) {
+        String v = value.trim();
+        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /**
+     * PTS's {@code ARData} document and our XML feed v1 travel as the same MIME type; the root element
+     * tells them apart. DTDs stay off: the feed readers refuse them with a proper code later.
+     */
+    static boolean isArData(byte[] xml) {
+        XMLInputFactory factory = XMLInputFactory.newFactory();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        try {
+            XMLStreamReader reader = factory.createXMLStreamReader(new ByteArrayInputStream(xml));
+            try {
+                while (reader.hasNext()) {
+                    if (reader.next() == XMLStreamConstants.START_ELEMENT) {
+                        return "ARData".equals(reader.getLocalName());
+                    }
+                }
+            } finally {
+                reader.close();
+            }
+        } catch (XMLStreamException e) {
+            return false; // not XML: the XML feed reader reports it as SCHEMA_VIOLATION with its position
+        }
+        return false;
+    }
+}

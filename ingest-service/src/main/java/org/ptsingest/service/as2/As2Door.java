@@ -1,0 +1,145 @@
+package org.ptsingest.service.as2;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.component.as2.AS2Consumer;
+import org.apache.camel.component.as2.api.AS2Header;
+import org.apache.camel.component.as2.api.entity.AS2DispositionModifier;
+import org.apache.camel.component.as2.api.protocol.ResponseMDN;
+import org.apache.camel.component.as2.api.util.HttpMessageUtils;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.io.HttpRequestHandler;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.ptsingest.config.IngestProperties;
+import org.ptsingest.routes.As2Endpoints;
+import org.ptsingest.routes.As2InboxRoute;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stands in front of Camel's AS2 consumer on the AS2 path. Camel 4.17's server answers some refusals
+ * with HTTP 500 and no MDN (an unsigned {@code application/xml} payload inside the envelope, for
+ * one), checks no sender identity, and sends asynchronous MDNs once, without retry. So every message
+ * first goes through {@link As2Admission}; a refused one gets a negative MDN straight away
+ * ({@code processed/error: <modifier>}), an admitted one goes on to the route, and its outcome sets
+ * the MDN's disposition and text. Asynchronous MDNs of admitted messages are queued in
+ * {@link MdnOutbox}; the component then answers 200 with no body.
+ */
+public final class As2Door implements HttpRequestHandler {
+    private static final Logger log = LoggerFactory.getLogger(As2Door.class);
+
+    private final As2Admission admission;
+    private final AS2Consumer consumer;
+    private final As2Mdns mdns;
+    private final MdnOutbox outbox;
+    private final IngestProperties properties;
+
+    As2Door(As2Admission admission, AS2Consumer consumer, As2Mdns mdns, MdnOutbox outbox, IngestProperties properties) {
+        this.admission = admission;
+        this.consumer = consumer;
+        this.mdns = mdns;
+        this.outbox = outbox;
+        this.properties = properties;
+    }
+
+    /** Puts a door in front of the running AS2 route's consumer (the component registers it by path). */
+    static void install(CamelContext camel, As2Admission admission, As2Mdns mdns, MdnOutbox outbox,
+            IngestProperties properties) {
+        Route route = camel.getRoute(As2InboxRoute.ROUTE_ID);
+        if (route == null || !(route.getConsumer() instanceof AS2Consumer consumer)) {
+            throw new IllegalStateException("AS2 route " + As2InboxRoute.ROUTE_ID + " is not running");
+        }
+        consumer.getEndpoint().getAS2ServerConnection().listen(properties.as2().path(),
+                new As2Door(admission, consumer, mdns, outbox, properties));
+        log.info("AS2 endpoint http://{}:{}{} listening as {}", properties.as2().serverFqdn(), properties.as2().port(),
+                properties.as2().path(), properties.as2().as2Id());
+    }
+
+    @Override
+    public void handle(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
+            throws HttpException, IOException {
+        String messageId = HttpMessageUtils.getHeaderValue(request, AS2Header.MESSAGE_ID);
+        String from = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
+        As2Admission.Decision decision = admission.judge(request, Instant.now());
+        if (decision instanceof As2Admission.Refused refused) {
+            log.warn("AS2 message {} from {} refused ({}): {}", messageId, from, refused.refusal(), refused.text());
+            // A refused sender is not authenticated: it gets its MDN in this response, and the service
+            // makes no outbound call to an address it named.
+            request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
+            context.setAttribute(ResponseMDN.DISPOSITION_MODIFIER, modifier("error: " + refused.refusal().modifier()));
+            request.setHeader(As2Endpoints.MDN_TEXT_HEADER, mdns.text(request, "refused: " + refused.text()));
+            response.setHeader("X-PTS-Outcome", "refused; " + refused.refusal().modifier());
+            return;
+        }
+        As2Admission.Admitted admitted = (As2Admission.Admitted) decision;
+        context.setAttribute(As2Messages.ADMITTED, admitted);
+        try {
+            consumer.handle(request, response, context); // the route; throws (HTTP 500, no MDN) when it failed
+        } finally {
+            if (context.getAttribute(As2Messages.CONTENT_FILE) instanceof Path content) {
+                Files.deleteIfExists(content);
+            }
+        }
+        if (!(context.getAttribute(As2Messages.OUTCOME) instanceof As2Outcome outcome)) {
+            if (context.getAttribute(ResponseMDN.DISPOSITION_MODIFIER) != null) {
+                return; // the component refused it itself and set its own disposition
+            }
+            throw new HttpException("AS2 message " + messageId + " was not processed");
+        }
+        String receipt = properties.as2().receiptBaseUrl() + "/api/v1/feeds/" + outcome.feedId() + "/receipt";
+        String summary = "feed " + outcome.feedId() + " " + outcome.status()
+                + (outcome.rejectionCode() == null ? "" : " (" + outcome.rejectionCode() + ")")
+                + (outcome.replay() ? ", already received under this Message-ID" : "")
+                + "; receipt: " + receipt;
+        response.setHeader("X-PTS-Feed-Id", Long.toString(outcome.feedId()));
+        response.setHeader("X-PTS-Feed-Status", outcome.status().name());
+        if (outcome.modifier() != null) {
+            context.setAttribute(ResponseMDN.DISPOSITION_MODIFIER, modifier(outcome.modifier()));
+        }
+        request.setHeader(As2Endpoints.MDN_TEXT_HEADER, mdns.text(request, summary));
+        String asyncUrl = HttpMessageUtils.getHeaderValue(request, AS2Header.RECEIPT_DELIVERY_OPTION);
+        if (asyncUrl != null && !MdnOutbox.usableUrl(asyncUrl)) {
+            log.warn("AS2 message {}: Receipt-Delivery-Option {} is not an http(s) URL; MDN sent synchronously",
+                    messageId, asyncUrl);
+            request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
+            asyncUrl = null;
+        }
+        if (asyncUrl != null && HttpMessageUtils.getHeaderValue(request, AS2Header.DISPOSITION_NOTIFICATION_TO) != null) {
+            outbox.enqueue(admitted.partner(), asyncUrl.trim(), mdns.asynchronous(request, response,
+                    outcome.modifier() == null ? null : modifier(outcome.modifier())));
+            // Nothing for the component to answer now: without this header it adds no MDN, sync or async.
+            request.removeHeaders(AS2Header.DISPOSITION_NOTIFICATION_TO);
+        }
+    }
+
+    private static final Constructor<AS2DispositionModifier> MODIFIER;
+
+    static {
+        try {
+            MODIFIER = AS2DispositionModifier.class.getDeclaredConstructor(String.class);
+            MODIFIER.setAccessible(true);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * RFC 4130 §7.4.3 allows any description after {@code error:}; Camel 4.17 only offers its fixed
+     * list and {@code warning:}/{@code failure:} factories, so the rest (the feed's rejection code,
+     * {@code unknown-trading-partner}) goes through its private constructor.
+     */
+    static AS2DispositionModifier modifier(String text) {
+        try {
+            return MODIFIER.newInstance(text);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,769 @@
+package org.ptsingest.service.as2;
+
+import com.helger.as2lib.cert.CertificateFactory;
+import com.helger.as2lib.cert.ECertificatePartnershipType;
+import com.helger.as2lib.client.AS2Client;
+import com.helger.as2lib.client.AS2ClientRequest;
+import com.helger.as2lib.client.AS2ClientResponse;
+import com.helger.as2lib.client.AS2ClientSettings;
+import com.helger.as2lib.crypto.ECryptoAlgorithmCrypt;
+import com.helger.as2lib.crypto.ECryptoAlgorithmSign;
+import com.helger.as2lib.crypto.MIC;
+import com.helger.as2lib.disposition.DispositionOptions;
+import com.helger.as2lib.exception.AS2Exception;
+import com.helger.as2lib.message.AS2Message;
+import com.helger.as2lib.message.AS2MessageMDN;
+import com.helger.as2lib.partner.Partnership;
+import com.helger.as2lib.processor.sender.AS2HttpResponseException;
+import com.helger.as2lib.processor.sender.AS2SenderModule;
+import com.helger.as2lib.util.AS2Helper;
+import com.helger.as2lib.util.AS2HttpHelper;
+import com.helger.as2lib.util.AS2ResourceHelper;
+import com.helger.as2lib.util.dump.IHTTPIncomingDumper;
+import com.helger.as2lib.util.http.AS2HttpClient;
+import com.helger.commons.http.HttpHeaderMap;
+import com.helger.commons.state.ETriState;
+import com.helger.security.keystore.EKeyStoreType;
+import jakarta.activation.DataHandler;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.ByteArrayDataSource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.security.InvalidKeyException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.NoSuchAlgorithmException;
+import java.security.NoSuchProviderException;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Security;
+import java.security.SignatureException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.security.auth.x500.X500Principal;
+import org.apache.hc.core5.util.Timeout;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Test support: plays a DAS provider's AS2 gateway, using phax as2-lib 5.1.7 (an AS2
+ * implementation we did not write) to send AS2 messages to the service under test and to read and
+ * verify the MDNs it returns.
+ *
+ * <p>What goes on the wire (as2-lib {@code AS2SenderModule}): one HTTP POST with a Content-Length
+ * (no chunking), no retry, and the headers {@code AS2-Version: 1.1, AS2-From, AS2-To, Message-ID
+ * (<...>), Subject, From, Date, Mime-Version: 1.0, Content-Type, Content-Transfer-Encoding: binary,
+ * Disposition-Notification-To, Recipient-Address, User-Agent, Connection: close}, {@code
+ * Content-Disposition: attachment; filename=...} when a file name is given, {@code
+ * Disposition-Notification-Options} when a signed MDN is requested and {@code
+ * Receipt-Delivery-Option} when an asynchronous MDN is requested. Header values are not quoted, so
+ * AS2 ids with spaces go out bare. The body is binary (no base64):
+ * <ul>
+ *   <li>sign+encrypt: {@code application/pkcs7-mime; name="smime.p7m"; smime-type=enveloped-data}
+ *       (DER, AES128-CBC, RSA key transport) around a {@code multipart/signed;
+ *       protocol="application/pkcs7-signature"; micalg=sha-256} around the payload MIME part;
+ *   <li>sign only: {@code multipart/signed} around the payload MIME part;
+ *   <li>encrypt only: {@code application/pkcs7-mime} around the payload MIME part;
+ *   <li>neither: the raw payload bytes, Content-Type = {@link Options#contentType()}.
+ * </ul>
+ * The payload MIME part carries {@code Content-Type}, {@code Content-Transfer-Encoding} (7bit/
+ * binary, chosen by BouncyCastle when signing) and {@code Content-Disposition} headers. The
+ * signature (SHA256withRSA, CMS signed attributes) embeds the signer's certificate (as2-lib
+ * default), so a receiver must verify against the certificate it has registered for the partner,
+ * not the embedded one.
+ *
+ * <p>MIC (always sha-256, "base64, sha-256"): signed → over the signed payload MIME part, headers
+ * included; encrypted only → over the decrypted MIME part, headers included; neither → over the
+ * payload bytes only, no headers.
+ *
+ * <p>Unlike a plain {@link AS2Client}, this class never throws because of a negative MDN, an
+ * unparseable or unverifiable MDN, or a non-2xx HTTP status: all of that is reported in {@link
+ * Mdn}. It only throws when no HTTP answer was obtained at all (connection refused, timeout...).
+ * Certificates outside their validity period are used anyway (as2-lib itself refuses to sign or
+ * encrypt with them) so that expired/not-yet-valid certificates can be tested against the server.
+ */
+public final class PartnerAs2Client {
+
+  /** An AS2 party: its AS2 id, its private key and its certificate (need not match the key). */
+  public record Identity(String as2Id, PrivateKey key, X509Certificate certificate) {
+    public Identity {
+      Objects.requireNonNull(as2Id, "as2Id");
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(certificate, "certificate");
+    }
+
+    /** Same AS2 id and certificate, but signing with {@code otherKey} ("signed with the wrong key"). */
+    public Identity withKey(PrivateKey otherKey) {
+      return new Identity(as2Id, otherKey, certificate);
+    }
+  }
+
+  /**
+   * Per-message options.
+   *
+   * @param sign sign the message (SHA256withRSA, micalg sha-256); {@code false} sends it unsigned
+   * @param encrypt encrypt the message (AES128-CBC) for the receiver certificate; {@code false}
+   *     sends it unencrypted
+   * @param requestSignedMdn send {@code Disposition-Notification-Options: signed-receipt-protocol=
+   *     required, pkcs7-signature; signed-receipt-micalg=required, sha-256}; {@code false} omits that
+   *     header entirely (an unsigned MDN is requested; Disposition-Notification-To is still sent)
+   * @param asyncMdnUrl {@code null} = synchronous MDN, otherwise sent as Receipt-Delivery-Option
+   * @param messageId {@code null} = generated by as2-lib; angle brackets are added if missing
+   * @param contentType Content-Type of the payload MIME part, e.g. {@code application/xml}
+   * @param subject Subject header; {@code null} = "AS2 message"
+   */
+  public record Options(
+      boolean sign,
+      boolean encrypt,
+      boolean requestSignedMdn,
+      String asyncMdnUrl,
+      String messageId,
+      String contentType,
+      String subject) {
+
+    /** Signed, encrypted, signed synchronous MDN, generated Message-ID, application/xml. */
+    public static Options defaults() {
+      return new Options(true, true, true, null, null, "application/xml", "AS2 message");
+    }
+
+    public Options withSign(boolean value) {
+      return new Options(value, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject);
+    }
+
+    public Options withEncrypt(boolean value) {
+      return new Options(sign, value, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject);
+    }
+
+    public Options withRequestSignedMdn(boolean value) {
+      return new Options(sign, encrypt, value, asyncMdnUrl, messageId, contentType, subject);
+    }
+
+    public Options withAsyncMdnUrl(String value) {
+      return new Options(sign, encrypt, requestSignedMdn, value, messageId, contentType, subject);
+    }
+
+    public Options withMessageId(String value) {
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, value, contentType, subject);
+    }
+
+    public Options withContentType(String value) {
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, value, subject);
+    }
+
+    public Options withSubject(String value) {
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, value);
+    }
+  }
+
+  /**
+   * The outcome of a send (synchronous MDN) or of {@link #parseMdn} (asynchronous MDN).
+   *
+   * @param httpStatus HTTP status of the answer to the AS2 POST; 0 from {@link #parseMdn}
+   * @param disposition the full Disposition field, e.g. {@code
+   *     automatic-action/MDN-sent-automatically; processed}; {@code null} if there is no (parseable)
+   *     MDN (non-2xx status, empty body, async MDN requested, ...)
+   * @param originalMessageId the Original-Message-ID field of the MDN
+   * @param receivedContentMic the Received-Content-MIC field of the MDN
+   * @param micMatches whether Received-Content-MIC equals the MIC the sender computed
+   * @param signed whether the MDN was {@code multipart/signed}
+   * @param signatureVerified whether the MDN signature verified against the receiver certificate
+   *     given to this client (the certificate embedded in the MDN is ignored; an expired receiver
+   *     certificate also makes this false, as in as2-lib)
+   * @param text the human-readable (text/plain) part of the MDN; {@code null} if none
+   * @param messageId the AS2 Message-ID that was sent (from {@link #parseMdn}: the MDN's
+   *     Original-Message-ID)
+   * @param sentMic the MIC the sender computed ("base64, sha-256"); pass it to {@link #parseMdn}
+   *     for an asynchronous MDN. {@code null} from {@link #parseMdn}
+   * @param error why disposition is null or the signature did not verify; {@code null} if all fine
+   */
+  public record Mdn(
+      int httpStatus,
+      String disposition,
+      String originalMessageId,
+      String receivedContentMic,
+      boolean micMatches,
+      boolean signed,
+      boolean signatureVerified,
+      String text,
+      String messageId,
+      String sentMic,
+      String error) {
+
+    /** {@code true} if the disposition is "processed" (possibly "processed/warning: ..."). */
+    public boolean isProcessed() {
+      if (disposition == null) {
+        return false;
+      }
+      int semi = disposition.indexOf(';');
+      String status = (semi < 0 ? disposition : disposition.substring(semi + 1)).trim()
+          .toLowerCase(Locale.ROOT);
+      return status.equals("processed") || status.startsWith("processed/warning");
+    }
+  }
+
+  private static final String KEYSTORE_PASSWORD = "as2-test";
+  private static final String SENDER_ALIAS = "sender";
+  private static final String RECEIVER_ALIAS = "receiver";
+  private static final long CONNECT_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
+  private static final long RESPONSE_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(120);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  static {
+    if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+      Security.addProvider(new BouncyCastleProvider());
+    }
+  }
+
+  private final Identity sender;
+  private final String receiverAs2Id;
+  private final X509Certificate receiverCertificate;
+  private final String url;
+
+  public PartnerAs2Client(Identity sender, String receiverAs2Id, X509Certificate receiverCertificate,
+      String url) {
+    this.sender = Objects.requireNonNull(sender, "sender");
+    this.receiverAs2Id = Objects.requireNonNull(receiverAs2Id, "receiverAs2Id");
+    this.receiverCertificate = Objects.requireNonNull(receiverCertificate, "receiverCertificate");
+    this.url = Objects.requireNonNull(url, "url");
+  }
+
+  /**
+   * Sends one AS2 message and, for a synchronous MDN, reads and verifies it.
+   *
+   * @param fileName put into the payload part's Content-Disposition ({@code attachment;
+   *     filename=...}); may be {@code null}
+   * @throws Exception only if no HTTP answer was obtained (or the message could not be built)
+   */
+  public Mdn send(byte[] payload, String fileName, Options options) throws Exception {
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(options, "options");
+
+    AS2ClientSettings settings = new AS2ClientSettings();
+    settings.setKeyStore(EKeyStoreType.PKCS12, senderKeyStore(sender), KEYSTORE_PASSWORD);
+    settings.setSaveKeyStoreChangesToFile(false);
+    settings.setSenderData(sender.as2Id(), senderEmail(sender.as2Id()), SENDER_ALIAS);
+    settings.setReceiverData(receiverAs2Id, RECEIVER_ALIAS, url);
+    settings.setReceiverCertificate(receiverCertificate);
+    settings.setPartnershipName(sender.as2Id() + "_" + receiverAs2Id);
+    settings.setEncryptAndSign(
+        options.encrypt() ? ECryptoAlgorithmCrypt.CRYPT_AES128_CBC : null,
+        options.sign() ? ECryptoAlgorithmSign.DIGEST_SHA_256 : null);
+    settings.setMDNRequested(true);
+    settings.setMDNOptions(options.requestSignedMdn()
+        ? new DispositionOptions()
+            .setProtocolImportance(DispositionOptions.IMPORTANCE_REQUIRED)
+            .setProtocol(DispositionOptions.PROTOCOL_PKCS7_SIGNATURE)
+            .setMICAlgImportance(DispositionOptions.IMPORTANCE_REQUIRED)
+            .setMICAlg(ECryptoAlgorithmSign.DIGEST_SHA_256)
+            .getAsString()
+        : null);
+    settings.setAsyncMDNUrl(options.asyncMdnUrl());
+    settings.setRetryCount(0);
+    settings.setConnectTimeout(Timeout.ofMilliseconds(CONNECT_TIMEOUT_MS));
+    settings.setResponseTimeout(Timeout.ofMilliseconds(RESPONSE_TIMEOUT_MS));
+
+    AS2ClientRequest request = new AS2ClientRequest(
+        options.subject() == null || options.subject().isBlank() ? "AS2 message" : options.subject());
+    // A DataSource-backed DataHandler: setData(byte[]) would need a jakarta.activation
+    // DataContentHandler for the MIME type, which e.g. application/edi-consent does not have.
+    String contentType =
+        options.contentType() == null ? "application/octet-stream" : options.contentType();
+    request.setData(new DataHandler(new ByteArrayDataSource(payload, contentType)));
+    request.setContentType(contentType);
+    if (fileName != null) {
+      request.setFilename(fileName);
+    }
+
+    Capture capture = new Capture(receiverCertificate);
+    CapturingClient client = new CapturingClient(options.messageId(), capture);
+    client.setAS2SenderModuleFactory(() -> new CapturingSender(capture));
+    AS2ClientResponse response = client.sendSynchronous(settings, request);
+
+    String sentMessageId = response.getOriginalMessageID();
+    String sentMic = capture.sentMic;
+    if (sentMic == null && client.message != null) {
+      sentMic = client.message.attrs().getAsString(AS2Message.ATTRIBUTE_MIC);
+    }
+    Throwable failure = response.getException();
+    AS2HttpResponseException httpError = findCause(failure, AS2HttpResponseException.class);
+
+    if (capture.mdn != null) {
+      // synchronous MDN was read (whatever its content)
+      Mdn m = capture.mdn;
+      return new Mdn(m.httpStatus(), m.disposition(), m.originalMessageId(), m.receivedContentMic(),
+          m.micMatches(), m.signed(), m.signatureVerified(), m.text(), sentMessageId, sentMic,
+          m.error());
+    }
+    if (httpError != null) {
+      return new Mdn(httpError.getCode(), null, null, null, false, false, false, null, sentMessageId,
+          sentMic, "HTTP " + httpError.getCode() + " " + httpError.getMessage());
+    }
+    if (failure != null || capture.httpStatus == null) {
+      if (failure instanceof Exception e) {
+        throw e;
+      }
+      throw new IllegalStateException("AS2 message was not sent", failure);
+    }
+    // asynchronous MDN requested: only the HTTP status is known now
+    return new Mdn(capture.httpStatus, null, null, null, false, false, false, null, sentMessageId,
+        sentMic, options.asyncMdnUrl() != null ? null : "no MDN received");
+  }
+
+  /**
+   * Parses and verifies an MDN received outside of this client (an asynchronous MDN POSTed to a
+   * local listener), with as2-lib's MDN parser ({@code AS2Helper.parseMDN}, {@code
+   * BCCryptoHelper.verify}).
+   *
+   * @param headers the HTTP request headers of the MDN POST (names case-insensitive; at least
+   *     Content-Type)
+   * @param body the HTTP request body, as received
+   * @param receiverCertificate the certificate the MDN signature must verify against
+   * @param expectedMic the MIC computed by the sender ({@link Mdn#sentMic()}); may be {@code null}
+   */
+  public static Mdn parseMdn(Map<String, String> headers, byte[] body,
+      X509Certificate receiverCertificate, String expectedMic) {
+    HttpHeaderMap headerMap = new HttpHeaderMap();
+    if (headers != null) {
+      headers.forEach((name, value) -> {
+        if (name != null && value != null) {
+          headerMap.addHeader(name, value);
+        }
+      });
+    }
+    Mdn m = parse(headerMap, body, receiverCertificate, expectedMic, 0);
+    return new Mdn(m.httpStatus(), m.disposition(), m.originalMessageId(), m.receivedContentMic(),
+        m.micMatches(), m.signed(), m.signatureVerified(), m.text(), m.originalMessageId(), null,
+        m.error());
+  }
+
+  /** Generates a self-signed RSA-2048 certificate (SHA256withRSA), CN = AS2 id, via BouncyCastle. */
+  public static Identity newIdentity(String as2Id, Instant notBefore, Instant notAfter)
+      throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048, RANDOM);
+    KeyPair keyPair = generator.generateKeyPair();
+    X500Name subject = new X500Name("CN=" + as2Id.replaceAll("([,+=\"\\\\<>;#])", "\\\\$1")
+        + ", O=AS2 test partner");
+    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
+        new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(notBefore), Date.from(notAfter),
+        subject, keyPair.getPublic());
+    JcaX509ExtensionUtils extensionUtils = new JcaX509ExtensionUtils();
+    builder.addExtension(Extension.basicConstraints, false, new BasicConstraints(false));
+    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature
+        | KeyUsage.nonRepudiation | KeyUsage.keyEncipherment | KeyUsage.dataEncipherment));
+    builder.addExtension(Extension.subjectKeyIdentifier, false,
+        extensionUtils.createSubjectKeyIdentifier(keyPair.getPublic()));
+    X509Certificate certificate = new JcaX509CertificateConverter()
+        .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA")
+            .build(keyPair.getPrivate())));
+    return new Identity(as2Id, keyPair.getPrivate(), certificate);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static String senderEmail(String as2Id) {
+    String local = as2Id.replaceAll("[^A-Za-z0-9._-]", "_");
+    return (local.isEmpty() ? "as2" : local) + "@as2-partner.example";
+  }
+
+  /** In-memory PKCS#12 (BouncyCastle, which as2-lib also uses to load it) with the sender key. */
+  private static byte[] senderKeyStore(Identity identity) throws Exception {
+    KeyStore keyStore = KeyStore.getInstance("PKCS12", BouncyCastleProvider.PROVIDER_NAME);
+    keyStore.load(null, null);
+    keyStore.setKeyEntry(SENDER_ALIAS, identity.key(), KEYSTORE_PASSWORD.toCharArray(),
+        new java.security.cert.Certificate[] {identity.certificate()});
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    keyStore.store(out, KEYSTORE_PASSWORD.toCharArray());
+    return out.toByteArray();
+  }
+
+  private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (type.isInstance(c)) {
+        return type.cast(c);
+      }
+    }
+    return null;
+  }
+
+  private static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (sb.length() > 0) {
+        sb.append(" <- ");
+      }
+      sb.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
+    }
+    return sb.toString();
+  }
+
+  /** Shared by the synchronous and the asynchronous path. Never throws. */
+  private static Mdn parse(HttpHeaderMap headers, byte[] body, X509Certificate receiverCertificate,
+      String expectedMic, int httpStatus) {
+    if (body == null || body.length == 0) {
+      return new Mdn(httpStatus, null, null, null, false, false, false, null, null, null,
+          "empty MDN body");
+    }
+    AS2Message message = new AS2Message();
+    // never trust a certificate embedded in the MDN: verify against the configured one only
+    message.partnership().setVerifyUseCertificateInBodyPart(ETriState.FALSE);
+    AS2MessageMDN mdn = new AS2MessageMDN(message);
+    mdn.headers().addAllHeaders(headers);
+    message.setMDN(mdn);
+
+    boolean signed = false;
+    boolean verified = false;
+    String error = null;
+    try (AS2ResourceHelper resources = new AS2ResourceHelper()) {
+      MimeBodyPart part = new MimeBodyPart(AS2HttpHelper.getAsInternetHeaders(mdn.headers()), body);
+      mdn.setData(part);
+      signed = AS2Helper.getCryptoHelper().isSigned(part);
+      try {
+        AS2Helper.parseMDN(message, receiverCertificate, false, null, resources);
+        verified = signed;
+      } catch (Exception verifyOrParseFailure) {
+        error = (signed ? "MDN signature not verified: " : "MDN not parseable: ")
+            + describe(verifyOrParseFailure);
+        if (signed) {
+          // read the report anyway, without verification: first part of the multipart/signed
+          try {
+            MimeMultipart signedParts = (MimeMultipart) part.getContent();
+            mdn.setData((MimeBodyPart) signedParts.getBodyPart(0));
+            AS2Helper.parseMDN(message, null, false, null, resources);
+          } catch (Exception parseFailure) {
+            error += "; MDN not parseable: " + describe(parseFailure);
+          }
+        }
+      }
+    } catch (Exception e) {
+      error = (error == null ? "" : error + "; ") + "MDN not parseable: " + describe(e);
+    }
+
+    String disposition = mdn.attrs().getAsString(AS2MessageMDN.MDNA_DISPOSITION);
+    String receivedMic = mdn.attrs().getAsString(AS2MessageMDN.MDNA_MIC);
+    boolean micMatches = false;
+    try {
+      MIC received = MIC.parse(receivedMic);
+      MIC expected = MIC.parse(expectedMic);
+      micMatches = received != null && received.equals(expected);
+    } catch (RuntimeException e) {
+      // unparseable MIC: no match
+    }
+    if (disposition == null && error == null) {
+      error = "MDN has no Disposition field";
+    }
+    return new Mdn(httpStatus, disposition, mdn.attrs().getAsString(AS2MessageMDN.MDNA_ORIG_MESSAGEID),
+        receivedMic, micMatches, signed, verified, mdn.getText(), null, null, error);
+  }
+
+  /** Per-send mutable state shared between the client and its sender module. */
+  private static final class Capture {
+    final X509Certificate receiverCertificate;
+    volatile Integer httpStatus;
+    volatile String sentMic;
+    volatile Mdn mdn;
+
+    Capture(X509Certificate receiverCertificate) {
+      this.receiverCertificate = receiverCertificate;
+    }
+  }
+
+  /** AS2Client that can impose the Message-ID and lets certificates be used whatever their dates. */
+  private static final class CapturingClient extends AS2Client {
+    private final String messageId;
+    private final Capture capture;
+    volatile AS2Message message;
+
+    CapturingClient(String messageId, Capture capture) {
+      this.messageId = messageId;
+      this.capture = capture;
+    }
+
+    @Override
+    protected AS2Message createMessage(Partnership partnership, AS2ClientRequest request)
+        throws MessagingException {
+      AS2Message msg = super.createMessage(partnership, request);
+      if (messageId != null) {
+        String id = messageId.trim();
+        msg.setMessageID(id.startsWith("<") && id.endsWith(">") ? id : "<" + id + ">");
+      }
+      message = msg;
+      return msg;
+    }
+
+    @Override
+    protected Partnership buildPartnership(AS2ClientSettings settings) {
+      Partnership partnership = super.buildPartnership(settings);
+      // as2-lib defaults, made explicit: embed the signer certificate; sha-256 style micalg names
+      partnership.setIncludeCertificateInSignedContent(ETriState.TRUE);
+      partnership.setRFC3851MICAlgs(false);
+      partnership.setVerifyUseCertificateInBodyPart(ETriState.FALSE);
+      return partnership;
+    }
+
+    @Override
+    protected CertificateFactory createCertificateFactory() {
+      return new LenientCertificateFactory();
+    }
+  }
+
+  /**
+   * as2-lib's BCCryptoHelper.sign/encrypt call {@code X509Certificate.checkValidity()}; hand it a
+   * view of an out-of-date certificate whose checkValidity() passes, so that such certificates can
+   * still be used against the server under test. Valid certificates are returned untouched.
+   */
+  private static final class LenientCertificateFactory extends CertificateFactory {
+    @Override
+    protected X509Certificate internalGetCertificate(String alias,
+        ECertificatePartnershipType partnershipType) throws AS2Exception {
+      X509Certificate certificate = super.internalGetCertificate(alias, partnershipType);
+      try {
+        certificate.checkValidity();
+        return certificate;
+      } catch (CertificateException outOfDate) {
+        return new DateIgnoringCertificate(certificate);
+      }
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(X509Certificate certificate) throws AS2Exception {
+      return super.getPrivateKey(certificate instanceof DateIgnoringCertificate d ? d.delegate
+          : certificate);
+    }
+  }
+
+  /** Sender module that reads the synchronous MDN itself so that nothing is thrown. */
+  private static final class CapturingSender extends AS2SenderModule {
+    private final Capture capture;
+
+    CapturingSender(Capture capture) {
+      this.capture = capture;
+      setOutgoingHttpCallback((isMessage, from, to, messageId, mic, cte, url, status) ->
+          capture.httpStatus = status);
+    }
+
+    @Override
+    protected void storePendingInfo(AS2Message msg, MIC mic) {
+      // async MDN requested: no pending-MDN folders; just remember the MIC for parseMdn
+      capture.sentMic = mic.getAsAS2String();
+    }
+
+    @Override
+    protected void receiveSyncMDN(AS2Message msg, AS2HttpClient httpClient, MIC originalMic,
+        IHTTPIncomingDumper incomingDumper, AS2ResourceHelper resources)
+        throws AS2Exception, IOException {
+      int status = httpClient.getResponseCode();
+      capture.httpStatus = status;
+      HttpHeaderMap headers = httpClient.getResponseHeaderFields();
+      byte[] body;
+      try (InputStream in = httpClient.getInputStream()) {
+        body = in == null ? new byte[0] : in.readAllBytes();
+      } catch (NullPointerException noEntity) {
+        body = new byte[0];
+      }
+      capture.mdn = parse(headers, body, capture.receiverCertificate,
+          originalMic == null ? null : originalMic.getAsAS2String(), status);
+    }
+  }
+
+  /** Delegating X509Certificate whose checkValidity() never fails. */
+  private static final class DateIgnoringCertificate extends X509Certificate {
+    private final X509Certificate delegate;
+
+    DateIgnoringCertificate(X509Certificate delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void checkValidity() {
+      // deliberately lenient
+    }
+
+    @Override
+    public void checkValidity(Date date) {
+      // deliberately lenient
+    }
+
+    @Override
+    public int getVersion() {
+      return delegate.getVersion();
+    }
+
+    @Override
+    public BigInteger getSerialNumber() {
+      return delegate.getSerialNumber();
+    }
+
+    @SuppressWarnings("deprecation")
+    @Override
+    public Principal getIssuerDN() {
+      return delegate.getIssuerDN();
+    }
+
+    @SuppressWarnings("deprecation")
+    @Override
+    public Principal getSubjectDN() {
+      return delegate.getSubjectDN();
+    }
+
+    @Override
+    public X500Principal getIssuerX500Principal() {
+      return delegate.getIssuerX500Principal();
+    }
+
+    @Override
+    public X500Principal getSubjectX500Principal() {
+      return delegate.getSubjectX500Principal();
+    }
+
+    @Override
+    public Date getNotBefore() {
+      return delegate.getNotBefore();
+    }
+
+    @Override
+    public Date getNotAfter() {
+      return delegate.getNotAfter();
+    }
+
+    @Override
+    public byte[] getTBSCertificate() throws CertificateEncodingException {
+      return delegate.getTBSCertificate();
+    }
+
+    @Override
+    public byte[] getSignature() {
+      return delegate.getSignature();
+    }
+
+    @Override
+    public String getSigAlgName() {
+      return delegate.getSigAlgName();
+    }
+
+    @Override
+    public String getSigAlgOID() {
+      return delegate.getSigAlgOID();
+    }
+
+    @Override
+    public byte[] getSigAlgParams() {
+      return delegate.getSigAlgParams();
+    }
+
+    @Override
+    public boolean[] getIssuerUniqueID() {
+      return delegate.getIssuerUniqueID();
+    }
+
+    @Override
+    public boolean[] getSubjectUniqueID() {
+      return delegate.getSubjectUniqueID();
+    }
+
+    @Override
+    public boolean[] getKeyUsage() {
+      return delegate.getKeyUsage();
+    }
+
+    @Override
+    public List<String> getExtendedKeyUsage() throws CertificateParsingException {
+      return delegate.getExtendedKeyUsage();
+    }
+
+    @Override
+    public Collection<List<?>> getSubjectAlternativeNames() throws CertificateParsingException {
+      return delegate.getSubjectAlternativeNames();
+    }
+
+    @Override
+    public Collection<List<?>> getIssuerAlternativeNames() throws CertificateParsingException {
+      return delegate.getIssuerAlternativeNames();
+    }
+
+    @Override
+    public int getBasicConstraints() {
+      return delegate.getBasicConstraints();
+    }
+
+    @Override
+    public byte[] getEncoded() throws CertificateEncodingException {
+      return delegate.getEncoded();
+    }
+
+    @Override
+    public void verify(PublicKey key) throws CertificateException, NoSuchAlgorithmException,
+        InvalidKeyException, NoSuchProviderException, SignatureException {
+      delegate.verify(key);
+    }
+
+    @Override
+    public void verify(PublicKey key, String sigProvider) throws CertificateException,
+        NoSuchAlgorithmException, InvalidKeyException, NoSuchProviderException,
+        SignatureException {
+      delegate.verify(key, sigProvider);
+    }
+
+    @Override
+    public void verify(PublicKey key, Provider sigProvider) throws CertificateException,
+        NoSuchAlgorithmException, InvalidKeyException, SignatureException {
+      delegate.verify(key, sigProvider);
+    }
+
+    @Override
+    public String toString() {
+      return delegate.toString();
+    }
+
+    @Override
+    public PublicKey getPublicKey() {
+      return delegate.getPublicKey();
+    }
+
+    @Override
+    public boolean hasUnsupportedCriticalExtension() {
+      return delegate.hasUnsupportedCriticalExtension();
+    }
+
+    @Override
+    public Set<String> getCriticalExtensionOIDs() {
+      return delegate.getCriticalExtensionOIDs();
+    }
+
+    @Override
+    public Set<String> getNonCriticalExtensionOIDs() {
+      return delegate.getNonCriticalExtensionOIDs();
+    }
+
+    @Override
+    public byte[] getExtensionValue(String oid) {
+      return delegate.getExtensionValue(oid);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package org.ptsingest.routes;
+
+import org.ptsingest.config.IngestProperties;
+
+/** The AS2 server endpoint URI, from configuration. */
+public final class As2Endpoints {
+    /** Beans the service provides: its AS2 signing key and chain, and the key partners encrypt for. */
+    public static final String SIGNING_KEY = "as2SigningKey";
+    public static final String SIGNING_CHAIN = "as2SigningChain";
+    public static final String DECRYPTION_KEY = "as2DecryptionKey";
+
+    /**
+     * Velocity template of the MDN's human-readable part. The admission check and the disposition step
+     * put the text in the in-memory request (it is never sent anywhere as a header): one text for the
+     * synchronous MDN the component renders and the asynchronous one the service sends itself.
+     */
+    public static final String MDN_TEXT_HEADER = "X-PTS-MDN-Text";
+
+    private As2Endpoints() {}
+
+    public static String inbox(IngestProperties properties) {
+        IngestProperties.As2 as2 = properties.as2();
+        // No validateSigningCertificateChain: the component would check a signature against one fixed
+        // set of certificates (issuer and serial only), not against the sender's own; the service does.
+        return "as2://server/listen?serverPortNumber=" + as2.port()
+                + "&requestUriPattern=" + as2.path()
+                + "&server=PTS-DAS-ingestion&serverFqdn=" + as2.serverFqdn()
+                + "&from=" + as2.as2Id()
+                + "&signingAlgorithm=SHA256WITHRSA"
+                + "&signingPrivateKey=#" + SIGNING_KEY
+                + "&signingCertificateChain=#" + SIGNING_CHAIN
+                + "&decryptingPrivateKey=#" + DECRYPTION_KEY
+                + "&mdnMessageTemplate=RAW($requestHeaders[\"" + MDN_TEXT_HEADER + "\"])";
+    }
+}
