@@ -33,8 +33,8 @@ import org.ptsingest.service.as2.As2Partners.Partner;
 /**
  * Decides whether an AS2 message may become a feed, in this order: it names the service in
  * {@code AS2-To}, its {@code AS2-From} is a registered partner, it is encrypted, it decrypts with the
- * service's key, it is signed, the signature verifies against <em>that partner's</em> registered
- * certificate, the certificate is within its validity period, and the payload is a feed format.
+ * service's key, it is signed, <em>that partner's</em> registered certificate is within its validity
+ * period, the signature verifies against that certificate, and the payload is a feed format.
  * Camel's AS2 server checks none of the sender's identity and delivers unverified signatures, so
  * this is the only gate; it reads the request the component already parsed.
  */
@@ -131,13 +131,13 @@ public final class As2Admission {
             return new Refused(Refusal.NOT_SIGNED, "the decrypted content is " + entity.getContentType());
         }
         Partner p = partner.get();
-        if (!SigningUtils.isValid(signed, new Certificate[] {p.certificate()})) {
-            return new Refused(Refusal.SIGNATURE_INVALID, "certificate " + p.certificate().getSubjectX500Principal()
-                    + ", serial " + p.certificate().getSerialNumber().toString(16));
-        }
         if (!p.validAt(now)) {
             return new Refused(Refusal.CERTIFICATE_NOT_VALID, "valid " + p.certificate().getNotBefore().toInstant()
                     + " to " + p.certificate().getNotAfter().toInstant());
+        }
+        if (!SigningUtils.isValid(signed, new Certificate[] {p.certificate()})) {
+            return new Refused(Refusal.SIGNATURE_INVALID, "certificate " + p.certificate().getSubjectX500Principal()
+                    + ", serial " + p.certificate().getSerialNumber().toString(16));
         }
         MimeEntity content;
         try {

@@ -1,6 +1,7 @@
 package org.ptsingest.service.as2;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.AS2_ASYNC_MDN;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
@@ -68,7 +69,212 @@ class As2FeedIT extends IngestItSupport {
         assertThat(dsl.fetchCount(READING)).isEqualTo(receipt.get("counts").get("ACCEPTED").asInt()).isPositive();
     }
 
+    @Test
+    void ptsArDataAndCsvAsEdiConsentAreFeedsToo() throws Exception {
+        Mdn ardata = client(sunwatch).send(sample("pts/ardata-sunwatch.xml"), "ardata.xml", Options.defaults());
+        Mdn csv = client(sunwatch).send(sample("csv-v1/sunwatch/01-baseline.csv"), "01-baseline.csv",
+                Options.defaults().withContentType("application/edi-consent"));
+
+        assertThat(ardata.disposition()).as(ardata.toString()).endsWith("processed");
+        assertThat(csv.disposition()).as(csv.toString()).endsWith("processed");
+        assertThat(ardata.micMatches() && csv.micMatches()).isTrue();
+        assertThat(dsl.select(FEED.FORMAT).from(FEED).orderBy(FEED.FEED_ID).fetch(FEED.FORMAT))
+                .containsExactly("PTS_ARDATA", "CSV_V1");
+        assertThat(dsl.fetchCount(READING)).isPositive();
+    }
+
+    @Test
+    void unsignedMessageIsRefusedForInsufficientSecurity() throws Exception {
+        Mdn mdn = client(sunwatch).send(sample(XML_FEED), "f.xml", Options.defaults().withSign(false));
+
+        assertRefused(mdn, "insufficient-message-security");
+        assertThat(mdn.text()).contains("not signed");
+    }
+
+    @Test
+    void unencryptedMessageIsRefusedForInsufficientSecurity() throws Exception {
+        Mdn mdn = client(sunwatch).send(sample(XML_FEED), "f.xml", Options.defaults().withEncrypt(false));
+
+        assertRefused(mdn, "insufficient-message-security");
+        assertThat(mdn.text()).contains("not encrypted");
+    }
+
+    @Test
+    void messageSignedWithAnotherKeyFailsAuthentication() throws Exception {
+        Identity impostor = PartnerAs2Client.newIdentity("SUNWATCH-AS2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(30)));
+        // the registered certificate travels with it, but the signature is made with another key
+        Mdn mdn = client(sunwatch.withKey(impostor.key())).send(sample(XML_FEED), "f.xml", Options.defaults());
+
+        assertRefused(mdn, "authentication-failed");
+        // and a whole other identity claiming to be sunwatch
+        assertRefused(client(impostor).send(sample(XML_FEED), "f.xml", Options.defaults()), "authentication-failed");
+    }
+
+    @Test
+    void messageEncryptedForAnotherCertificateFailsDecryption() throws Exception {
+        Identity stranger = PartnerAs2Client.newIdentity("SOMEONE-ELSE", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(30)));
+        Mdn mdn = client(sunwatch, stranger.certificate()).send(sample(XML_FEED), "f.xml", Options.defaults());
+
+        // (this client checks the MDN's signature against the stranger's certificate, so it cannot verify it)
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed/error: decryption-failed");
+        assertThat(mdn.signed()).isTrue();
+        assertThat(dsl.fetchCount(FEED)).isZero();
+        assertThat(dsl.fetchCount(READING)).isZero();
+    }
+
+    @Test
+    void unknownPartnerIsRefused() throws Exception {
+        Identity unknown = PartnerAs2Client.newIdentity("NOT-REGISTERED", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(30)));
+        Mdn mdn = client(unknown).send(sample(XML_FEED), "f.xml", Options.defaults());
+
+        assertRefused(mdn, "unknown-trading-partner");
+        assertThat(mdn.text()).contains("NOT-REGISTERED");
+    }
+
+    @Test
+    void expiredPartnerCertificateFailsAuthentication() throws Exception {
+        Identity expired = PartnerAs2Client.newIdentity("GRIDSENSE-AS2", Instant.now().minus(Duration.ofDays(400)),
+                Instant.now().minus(Duration.ofDays(35)));
+        register("gridsense", expired);
+
+        Mdn mdn = client(expired).send(sample(XML_FEED), "f.xml", Options.defaults());
+
+        assertRefused(mdn, "authentication-failed");
+        assertThat(mdn.text()).contains("outside its validity period");
+    }
+
+    @Test
+    void replayedMessageIdIsNotProcessedTwice() throws Exception {
+        Options options = Options.defaults().withMessageId("<replay-1@sunwatch.example>");
+        Mdn first = client(sunwatch).send(sample(XML_FEED), "01-baseline.xml", options);
+        // the same Message-ID again, even with other content: answered with the first result
+        Mdn again = client(sunwatch).send(sample("xml-v1/sunwatch/01-baseline.xml"), "other.xml", options);
+
+        assertThat(first.disposition()).endsWith("processed");
+        assertThat(again.disposition()).endsWith("processed");
+        assertThat(again.signatureVerified() && again.micMatches()).isTrue();
+        assertThat(again.text()).contains("already received under this Message-ID");
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+        assertThat(receiptByMessageId("<replay-1@sunwatch.example>").get("file_name").asText())
+                .isEqualTo("01-baseline.xml");
+    }
+
+    @Test
+    void feedRejectedWholeGivesProcessedErrorWithTheCode() throws Exception {
+        Mdn mdn = client(sunwatch).send(sample("xml-v1/malformed/not-well-formed.xml"), "bad.xml", Options.defaults());
+
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed/error: SCHEMA_VIOLATION");
+        assertThat(mdn.signatureVerified()).isTrue();
+        var feed = dsl.selectFrom(FEED).fetchSingle();
+        assertThat(feed.getStatus()).isEqualTo("REJECTED");
+        assertThat(feed.getRejectionCode()).isEqualTo("SCHEMA_VIOLATION");
+        assertThat(dsl.fetchCount(READING)).isZero();
+        assertThat(receiptByMessageId(mdn.messageId()).get("status").asText()).isEqualTo("REJECTED");
+    }
+
+    @Test
+    void unsignedMdnWhenTheSenderDoesNotAskForASignedOne() throws Exception {
+        Mdn mdn = client(sunwatch).send(sample(XML_FEED), "f.xml", Options.defaults().withRequestSignedMdn(false));
+
+        assertThat(mdn.disposition()).endsWith("processed");
+        assertThat(mdn.signed()).isFalse();
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+    }
+
+    @Test
+    void partnerApiRefusesBadRegistrations() throws Exception {
+        HttpResponse<String> notPem = send(asOps("/api/v1/providers/sunwatch/as2-partner")
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"as2_id\":\"X\",\"certificate\":\"hello\"}")).build());
+        assertThat(notPem.statusCode()).isEqualTo(400);
+        assertThat(notPem.body()).contains("not an X.509 certificate");
+
+        String taken = JSON.writeValueAsString(Map.of("as2_id", "SUNWATCH-AS2", "certificate", pem(sunwatch.certificate())));
+        HttpResponse<String> conflict = send(asOps("/api/v1/providers/gridsense/as2-partner")
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(taken)).build());
+        assertThat(conflict.statusCode()).as(conflict.body()).isEqualTo(409);
+
+        HttpResponse<String> info = send(HttpRequest.newBuilder(url("/api/v1/as2")).GET().build());
+        assertThat(JSON.readTree(info.body()).get("as2_id").asText()).isEqualTo(service.as2Id());
+        HttpResponse<String> cert = send(HttpRequest.newBuilder(url("/api/v1/as2/certificate")).GET().build());
+        assertThat(cert.body()).isEqualTo(pem(service.decryptionCertificate()));
+    }
+
+    @Test
+    void asynchronousMdnIsPostedToThePartnersListener() throws Exception {
+        try (MdnListener listener = MdnListener.start(0)) {
+            Mdn sent = client(sunwatch).send(sample(XML_FEED), "async.xml",
+                    Options.defaults().withAsyncMdnUrl(listener.url()));
+
+            assertThat(sent.httpStatus()).isEqualTo(200);
+            assertThat(sent.disposition()).as("nothing but 200 in the response").isNull();
+            assertAsyncMdn(listener.await(Duration.ofSeconds(30)), sent, "processed");
+        }
+        var row = awaitDelivered();
+        assertThat(row.getAttempts()).isEqualTo(1);
+    }
+
+    @Test
+    void asynchronousMdnIsRetriedUntilTheListenerIsUp() throws Exception {
+        int port;
+        try (var probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        String url = "http://localhost:" + port + "/mdn";
+        Mdn sent = client(sunwatch).send(sample(XML_FEED), "async.xml", Options.defaults().withAsyncMdnUrl(url));
+        assertThat(sent.httpStatus()).isEqualTo(200);
+        assertThat(dsl.fetchCount(FEED)).as("the feed is stored before the MDN goes out").isEqualTo(1);
+
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (dsl.fetchCount(AS2_ASYNC_MDN, AS2_ASYNC_MDN.ATTEMPTS.ge(2)) == 0) {
+            assertThat(Instant.now()).as("two failed attempts while the listener is down").isBefore(deadline);
+            Thread.sleep(100);
+        }
+        assertThat(dsl.selectFrom(AS2_ASYNC_MDN).fetchSingle().getLastError()).contains("Connect");
+
+        try (MdnListener listener = MdnListener.start(port)) {
+            assertAsyncMdn(listener.await(Duration.ofSeconds(30)), sent, "processed");
+            assertThat(listener.count()).isEqualTo(1);
+        }
+        var row = awaitDelivered();
+        assertThat(row.getAttempts()).isGreaterThanOrEqualTo(3);
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+    }
+
     // ---- helpers ----
+
+    /** The worker records the delivery in the transaction that sent it, just after the listener answered. */
+    org.ptsingest.service.persistence.jooq.tables.records.As2AsyncMdnRecord awaitDelivered() throws Exception {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (dsl.fetchCount(AS2_ASYNC_MDN, AS2_ASYNC_MDN.DELIVERED_AT.isNotNull()) == 0) {
+            assertThat(Instant.now()).as("MDN recorded as delivered").isBefore(deadline);
+            Thread.sleep(50);
+        }
+        return dsl.selectFrom(AS2_ASYNC_MDN).fetchSingle();
+    }
+
+    void assertAsyncMdn(MdnListener.Received received, Mdn sent, String disposition) {
+        assertThat(received.headers().get("as2-from")).isEqualTo(service.as2Id());
+        assertThat(received.headers().get("as2-to")).isEqualTo(sunwatch.as2Id());
+        Mdn mdn = PartnerAs2Client.parseMdn(received.headers(), received.body(), service.decryptionCertificate(),
+                sent.sentMic());
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith(disposition);
+        assertThat(mdn.originalMessageId()).isEqualTo(sent.messageId());
+        assertThat(mdn.signatureVerified()).as(mdn.error()).isTrue();
+        assertThat(mdn.micMatches()).isTrue();
+    }
+
+    /** A negative MDN with this modifier, signed by the service, and nothing stored. */
+    void assertRefused(Mdn mdn, String modifier) {
+        assertThat(mdn.httpStatus()).isEqualTo(200);
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed/error: " + modifier);
+        assertThat(mdn.signatureVerified()).as(mdn.error()).isTrue();
+        assertThat(dsl.fetchCount(FEED)).isZero();
+        assertThat(dsl.fetchCount(READING)).isZero();
+    }
 
     PartnerAs2Client client(Identity sender) {
         return client(sender, service.decryptionCertificate());
