@@ -1,0 +1,41 @@
+# Shared by scripts/benchmark and scripts/benchmark-as2 (sourced, not run).
+# Expects: say, fail; sets/uses java, service_pid.
+
+# Newest JDK >= 21 under /usr/lib/jvm (the java on PATH may be older).
+bench_find_java() {
+  java=""
+  local jdk v
+  for jdk in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -V -r); do
+    [ -x "$jdk/bin/java" ] || continue
+    v=$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 \
+          | awk -F'= ' '/java.specification.version/ { print $2 }')
+    if [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 21 ]; then java="${jdk%/}/bin/java"; break; fi
+  done
+  [ -n "$java" ] || { say "no JDK >= 21 found under /usr/lib/jvm"; exit 1; }
+}
+
+# bench_start_service LOG HEALTH_URL TIMEOUT_S JAVA_AND_APP_ARGS... : starts the jar in the
+# background (service_pid) and waits until /actuator/health says UP.
+bench_start_service() {
+  local log=$1 health=$2 timeout=$3
+  shift 3
+  "$java" "$@" > "$log" 2>&1 &
+  service_pid=$!
+  local deadline=$(( $(date +%s) + timeout ))
+  until curl -sk --max-time 5 "$health" 2>/dev/null | grep -Eq '"status" *: *"UP"'; do
+    kill -0 "$service_pid" 2>/dev/null || fail "the service exited during start-up"
+    [ "$(date +%s)" -lt "$deadline" ] || fail "service not healthy (UP) after ${timeout} s"
+    sleep 1
+  done
+}
+
+bench_stop_service() {
+  [ -n "${service_pid:-}" ] || return 0
+  if kill -0 "$service_pid" 2>/dev/null; then
+    kill "$service_pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$service_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$service_pid" 2>/dev/null && { say "service did not stop in 30 s; killing it"; kill -9 "$service_pid" 2>/dev/null || true; }
+  fi
+  wait "$service_pid" 2>/dev/null || true
+  service_pid=""
+}
