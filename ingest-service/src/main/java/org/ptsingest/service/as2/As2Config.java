@@ -1,5 +1,6 @@
 package org.ptsingest.service.as2;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -53,7 +54,7 @@ public class As2Config {
     /** Once the AS2 route runs, the admission check goes in front of its consumer. */
     @Bean
     CamelContextConfiguration as2Door(As2Identity identity, As2Partners partners, MdnOutbox outbox,
-            IngestProperties properties) {
+            IngestProperties properties, MeterRegistry meters) {
         return new CamelContextConfiguration() {
             @Override
             public void beforeApplicationStart(CamelContext camel) {}
@@ -61,7 +62,7 @@ public class As2Config {
             @Override
             public void afterApplicationStart(CamelContext camel) {
                 As2Door.install(camel, new As2Admission(identity.as2Id(), identity.decryptionKey(), partners::byAs2Id),
-                        new As2Mdns(identity, properties.as2().serverFqdn()), outbox, properties);
+                        new As2Mdns(identity, properties.as2().serverFqdn()), outbox, properties, meters);
             }
         };
     }

@@ -5,6 +5,7 @@ import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.component.as2.AS2Consumer;
@@ -40,8 +41,11 @@ public final class As2Door implements HttpRequestHandler {
     private final As2Mdns mdns;
     private final MdnOutbox outbox;
     private final IngestProperties properties;
+    private final MeterRegistry meters;
 
-    As2Door(As2Admission admission, AS2Consumer consumer, As2Mdns mdns, MdnOutbox outbox, IngestProperties properties) {
+    As2Door(As2Admission admission, AS2Consumer consumer, As2Mdns mdns, MdnOutbox outbox, IngestProperties properties,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.admission = admission;
         this.consumer = consumer;
         this.mdns = mdns;
@@ -51,13 +55,13 @@ public final class As2Door implements HttpRequestHandler {
 
     /** Puts a door in front of the running AS2 route's consumer (the component registers it by path). */
     static void install(CamelContext camel, As2Admission admission, As2Mdns mdns, MdnOutbox outbox,
-            IngestProperties properties) {
+            IngestProperties properties, MeterRegistry meters) {
         Route route = camel.getRoute(As2InboxRoute.ROUTE_ID);
         if (route == null || !(route.getConsumer() instanceof AS2Consumer consumer)) {
             throw new IllegalStateException("AS2 route " + As2InboxRoute.ROUTE_ID + " is not running");
         }
         consumer.getEndpoint().getAS2ServerConnection().listen(properties.as2().path(),
-                new As2Door(admission, consumer, mdns, outbox, properties));
+                new As2Door(admission, consumer, mdns, outbox, properties, meters));
         log.info("AS2 endpoint http://{}:{}{} listening as {}", properties.as2().serverFqdn(), properties.as2().port(),
                 properties.as2().path(), properties.as2().as2Id());
     }
@@ -70,6 +74,7 @@ public final class As2Door implements HttpRequestHandler {
         As2Admission.Decision decision = admission.judge(request, Instant.now());
         if (decision instanceof As2Admission.Refused refused) {
             log.warn("AS2 message {} from {} refused ({}): {}", messageId, from, refused.refusal(), refused.text());
+            meters.counter("ingest_as2_refusals_total", "reason", refused.refusal().name()).increment();
             // A refused sender is not authenticated: it gets its MDN in this response, and the service
             // makes no outbound call to an address it named.
             request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);

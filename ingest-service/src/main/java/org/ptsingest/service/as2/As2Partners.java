@@ -128,13 +128,17 @@ public class As2Partners {
         byte[] der = certificate;
         String text = new String(certificate, java.nio.charset.StandardCharsets.US_ASCII);
         if (text.contains("-----BEGIN")) {
+            Object object;
             try (PEMParser pem = new PEMParser(new StringReader(text))) {
-                if (!(pem.readObject() instanceof X509CertificateHolder holder)) {
-                    throw new RegistrationException("the PEM text holds no X.509 certificate", false);
+                object = pem.readObject();
+                if (object instanceof X509CertificateHolder holder) {
+                    der = holder.getEncoded();
                 }
-                der = holder.getEncoded();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) { // BouncyCastle reports broken DER as IllegalArgumentException
                 throw new RegistrationException("certificate PEM cannot be read: " + e.getMessage(), false);
+            }
+            if (!(object instanceof X509CertificateHolder)) {
+                throw new RegistrationException("the PEM text holds no X.509 certificate", false);
             }
         }
         try {

@@ -340,12 +340,22 @@ public class FeedIngestion implements FeedPipeline {
         Field<OffsetDateTime> to = coalesce(select(min(q.READ_AT)).from(q)
                 .where(q.SYSTEM_ID.eq(spanSystem), q.METER_SERIAL.eq(spanMeter), q.READ_AT.gt(lastAt))
                 .<OffsetDateTime>asField(), lastAt);
+        // Each meter's bounds first, in a MATERIALIZED CTE, then an index range scan per meter. Inlined,
+        // PostgreSQL hash-joins the whole reading table and runs the bound subqueries once per stored
+        // reading: a feed took time proportional to all history (1.6 s at 180,000 readings, 11 ms now).
+        var bounds = DSL.name("bounds").fields("system_id", "meter_serial", "lo", "hi").asMaterialized(
+                select(spanSystem, spanMeter, from, to).from(MeterSpans.TABLE));
+        Field<String> boundSystem = DSL.field(DSL.name("bounds", "system_id"), SQLDataType.CLOB);
+        Field<String> boundMeter = DSL.field(DSL.name("bounds", "meter_serial"), SQLDataType.CLOB);
+        Field<OffsetDateTime> lo = DSL.field(DSL.name("bounds", "lo"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+        Field<OffsetDateTime> hi = DSL.field(DSL.name("bounds", "hi"), SQLDataType.TIMESTAMPWITHTIMEZONE);
         long n = 0;
         try (Writer out = spill(file);
-                ResultSet rows = dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH)
-                .from(MeterSpans.TABLE)
-                .join(READING).on(READING.SYSTEM_ID.eq(spanSystem), READING.METER_SERIAL.eq(spanMeter))
-                .where(READING.READ_AT.between(from, to))
+                ResultSet rows = dsl.with(bounds)
+                .select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH)
+                .from(bounds)
+                .join(READING).on(READING.SYSTEM_ID.eq(boundSystem), READING.METER_SERIAL.eq(boundMeter),
+                        READING.READ_AT.between(lo, hi))
                 .orderBy(READING.SYSTEM_ID.collate(MeterSpans.C), READING.METER_SERIAL.collate(MeterSpans.C), READING.READ_AT)
                 .fetchSize(FETCH_SIZE)
                 .fetchResultSet()) {
