@@ -67,6 +67,11 @@ class As2FeedIT extends IngestItSupport {
         JsonNode receipt = receiptByMessageId(mdn.messageId());
         assertThat(receipt.get("feed_id").asLong()).isEqualTo(feed.getFeedId());
         assertThat(dsl.fetchCount(READING)).isEqualTo(receipt.get("counts").get("ACCEPTED").asInt()).isPositive();
+
+        // the provider reads it with its API key, by Message-ID; another provider cannot
+        String query = "/api/v1/as2/receipt?message_id=" + URLEncoder.encode(mdn.messageId(), StandardCharsets.UTF_8);
+        assertThat(send(withKey(issueKey("sunwatch"), query)).statusCode()).isEqualTo(200);
+        assertThat(send(withKey(issueKey("gridsense"), query)).statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -290,6 +295,17 @@ class As2FeedIT extends IngestItSupport {
         HttpResponse<String> r = send(asOps("/api/v1/providers/" + providerId + "/as2-partner")
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    String issueKey(String provider) throws Exception {
+        HttpResponse<String> r = send(asOps("/api/v1/providers/" + provider + "/api-keys")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(r.statusCode()).isEqualTo(201);
+        return JSON.readTree(r.body()).get("api_key").asText();
+    }
+
+    HttpRequest withKey(String key, String path) {
+        return HttpRequest.newBuilder(url(path)).header("Authorization", "Bearer " + key).GET().build();
     }
 
     JsonNode receiptByMessageId(String messageId) throws Exception {
