@@ -71,7 +71,13 @@ public final class As2Door implements HttpRequestHandler {
             throws HttpException, IOException {
         String messageId = HttpMessageUtils.getHeaderValue(request, AS2Header.MESSAGE_ID);
         String from = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
-        As2Admission.Decision decision = admission.judge(request, Instant.now());
+        As2Admission.Decision decision;
+        try {
+            decision = admission.judge(request, Instant.now());
+        } catch (RuntimeException e) { // the partner registry is unreachable (database down)
+            log.error("AS2 message {} from {} could not be checked: {}", messageId, from, e.getMessage());
+            throw new HttpException("AS2 message " + messageId + " cannot be processed now; send it again", e);
+        }
         if (decision instanceof As2Admission.Refused refused) {
             log.warn("AS2 message {} from {} refused ({}): {}", messageId, from, refused.refusal(), refused.text());
             meters.counter("ingest_as2_refusals_total", "reason", refused.refusal().name()).increment();

@@ -168,6 +168,31 @@ class As2FeedIT extends IngestItSupport {
     }
 
     @Test
+    void databaseFailureAnswers500WithoutMdnAndTheResentMessageIsStoredOnce() throws Exception {
+        // PostgreSQL refuses the readings while the trap is armed: the feed's transaction fails inside the route.
+        dsl.execute("CREATE OR REPLACE FUNCTION it_refuse_as2_reading() RETURNS trigger LANGUAGE plpgsql AS "
+                + "$$ BEGIN RAISE EXCEPTION 'it: database failure'; END $$");
+        dsl.execute("CREATE TRIGGER it_refuse_as2_reading BEFORE INSERT ON reading FOR EACH ROW "
+                + "EXECUTE FUNCTION it_refuse_as2_reading()");
+        Options options = Options.defaults().withMessageId("<outage-1@sunwatch.example>");
+        Mdn failed;
+        try {
+            failed = client(sunwatch).send(sample(XML_FEED), "01-baseline.xml", options);
+        } finally {
+            dsl.execute("DROP TRIGGER it_refuse_as2_reading ON reading");
+            dsl.execute("DROP FUNCTION it_refuse_as2_reading()");
+        }
+        assertThat(failed.httpStatus()).as("no MDN: the partner's gateway sends again").isEqualTo(500);
+        assertThat(failed.disposition()).isNull();
+        assertThat(dsl.fetchCount(FEED)).isZero();
+
+        Mdn resent = client(sunwatch).send(sample(XML_FEED), "01-baseline.xml", options);
+        assertThat(resent.disposition()).as(resent.toString()).endsWith("processed");
+        assertThat(resent.text()).doesNotContain("already received");
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+    }
+
+    @Test
     void feedRejectedWholeGivesProcessedErrorWithTheCode() throws Exception {
         Mdn mdn = client(sunwatch).send(sample("xml-v1/malformed/not-well-formed.xml"), "bad.xml", Options.defaults());
 
