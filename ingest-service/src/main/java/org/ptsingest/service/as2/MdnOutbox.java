@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import org.jooq.DSLContext;
@@ -157,9 +156,5 @@ public class MdnOutbox {
         } catch (Exception e) {
             return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
-    }
-
-    static Instant instant(OffsetDateTime t) {
-        return t == null ? null : t.toInstant();
     }
 }
