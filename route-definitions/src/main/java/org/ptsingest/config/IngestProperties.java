@@ -73,8 +73,10 @@ public record IngestProperties(
     /**
      * @param password password of the ops user {@code ops} (env INGEST_OPS_PASSWORD); when empty, one is
      *     generated at start-up and printed once
+     * @param viewerPassword password of the read-only console user {@code viewer} (env
+     *     INGEST_OPS_VIEWER_PASSWORD); no viewer account when empty
      */
-    public record Ops(String password) {}
+    public record Ops(String password, String viewerPassword) {}
 
     /**
      * @param selfSigned serve HTTPS with a self-signed certificate generated on first run under dataDir/keys

@@ -177,6 +177,15 @@ public class FeedIngestion implements FeedPipeline {
     private record Outcome(FeedResult result, Map<OutcomeCode, Integer> counts) {}
 
     private Outcome inTransaction(FeedDelivery d, RawFeedArchive.Archived raw) {
+        Outcome outcome = judgeDelivery(d, raw);
+        if (d.reprocessOf() != null && !outcome.result().retried()) {
+            dsl.update(FEED).set(FEED.SUPERSEDED_BY, outcome.result().feedId())
+                    .where(FEED.FEED_ID.eq(d.reprocessOf())).execute();
+        }
+        return outcome;
+    }
+
+    private Outcome judgeDelivery(FeedDelivery d, RawFeedArchive.Archived raw) {
         lockProvider(d.providerId());
         FeedRecord done = dsl.selectFrom(FEED)
                 .where(FEED.CHANNEL.eq(d.channel().name()), FEED.SOURCE_KEY.eq(d.sourceKey()))
@@ -195,9 +204,12 @@ public class FeedIngestion implements FeedPipeline {
         feed.setReceivedAt(utc(d.receivedAt()));
         feed.setRawLocation(raw.location().toString());
         feed.setReadingCount(0);
+        feed.setReprocessOf(d.reprocessOf());
 
-        FeedRecord original = dsl.selectFrom(FEED)
-                .where(FEED.PROVIDER_ID.eq(d.providerId()), FEED.SHA256.eq(raw.sha256()), FEED.DUPLICATE_OF.isNull())
+        // A reprocess runs bytes already received on purpose: not a DUPLICATE_FEED of its original.
+        FeedRecord original = d.reprocessOf() != null ? null : dsl.selectFrom(FEED)
+                .where(FEED.PROVIDER_ID.eq(d.providerId()), FEED.SHA256.eq(raw.sha256()), FEED.DUPLICATE_OF.isNull(),
+                        FEED.REPROCESS_OF.isNull())
                 .fetchOne();
         if (original != null) {
             feed.setDuplicateOf(original.getFeedId());

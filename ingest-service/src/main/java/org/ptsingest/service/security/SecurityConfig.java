@@ -12,6 +12,7 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.server.ConfigurableServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -34,9 +35,34 @@ public class SecurityConfig {
     public static final String OPS_USER = "ops";
     public static final String ROLE_OPS = "OPS";
     public static final String ROLE_PROVIDER = "PROVIDER";
+    public static final String ROLE_VIEWER = "VIEWER";
+    public static final String VIEWER_USER = "viewer";
     private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
 
+    /**
+     * The ops console: form login, a session (expires after {@code server.servlet.session.timeout}),
+     * CSRF tokens on every form. OPS act, VIEWER read. Provider API keys are not understood here, and
+     * SFTP accounts are SSH keys: neither reaches a page.
+     */
     @Bean
+    @Order(1)
+    SecurityFilterChain console(HttpSecurity http) throws Exception {
+        return http
+                .securityMatcher("/ops", "/ops/**")
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/ops/login", "/ops/ops.css").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/ops", "/ops/**").hasAnyRole(ROLE_OPS, ROLE_VIEWER)
+                        .anyRequest().hasRole(ROLE_OPS))
+                .formLogin(f -> f.loginPage("/ops/login").defaultSuccessUrl("/ops", true)
+                        .failureUrl("/ops/login?error"))
+                .logout(l -> l.logoutUrl("/ops/logout").logoutSuccessUrl("/ops/login?logout"))
+                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
+                        "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'")))
+                .build();
+    }
+
+    @Bean
+    @Order(2)
     SecurityFilterChain api(HttpSecurity http, ProviderApiKeys keys) throws Exception {
         return http
                 .addFilterBefore(new ProviderApiKeyFilter(keys), BasicAuthenticationFilter.class)
@@ -84,8 +110,13 @@ public class SecurityConfig {
                     + "\n    (generated because INGEST_OPS_PASSWORD is not set; it changes at every start)\n";
             log.warn(banner);
         }
-        return new InMemoryUserDetailsManager(
+        InMemoryUserDetailsManager users = new InMemoryUserDetailsManager(
                 User.withUsername(OPS_USER).password(encoder.encode(password)).roles(ROLE_OPS).build());
+        String viewer = properties.ops().viewerPassword();
+        if (viewer != null && !viewer.isBlank()) {
+            users.createUser(User.withUsername(VIEWER_USER).password(encoder.encode(viewer)).roles(ROLE_VIEWER).build());
+        }
+        return users;
     }
 
     @Bean

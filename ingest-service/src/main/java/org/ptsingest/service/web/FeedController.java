@@ -89,7 +89,15 @@ class FeedController {
     @GetMapping(path = "/api/v1/feeds/{feedId}/receipt")
     void receipt(@PathVariable long feedId, Authentication caller, HttpServletResponse response,
             @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
-        visibleTo(caller, feedId);
+        FeedRecord feed = visibleTo(caller, feedId);
+        // A feed ops reprocessed answers with the receipt of the feed that superseded it.
+        while (feed.getSupersededBy() != null) {
+            feed = find(feed.getSupersededBy());
+        }
+        if (feed.getFeedId() != feedId) {
+            response.setHeader("X-PTS-Superseded-By", feed.getFeedId().toString());
+            feedId = feed.getFeedId();
+        }
         if (FeedUploadController.wantsXml(accept)) {
             response.setContentType(MediaType.APPLICATION_XML_VALUE);
             receipts.writeXml(feedId, response.getOutputStream());
@@ -186,6 +194,9 @@ class FeedController {
         m.put("rejection_message", f.getRejectionMessage());
         m.put("duplicate_of", f.getDuplicateOf());
         m.put("reading_count", f.getReadingCount());
+        m.put("reprocess_of", f.getReprocessOf());
+        m.put("superseded_by", f.getSupersededBy());
+        m.put("dismissed_at", instant(f.getDismissedAt()));
         return m;
     }
 

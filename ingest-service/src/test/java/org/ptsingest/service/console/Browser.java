@@ -1,0 +1,94 @@
+package org.ptsingest.service.console;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Debian's headless Chromium driven through Debian's chromium-driver (installed by scripts/test when
+ * missing; Selenium is never allowed to download a browser).
+ */
+final class Browser implements AutoCloseable {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Screenshots the README links to. */
+    static final Path SCREENSHOTS = Path.of("..", "docs", "screenshots");
+
+    final ChromeDriver driver;
+    private final String base;
+
+    Browser(String base) {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new IllegalStateException("Chromium and ChromeDriver are missing: run scripts/chromium-up "
+                    + "(scripts/test does) to install Debian's chromium and chromium-driver");
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1440,1000", "--lang=en-US");
+        options.setAcceptInsecureCerts(true); // the test service's self-signed certificate
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        this.driver = new ChromeDriver(service, options);
+        this.driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+        this.base = base;
+    }
+
+    void open(String path) {
+        driver.get(base + path);
+    }
+
+    void logIn(String user, String password) {
+        open("/ops/login");
+        driver.findElement(By.id("username")).sendKeys(user);
+        driver.findElement(By.id("password")).sendKeys(password);
+        clickAndWait(driver.findElement(By.id("login")));
+    }
+
+    void logOut() {
+        clickAndWait(driver.findElement(By.cssSelector("header.top form button")));
+    }
+
+    /** Clicks a link or submit button and waits until the next page replaced this one. */
+    void clickAndWait(WebElement element) {
+        WebElement page = driver.findElement(By.tagName("html"));
+        element.click();
+        new WebDriverWait(driver, Duration.ofSeconds(60)).until(ExpectedConditions.stalenessOf(page));
+    }
+
+    /** The element, or an error that says which page was showing instead (its text, shortened). */
+    WebElement find(String css) {
+        try {
+            return driver.findElement(By.cssSelector(css));
+        } catch (org.openqa.selenium.NoSuchElementException e) {
+            String text = driver.findElement(By.tagName("body")).getText();
+            throw new AssertionError("no " + css + " on " + driver.getCurrentUrl() + ", which shows: "
+                    + text.substring(0, Math.min(600, text.length())), e);
+        }
+    }
+
+    java.util.List<WebElement> all(String css) {
+        return driver.findElements(By.cssSelector(css));
+    }
+
+    void screenshot(String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}
