@@ -129,9 +129,13 @@ class ConsoleController {
     private org.jooq.Select<? extends org.jooq.Record> pendingFlags() {
         return dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH, READING.FEED_ID,
                         READING.FLAG, READING.LINE_NO)
-                .from(READING).where(READING.FLAG.isNotNull(), DSL.notExists(DSL.selectOne().from(FLAG_DECISION)
-                        .where(FLAG_DECISION.SYSTEM_ID.eq(READING.SYSTEM_ID), FLAG_DECISION.METER_SERIAL.eq(READING.METER_SERIAL),
-                                FLAG_DECISION.READ_AT.eq(READING.READ_AT))));
+                .from(READING).where(READING.FLAG.isNotNull(), undecided());
+    }
+
+    /** A flagged reading nobody approved yet (rejected ones have left the table). */
+    private static Condition undecided() {
+        return DSL.notExists(DSL.selectOne().from(FLAG_DECISION).where(FLAG_DECISION.SYSTEM_ID.eq(READING.SYSTEM_ID),
+                FLAG_DECISION.METER_SERIAL.eq(READING.METER_SERIAL), FLAG_DECISION.READ_AT.eq(READING.READ_AT)));
     }
 
     // ---- feeds ----
@@ -237,8 +241,8 @@ class ConsoleController {
         }
         model.addAttribute("errors", errors);
         model.addAttribute("errorTotal", dsl.fetchCount(READING_OUTCOME, READING_OUTCOME.FEED_ID.eq(feedId)));
-        model.addAttribute("flagged", dsl.selectFrom(READING).where(READING.FEED_ID.eq(feedId), READING.FLAG.isNotNull())
-                .orderBy(READING.LINE_NO).limit(MAX_ERRORS).fetch());
+        model.addAttribute("flagged", dsl.selectFrom(READING).where(READING.FEED_ID.eq(feedId), READING.FLAG.isNotNull(),
+                        undecided()).orderBy(READING.LINE_NO).limit(MAX_ERRORS).fetch());
         model.addAttribute("decisions", dsl.selectFrom(FLAG_DECISION).where(FLAG_DECISION.FEED_ID.eq(feedId))
                 .orderBy(FLAG_DECISION.DECIDED_AT).fetch());
         model.addAttribute("history", dsl.selectFrom(OPS_ACTION)

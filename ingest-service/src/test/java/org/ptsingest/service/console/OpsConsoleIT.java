@@ -73,6 +73,7 @@ class OpsConsoleIT extends IngestItSupport {
         // two clicks to "why": the system page says nobody is registered
         browser.clickAndWait(error.findElement(By.linkText("MA-1010")));
         assertThat(browser.find("main").getText()).contains("not in the registry");
+        browser.screenshot("system-not-registered");
 
         // ops fix the registry (API), then reprocess in the console
         importRegistry("systems", SAMPLES.resolve("registry/fix/systems.csv"));
@@ -132,6 +133,8 @@ class OpsConsoleIT extends IngestItSupport {
     void aViewerReadsButCannotActAndProviderCredentialsDoNotOpenTheConsole() throws Exception {
         long feedId = ingest("sunwatch", "csv-v1/sunwatch/05-invalid-values.csv").get("feed_id").asLong();
 
+        browser.open("/ops/login");
+        browser.screenshot("login");
         browser.logIn("viewer", "it-viewer");
         browser.open("/ops/feeds/" + feedId);
         assertThat(browser.find("#who").getText()).contains("VIEWER");
@@ -189,6 +192,7 @@ class OpsConsoleIT extends IngestItSupport {
         assertThat(browser.all("main script")).isEmpty();
         assertThat(browser.all("main img")).isEmpty();
         assertThat(browser.driver.getPageSource()).contains("&lt;script&gt;alert('pwned')&lt;/script&gt;");
+        browser.screenshot("feed-markup-as-text");
         browser.open("/ops/feeds?provider=sunwatch");
         assertThat(browser.all("main img")).isEmpty();
         assertThat(browser.find("#feeds").getText()).contains(name);
