@@ -144,7 +144,8 @@ class ConsoleController {
     @GetMapping("/ops/feeds")
     String feeds(@RequestParam(required = false) String provider, @RequestParam(required = false) String channel,
             @RequestParam(required = false) String status, @RequestParam(required = false) String code,
-            @RequestParam(required = false) LocalDate from, @RequestParam(required = false) LocalDate to,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
             @RequestParam(required = false) Boolean review, @RequestParam(required = false) Long before, Model model) {
         Condition where = DSL.noCondition();
         provider = blank(provider);
