@@ -99,10 +99,8 @@ class ConsoleController {
         model.addAttribute("windowStart", windowStart);
         model.addAttribute("todayByStatus", countBy(FEED.STATUS, FEED.RECEIVED_AT.ge(dayFrom)));
         model.addAttribute("windowByStatus", countBy(FEED.STATUS, FEED.RECEIVED_AT.ge(windowFrom)));
-        model.addAttribute("windowByProvider", dsl.select(FEED.PROVIDER_ID, FEED.STATUS, DSL.count()).from(FEED)
-                .where(FEED.RECEIVED_AT.ge(windowFrom), FEED.SUPERSEDED_BY.isNull())
-                .groupBy(FEED.PROVIDER_ID, FEED.STATUS).orderBy(FEED.PROVIDER_ID, FEED.STATUS)
-                .fetch(r -> Map.of("provider", r.value1(), "status", r.value2(), "count", r.value3())));
+        model.addAttribute("todayByProvider", byProvider(dayFrom));
+        model.addAttribute("windowByProvider", byProvider(windowFrom));
         model.addAttribute("windowByOutcome", dsl.select(FEED_OUTCOME_COUNT.CODE, DSL.sum(FEED_OUTCOME_COUNT.COUNT))
                 .from(FEED_OUTCOME_COUNT).join(FEED).on(FEED.FEED_ID.eq(FEED_OUTCOME_COUNT.FEED_ID))
                 .where(FEED.RECEIVED_AT.ge(windowFrom), FEED.SUPERSEDED_BY.isNull())
@@ -111,6 +109,13 @@ class ConsoleController {
         model.addAttribute("feedsToReview", dsl.fetchCount(FEED, needsReview()));
         model.addAttribute("flaggedToDecide", dsl.fetchCount(pendingFlags()));
         return "ops/home";
+    }
+
+    private List<Map<String, Object>> byProvider(OffsetDateTime since) {
+        return dsl.select(FEED.PROVIDER_ID, FEED.STATUS, DSL.count()).from(FEED)
+                .where(FEED.RECEIVED_AT.ge(since), FEED.SUPERSEDED_BY.isNull())
+                .groupBy(FEED.PROVIDER_ID, FEED.STATUS).orderBy(FEED.PROVIDER_ID, FEED.STATUS)
+                .fetch(r -> Map.<String, Object>of("provider", r.value1(), "status", r.value2(), "count", r.value3()));
     }
 
     private Map<String, Integer> countBy(org.jooq.Field<String> field, Condition where) {

@@ -106,7 +106,7 @@ public class SecurityConfig {
             byte[] random = new byte[18];
             new SecureRandom().nextBytes(random);
             password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            String banner = "\n\n    Ops API user: " + OPS_USER + "   password: " + password
+            String banner = "\n\n    Ops user (API, and the console at /ops): " + OPS_USER + "   password: " + password
                     + "\n    (generated because INGEST_OPS_PASSWORD is not set; it changes at every start)\n";
             log.warn(banner);
         }

@@ -51,6 +51,7 @@ class OpsConsoleIT extends IngestItSupport {
         browser.logIn("ops", "it-secret");
         assertThat(browser.find("#who").getText()).contains("ops");
         assertThat(browser.find("#to-review .value").getText()).isEqualTo("3");
+        assertThat(browser.find("#today-by-provider").getText()).contains("sunwatch", "REJECTED");
         browser.screenshot("home");
 
         // find it: rejected feeds from sunwatch
