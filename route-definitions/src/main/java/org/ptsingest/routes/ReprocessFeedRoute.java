@@ -1,5 +1,6 @@
 package org.ptsingest.routes;
 
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.ptsingest.config.IngestProperties;
 import org.springframework.stereotype.Component;
@@ -14,6 +15,8 @@ import org.springframework.stereotype.Component;
 public class ReprocessFeedRoute extends RouteBuilder {
     public static final String ENDPOINT = "direct:reprocessFeed";
     public static final String ROUTE_ID = "reprocess-feed";
+    /** How the provider gets the new receipt, for ops. */
+    public static final String RECEIPT_DELIVERY = "ptsReceiptDelivery";
 
     private final IngestProperties properties;
 
@@ -30,7 +33,19 @@ public class ReprocessFeedRoute extends RouteBuilder {
                 .to(IngestFeedRoute.ENDPOINT).id("reprocess-ingest")
                 .choice()
                     .when(exchangeProperty("ptsChannel").isEqualTo("SFTP"))
-                        .to(SftpEndpoints.receipts(properties)).id("reprocess-write-receipt")
+                        // The new feed is committed whatever happens here: a failed upload is reported to
+                        // ops (and the receipt stays on the API), not turned into a failed reprocess.
+                        .doTry()
+                            .to(SftpEndpoints.receipts(properties)).id("reprocess-write-receipt")
+                            .setHeader(RECEIPT_DELIVERY, constant("written to the provider's SFTP receipts folder"))
+                        .doCatch(Exception.class)
+                            .setHeader(RECEIPT_DELIVERY, simple("SFTP upload failed (${exception.message}); "
+                                    + "the receipt is on the API"))
+                            .log(LoggingLevel.WARN, "receipt of reprocessed feed ${header.ptsFeedId}: ${header."
+                                    + RECEIPT_DELIVERY + "}")
+                        .end().endChoice()
+                    .otherwise()
+                        .setHeader(RECEIPT_DELIVERY, constant("on the API; the old feed's receipt URL answers with it"))
                 .end()
                 .bean(ReceiptFiles.class, "discard(${header." + IngestFeedRoute.FEED_ID + "})");
     }

@@ -288,7 +288,8 @@ class ConsoleController {
             RedirectAttributes flash) throws IOException {
         try {
             FeedReview.Reprocessed r = review.reprocess(feedId, who.getName(), reason);
-            flash.addFlashAttribute("notice", "Reprocessed as feed " + r.feedId() + ": " + r.status());
+            flash.addFlashAttribute("notice", "Reprocessed as feed " + r.feedId() + ": " + r.status() + "; receipt "
+                    + r.receipt());
             return "redirect:/ops/feeds/" + r.feedId();
         } catch (FeedReview.Refused e) {
             flash.addFlashAttribute("problem", e.getMessage());

@@ -60,7 +60,8 @@ public class FeedReview {
         }
     }
 
-    public record Reprocessed(long feedId, String status) {}
+    /** @param receipt how the provider gets the new receipt */
+    public record Reprocessed(long feedId, String status, String receipt) {}
 
     private final DSLContext dsl;
     private final ProducerTemplate camel;
@@ -104,9 +105,10 @@ public class FeedReview {
             }
             long newId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
             String status = done.getMessage().getHeader(IngestFeedRoute.FEED_STATUS, String.class);
-            audit(user, "REPROCESS", feedId, null, reason, "feed " + newId + " " + status);
-            log.info("{} reprocessed feed {} as feed {}: {} ({})", user, feedId, newId, status, reason);
-            return new Reprocessed(newId, status);
+            String receipt = done.getMessage().getHeader(ReprocessFeedRoute.RECEIPT_DELIVERY, String.class);
+            audit(user, "REPROCESS", feedId, null, reason, "feed " + newId + " " + status + "; receipt " + receipt);
+            log.info("{} reprocessed feed {} as feed {}: {} ({}); receipt {}", user, feedId, newId, status, reason, receipt);
+            return new Reprocessed(newId, status, receipt);
         } finally {
             Files.deleteIfExists(copy);
         }

@@ -27,7 +27,7 @@ class ReviewController {
             throws IOException {
         FeedReview.Reprocessed r = review.reprocess(feedId, who.getName(), body.get("reason"));
         return Map.of("feed_id", r.feedId(), "status", r.status(), "reprocess_of", feedId,
-                "receipt_url", "/api/v1/feeds/" + r.feedId() + "/receipt");
+                "receipt_url", "/api/v1/feeds/" + r.feedId() + "/receipt", "receipt_delivery", r.receipt());
     }
 
     @PostMapping("/api/v1/feeds/{feedId}/dismiss")

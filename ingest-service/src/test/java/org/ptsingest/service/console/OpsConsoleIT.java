@@ -82,7 +82,8 @@ class OpsConsoleIT extends IngestItSupport {
         browser.open("/ops/feeds/" + rejectedId);
         browser.find("#reprocess-reason").sendKeys("MA-1010 registered (ticket 4711)");
         browser.clickAndWait(browser.find("#reprocess"));
-        assertThat(browser.find("#notice").getText()).startsWith("Reprocessed as feed");
+        assertThat(browser.find("#notice").getText()).startsWith("Reprocessed as feed")
+                .endsWith("receipt written to the provider's SFTP receipts folder");
         assertThat(browser.find("#feed-status").getText()).isEqualTo("ACCEPTED");
         long newId = Long.parseLong(browser.find("#feed-id").getText());
         assertThat(newId).isNotEqualTo(rejectedId);
