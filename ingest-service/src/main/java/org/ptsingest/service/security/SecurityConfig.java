@@ -3,7 +3,10 @@ package org.ptsingest.service.security;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import jakarta.servlet.DispatcherType;
+import org.jooq.DSLContext;
 import org.ptsingest.config.IngestProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +21,9 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
-import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
@@ -100,7 +102,7 @@ public class SecurityConfig {
     }
 
     @Bean
-    UserDetailsService opsUsers(IngestProperties properties, PasswordEncoder encoder) {
+    OpsUsers opsUsers(IngestProperties properties, PasswordEncoder encoder, DSLContext dsl) {
         String password = properties.ops().password();
         if (password == null || password.isBlank()) {
             byte[] random = new byte[18];
@@ -110,13 +112,14 @@ public class SecurityConfig {
                     + "\n    (generated because INGEST_OPS_PASSWORD is not set; it changes at every start)\n";
             log.warn(banner);
         }
-        InMemoryUserDetailsManager users = new InMemoryUserDetailsManager(
-                User.withUsername(OPS_USER).password(encoder.encode(password)).roles(ROLE_OPS).build());
+        Map<String, UserDetails> bootstrap = new HashMap<>();
+        bootstrap.put(OPS_USER, User.withUsername(OPS_USER).password(encoder.encode(password)).roles(ROLE_OPS).build());
         String viewer = properties.ops().viewerPassword();
         if (viewer != null && !viewer.isBlank()) {
-            users.createUser(User.withUsername(VIEWER_USER).password(encoder.encode(viewer)).roles(ROLE_VIEWER).build());
+            bootstrap.put(VIEWER_USER,
+                    User.withUsername(VIEWER_USER).password(encoder.encode(viewer)).roles(ROLE_VIEWER).build());
         }
-        return users;
+        return new OpsUsers(dsl, encoder, Map.copyOf(bootstrap));
     }
 
     @Bean

@@ -48,8 +48,10 @@ class OpsConsoleIT extends IngestItSupport {
         assertThat(rejected.get("status").asText()).isEqualTo("REJECTED");
         long rejectedId = rejected.get("feed_id").asLong();
 
-        browser.logIn("ops", "it-secret");
-        assertThat(browser.find("#who").getText()).contains("ops");
+        // a named ops user, so the audit trail says who acted
+        opsUser("alice", "alice-long-password", "OPS");
+        browser.logIn("alice", "alice-long-password");
+        assertThat(browser.find("#who").getText()).isEqualTo("alice · OPS");
         assertThat(browser.find("#to-review .value").getText()).isEqualTo("3");
         assertThat(browser.find("#today-by-provider").getText()).contains("sunwatch", "REJECTED");
         browser.screenshot("home");
@@ -100,7 +102,7 @@ class OpsConsoleIT extends IngestItSupport {
         browser.open("/ops/feeds/" + rejectedId);
         assertThat(browser.find("#superseded-by").getText()).isEqualTo("feed " + newId);
         assertThat(browser.all("#reprocess")).as("a superseded feed cannot be reprocessed again").isEmpty();
-        assertThat(browser.find("#history").getText()).contains("REPROCESS", "ops", "MA-1010 registered (ticket 4711)");
+        assertThat(browser.find("#history").getText()).contains("REPROCESS", "alice", "MA-1010 registered (ticket 4711)");
 
         // dismiss another
         long invalidId = dsl.select(FEED.FEED_ID).from(FEED).where(FEED.FILE_NAME.eq("05-invalid-values.csv"))
@@ -123,12 +125,20 @@ class OpsConsoleIT extends IngestItSupport {
         assertThat(dsl.fetchCount(READING, READING.FLAG.isNotNull())).isZero();
         var decision = dsl.selectFrom(FLAG_DECISION).fetchSingle();
         assertThat(decision.getDecision()).isEqualTo("REJECTED");
-        assertThat(decision.getDecidedBy()).isEqualTo("ops");
+        assertThat(decision.getDecidedBy()).isEqualTo("alice");
         assertThat(dsl.fetchCount(OPS_ACTION)).isEqualTo(3);
+        assertThat(dsl.fetchCount(OPS_ACTION, OPS_ACTION.USERNAME.eq("alice"))).isEqualTo(3);
         browser.open("/ops");
         assertThat(browser.find("#to-review .value").getText()).as("02 (partial) still waits; 05 dismissed, 06 reprocessed")
                 .isEqualTo("1");
         assertThat(browser.find("#to-decide .value").getText()).isEqualTo("0");
+    }
+
+    void opsUser(String name, String password, String role) throws Exception {
+        HttpResponse<String> r = send(asOps("/api/v1/ops-users/" + name).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
+                        java.util.Map.of("password", password, "role", role)))).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
     @Test
@@ -159,6 +169,17 @@ class OpsConsoleIT extends IngestItSupport {
                 .POST(HttpRequest.BodyPublishers.ofString("reason=forged")).build());
         assertThat(forged.statusCode()).isEqualTo(403);
         assertThat(dsl.fetchOne(FEED, FEED.FEED_ID.eq(feedId)).getDismissedAt()).isNull();
+
+        // a disabled user cannot log in
+        browser.logOut();
+        opsUser("bob", "bob-long-password", "VIEWER");
+        assertThat(send(asOps("/api/v1/ops-users/bob").DELETE().build()).statusCode()).isEqualTo(204);
+        browser.logIn("bob", "bob-long-password");
+        assertThat(browser.driver.getCurrentUrl()).endsWith("/ops/login?error");
+        HttpResponse<String> weak = send(asOps("/api/v1/ops-users/carol").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"password\":\"short\",\"role\":\"OPS\"}")).build());
+        assertThat(weak.statusCode()).isEqualTo(400);
+        assertThat(weak.body()).contains("at least 12 characters");
 
         // a provider's API key opens no page and reaches no ops action
         String key = JSON.readTree(send(asOps("/api/v1/providers/sunwatch/api-keys")
