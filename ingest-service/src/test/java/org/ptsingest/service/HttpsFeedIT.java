@@ -22,13 +22,6 @@ class HttpsFeedIT extends IngestItSupport {
         sunwatch = issueKey("sunwatch");
     }
 
-    String issueKey(String provider) throws Exception {
-        HttpResponse<String> r = send(asOps("/api/v1/providers/" + provider + "/api-keys")
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
-        assertThat(r.statusCode()).isEqualTo(201);
-        return JSON.readTree(r.body()).get("api_key").asText();
-    }
-
     HttpResponse<String> post(String key, String sample, String query) throws Exception {
         Path file = SAMPLES.resolve(sample);
         String type = sample.endsWith(".xml") ? "application/xml"

@@ -118,6 +118,31 @@ public abstract class IngestItSupport {
         return JSON.readTree(r.body());
     }
 
+    /** Issues a provider API key as ops do, and returns it. */
+    protected String issueKey(String provider) throws Exception {
+        HttpResponse<String> r = send(asOps("/api/v1/providers/" + provider + "/api-keys")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return JSON.readTree(r.body()).get("api_key").asText();
+    }
+
+    /** Registers a provider's AS2 identity and signing certificate as ops do. */
+    protected void registerAs2Partner(String providerId, String as2Id, java.security.cert.X509Certificate certificate)
+            throws Exception {
+        String body = JSON.writeValueAsString(java.util.Map.of("as2_id", as2Id, "certificate", pem(certificate)));
+        HttpResponse<String> r = send(asOps("/api/v1/providers/" + providerId + "/as2-partner")
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    public static String pem(java.security.cert.X509Certificate cert) throws IOException {
+        var out = new java.io.StringWriter();
+        try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+            w.writeObject(cert);
+        }
+        return out.toString();
+    }
+
     protected void loadSampleRegistry() throws Exception {
         for (String table : new String[] {"providers", "systems", "designations"}) {
             JsonNode result = importRegistry(table, SAMPLES.resolve("registry").resolve(table + ".csv"));

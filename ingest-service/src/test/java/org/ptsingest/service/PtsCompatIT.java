@@ -17,8 +17,7 @@ class PtsCompatIT extends IngestItSupport {
     @BeforeEach
     void registryAndKey() throws Exception {
         loadSampleRegistry();
-        key = JSON.readTree(send(asOps("/api/v1/providers/sunwatch/api-keys")
-                .POST(HttpRequest.BodyPublishers.noBody()).build()).body()).get("api_key").asText();
+        key = issueKey("sunwatch");
     }
 
     @Test

@@ -3,11 +3,8 @@ package org.ptsingest.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -21,10 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.FeedFormat;
-import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedPipeline;
-import org.ptsingest.pipeline.FeedResult;
 
 /**
  * Reprocessing with the SFTP producer replaced: an SFTP feed's new receipt goes to the provider's
@@ -40,22 +35,8 @@ class ReprocessFeedRouteTest {
 
     @BeforeEach
     void start() throws Exception {
-        IngestProperties properties = new IngestProperties(dir,
-                new IngestProperties.Sftp(true, "localhost", 2222, "ingest-service", "providers", null, null,
-                        Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMinutes(2)),
-                null, null, null, null, null);
-        FeedPipeline pipeline = new FeedPipeline() {
-            @Override
-            public FeedResult ingest(FeedDelivery delivery) {
-                return new FeedResult(77, delivery.providerId(), delivery.fileName(), FeedStatus.ACCEPTED, false, null,
-                        null);
-            }
-
-            @Override
-            public void writeReceipt(long feedId, OutputStream out) throws IOException {
-                out.write(("{\"feed_id\":" + feedId + "}").getBytes(StandardCharsets.UTF_8));
-            }
-        };
+        IngestProperties properties = StubPipeline.properties(dir);
+        StubPipeline pipeline = new StubPipeline(77);
         camel = new DefaultCamelContext();
         camel.getRegistry().bind("pipeline", FeedPipeline.class, pipeline);
         camel.getRegistry().bind("receiptFiles", new ReceiptFiles(pipeline, properties));

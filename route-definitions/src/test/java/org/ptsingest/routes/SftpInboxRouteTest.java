@@ -2,9 +2,6 @@ package org.ptsingest.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,10 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
-import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedPipeline;
-import org.ptsingest.pipeline.FeedResult;
 
 /**
  * The SFTP route with its consumer and producer replaced: what it hands the pipeline, where the
@@ -35,27 +30,13 @@ class SftpInboxRouteTest {
     Path dir;
 
     CamelContext camel;
-    final List<FeedDelivery> delivered = new ArrayList<>();
+    List<FeedDelivery> delivered;
 
     @BeforeEach
     void start() throws Exception {
-        IngestProperties properties = new IngestProperties(dir,
-                new IngestProperties.Sftp(true, "localhost", 2222, "ingest-service", "providers", null, null,
-                        java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(500), java.time.Duration.ofMinutes(2)),
-                null, null, null, null, null);
-        FeedPipeline pipeline = new FeedPipeline() {
-            @Override
-            public FeedResult ingest(FeedDelivery delivery) {
-                delivered.add(delivery);
-                return new FeedResult(41, delivery.providerId(), delivery.fileName(), FeedStatus.ACCEPTED, false, null,
-                        null);
-            }
-
-            @Override
-            public void writeReceipt(long feedId, OutputStream out) throws IOException {
-                out.write(("{\"feed_id\":" + feedId + "}").getBytes(StandardCharsets.UTF_8));
-            }
-        };
+        IngestProperties properties = StubPipeline.properties(dir);
+        StubPipeline pipeline = new StubPipeline(41);
+        delivered = pipeline.delivered;
         camel = new DefaultCamelContext();
         camel.getRegistry().bind("pipeline", FeedPipeline.class, pipeline);
         camel.getRegistry().bind("receiptFiles", new ReceiptFiles(pipeline, properties));

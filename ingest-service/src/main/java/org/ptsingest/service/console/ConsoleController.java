@@ -12,7 +12,6 @@ import static org.ptsingest.service.persistence.jooq.Tables.READING;
 import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -32,6 +31,7 @@ import org.ptsingest.service.ingest.ReceiptWriter;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
 import org.ptsingest.service.review.FeedReview;
 import org.ptsingest.service.security.SecurityConfig;
+import org.ptsingest.service.web.RawBytes;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
@@ -263,15 +263,7 @@ class ConsoleController {
 
     @GetMapping("/ops/feeds/{feedId}/raw")
     ResponseEntity<FileSystemResource> raw(@PathVariable long feedId) {
-        FeedRecord feed = find(feedId);
-        Path file = Path.of(feed.getRawLocation());
-        if (!Files.exists(file)) {
-            throw new ResponseStatusException(HttpStatus.GONE, "raw bytes of feed " + feedId + " are missing");
-        }
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .header("Content-Disposition", "attachment; filename=\"" + feed.getFileName().replaceAll("[\"\\\\\\r\\n]", "_")
-                        + "\"")
-                .body(new FileSystemResource(file));
+        return RawBytes.download(find(feedId));
     }
 
     @GetMapping("/ops/feeds/{feedId}/receipt")

@@ -5,8 +5,6 @@ import static org.ptsingest.service.persistence.jooq.Tables.FEED_OUTCOME_COUNT;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +12,7 @@ import java.util.Map;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
+import org.ptsingest.service.as2.As2Messages;
 import org.ptsingest.service.ingest.ReceiptWriter;
 import org.ptsingest.service.security.SecurityConfig;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
@@ -133,8 +132,8 @@ class FeedController {
     void as2Receipt(@RequestParam("message_id") String messageId, Authentication caller, HttpServletResponse response,
             @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
         Condition key = isOps(caller)
-                ? FEED.SOURCE_KEY.endsWith(":" + messageId)
-                : FEED.SOURCE_KEY.eq(caller.getName() + ":" + messageId);
+                ? FEED.SOURCE_KEY.endsWith(As2Messages.sourceKey("", messageId))
+                : FEED.SOURCE_KEY.eq(As2Messages.sourceKey(caller.getName(), messageId));
         Long feedId = dsl.select(FEED.FEED_ID).from(FEED).where(FEED.CHANNEL.eq("AS2"), key)
                 .orderBy(FEED.FEED_ID).limit(1).fetchOne(FEED.FEED_ID);
         if (feedId == null) {
@@ -148,14 +147,7 @@ class FeedController {
     /** The bytes exactly as the provider delivered them. */
     @GetMapping("/api/v1/feeds/{feedId}/raw")
     ResponseEntity<FileSystemResource> raw(@PathVariable long feedId) {
-        FeedRecord feed = find(feedId);
-        Path file = Path.of(feed.getRawLocation());
-        if (!Files.exists(file)) {
-            throw new ResponseStatusException(HttpStatus.GONE, "raw bytes of feed " + feedId + " are missing at " + file);
-        }
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .header("Content-Disposition", "attachment; filename=\"" + feed.getFileName().replace("\"", "") + "\"")
-                .body(new FileSystemResource(file));
+        return RawBytes.download(find(feedId));
     }
 
     /** Ops see every feed; a provider only its own (others' look like they do not exist). */

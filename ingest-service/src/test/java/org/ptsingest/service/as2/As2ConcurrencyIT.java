@@ -78,9 +78,6 @@ class As2ConcurrencyIT extends IngestItSupport {
     }
 
     void register(String providerId, Identity partner) throws Exception {
-        String body = JSON.writeValueAsString(Map.of("as2_id", partner.as2Id(), "certificate", As2FeedIT.pem(partner.certificate())));
-        var r = send(asOps("/api/v1/providers/" + providerId + "/as2-partner").header("Content-Type", "application/json")
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        registerAs2Partner(providerId, partner.as2Id(), partner.certificate());
     }
 }

@@ -15,7 +15,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.ptsingest.service.IngestItSupport;
@@ -316,17 +315,7 @@ class As2FeedIT extends IngestItSupport {
     }
 
     void register(String providerId, Identity partner) throws Exception {
-        String body = JSON.writeValueAsString(Map.of("as2_id", partner.as2Id(), "certificate", pem(partner.certificate())));
-        HttpResponse<String> r = send(asOps("/api/v1/providers/" + providerId + "/as2-partner")
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    }
-
-    String issueKey(String provider) throws Exception {
-        HttpResponse<String> r = send(asOps("/api/v1/providers/" + provider + "/api-keys")
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
-        assertThat(r.statusCode()).isEqualTo(201);
-        return JSON.readTree(r.body()).get("api_key").asText();
+        registerAs2Partner(providerId, partner.as2Id(), partner.certificate());
     }
 
     HttpRequest withKey(String key, String path) {
@@ -340,14 +329,6 @@ class As2FeedIT extends IngestItSupport {
         JsonNode receipt = JSON.readTree(r.body());
         assertValidReceipt(receipt);
         return receipt;
-    }
-
-    static String pem(X509Certificate cert) throws Exception {
-        var out = new java.io.StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(cert);
-        }
-        return out.toString();
     }
 
     static byte[] sample(String path) throws Exception {

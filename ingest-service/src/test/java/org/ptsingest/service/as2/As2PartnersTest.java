@@ -24,7 +24,7 @@ class As2PartnersTest {
     @Test
     void certificatesAreReadFromPemOrDerAndAnythingElseIsRefusedWithAReason() throws Exception {
         var id = PartnerAs2Client.newIdentity("P", Instant.now(), Instant.now().plus(Duration.ofDays(1)));
-        byte[] pem = As2FeedIT.pem(id.certificate()).getBytes(StandardCharsets.US_ASCII);
+        byte[] pem = org.ptsingest.service.IngestItSupport.pem(id.certificate()).getBytes(StandardCharsets.US_ASCII);
 
         assertThat(As2Partners.parse(pem)).isEqualTo(id.certificate());
         assertThat(As2Partners.parse(id.certificate().getEncoded())).isEqualTo(id.certificate());

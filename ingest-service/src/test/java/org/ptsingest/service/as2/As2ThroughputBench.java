@@ -114,7 +114,7 @@ public final class As2ThroughputBench {
     private static PartnerAs2Client.Identity newPartner(HttpClient https, String base, String opsAuth, String provider) throws Exception {
         PartnerAs2Client.Identity id = PartnerAs2Client.newIdentity("BENCH-AS2", Instant.now().minus(Duration.ofDays(1)),
                 Instant.now().plus(Duration.ofDays(30)));
-        String body = JSON.writeValueAsString(Map.of("as2_id", id.as2Id(), "certificate", As2FeedIT.pem(id.certificate())));
+        String body = JSON.writeValueAsString(Map.of("as2_id", id.as2Id(), "certificate", org.ptsingest.service.IngestItSupport.pem(id.certificate())));
         HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/providers/" + provider
                 + "/as2-partner")).header("Authorization", opsAuth).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
