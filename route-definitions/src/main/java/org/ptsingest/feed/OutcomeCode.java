@@ -11,6 +11,7 @@ public enum OutcomeCode {
     // Feed level: the whole feed is judged at once.
     UNKNOWN_PROVIDER(Scope.FEED, Disposition.REJECTED, "The sender is not a registered DAS provider."),
     PROVIDER_NOT_APPROVED(Scope.FEED, Disposition.REJECTED, "The provider was not APPROVED at receipt time."),
+    FILE_NAME_NOT_ALLOWED(Scope.FEED, Disposition.REJECTED, "The feed's file name has characters or a length the service does not take."),
     SCHEMA_VIOLATION(Scope.FEED, Disposition.REJECTED, "The feed does not follow its format."),
     DUPLICATE_FEED(Scope.FEED, Disposition.NO_OP, "The provider sent exactly these bytes before."),
 
