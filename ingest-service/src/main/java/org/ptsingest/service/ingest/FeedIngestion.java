@@ -33,6 +33,8 @@ import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.ptsingest.config.IngestProperties;
+import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.feed.FeedReader;
@@ -196,7 +198,9 @@ public class FeedIngestion implements FeedPipeline {
         FeedRecord feed = dsl.newRecord(FEED);
         feed.setProviderId(d.providerId());
         feed.setChannel(d.channel().name());
-        feed.setFileName(d.fileName());
+        // A name that is not allowed is kept escaped (it may hold a NUL, which PostgreSQL text refuses).
+        String nameProblem = FeedFileName.problem(d.fileName());
+        feed.setFileName(nameProblem == null ? d.fileName() : Echo.message(d.fileName(), 2 * FeedFileName.MAX_LENGTH));
         feed.setSourceKey(d.sourceKey());
         feed.setSha256(raw.sha256());
         feed.setByteCount(raw.byteCount());
@@ -227,6 +231,9 @@ public class FeedIngestion implements FeedPipeline {
             var status = history.statusOn(receivedOn);
             return finish(feed, FeedStatus.REJECTED, OutcomeCode.PROVIDER_NOT_APPROVED, "provider " + d.providerId()
                     + (status == null ? " has no approval" : " is " + status) + " on " + receivedOn);
+        }
+        if (nameProblem != null) {
+            return finish(feed, FeedStatus.REJECTED, OutcomeCode.FILE_NAME_NOT_ALLOWED, nameProblem);
         }
         feed.setStatus(FeedStatus.REJECTED.name()); // provisional, settled below in the same transaction
         feed.setProcessedAt(utc(Instant.now()));
