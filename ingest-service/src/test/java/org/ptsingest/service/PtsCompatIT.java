@@ -31,7 +31,7 @@ class PtsCompatIT extends IngestItSupport {
                 + "<RecordsInserted>2</RecordsInserted>");
         assertThat(body).contains("regDateTime: date-time '2025-03-09T02:30:00' does not exist in America/New_York");
         assertThat(body).contains("<ARSystemResults SystemID=\"MA-1004\"><Success>false</Success>"
-                + "<RecordsInserted>0</RecordsInserted><Messages>line 14 NOT_DESIGNATED_REPORTER");
+                + "<RecordsInserted>0</RecordsInserted><Messages>record 4 (line 14) NOT_DESIGNATED_REPORTER");
         // the meter is the one registered for the system; the local time was read in New York time
         assertThat(dsl.fetchValue(dsl.select(READING.READ_AT).from(READING)
                 .where(READING.SYSTEM_ID.eq("MA-1003"), READING.METER_SERIAL.eq("SN-1003-A"))

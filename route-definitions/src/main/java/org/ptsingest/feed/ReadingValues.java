@@ -2,6 +2,7 @@ package org.ptsingest.feed;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -12,34 +13,45 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The value rules every feed format shares (CSV feed v1 documents them): required text no longer
- * than the limit, read_at an ISO-8601 date-time with an offset, register_kwh a plain decimal ≥ 0 with
- * limited decimals and digits. A record passing them is a {@link ParsedReading}; otherwise an
- * {@link InvalidRecord} with the first problem found. One instance per feed (it caches timestamps).
+ * The value domains every feed format shares (CSV feed v1 documents them, and PostgreSQL's columns
+ * hold every value inside them):
+ * <ul>
+ *   <li>system_id, meter_serial: 1 to {@code maxText} characters, no control character (a NUL
+ *       cannot be stored in PostgreSQL text) and no unpaired surrogate;</li>
+ *   <li>read_at: ISO-8601 date-time with an offset, between {@link #EARLIEST} and {@link #LATEST} once
+ *       in UTC (the four-digit years; PostgreSQL would take more, ISO text and our sort would not),
+ *       on a whole microsecond (PostgreSQL keeps microseconds: two instants 100 ns apart would
+ *       silently become one key), so more than 6 fractional digits are allowed only as zeros;</li>
+ *   <li>register_kwh: a plain decimal ≥ 0 (no sign, no exponent), at most {@code maxDecimals}
+ *       decimals and {@code maxIntegerDigits} digits before the point (numeric(18,3)).</li>
+ * </ul>
+ * A record passing them is a {@link ParsedReading}; otherwise an {@link InvalidRecord} with the
+ * first problem found, values quoted by {@link Echo}. One instance per feed (it caches timestamps).
  */
 public final class ReadingValues {
+    public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
     private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
 
     private final int maxText;
     private final int maxDecimals;
-    private final int maxDigits;
+    private final int maxIntegerDigits;
     // DAS exports read every system at the same instants, so a feed repeats few distinct read_at texts:
     // parsing each distinct text once is a large share of the parse time saved.
     private final Map<String, Instant> instants = new HashMap<>();
 
-    public ReadingValues(int maxText, int maxDecimals, int maxDigits) {
+    public ReadingValues(int maxText, int maxDecimals, int maxIntegerDigits) {
         this.maxText = maxText;
         this.maxDecimals = maxDecimals;
-        this.maxDigits = maxDigits;
+        this.maxIntegerDigits = maxIntegerDigits;
     }
 
     /** Checks one record's values and hands it to the sink as a reading or as an invalid record. */
-    public void emit(int line, String systemId, String meterSerial, String readAt, String registerKwh,
+    public void emit(int record, int line, String systemId, String meterSerial, String readAt, String registerKwh,
             FeedReader.Sink sink) throws IOException {
-        String problem = text("system_id", systemId);
-        if (problem == null) {
-            problem = text("meter_serial", meterSerial);
-        }
+        String systemProblem = textProblem("system_id", systemId);
+        String meterProblem = textProblem("meter_serial", meterSerial);
+        String problem = systemProblem != null ? systemProblem : meterProblem;
         Instant at = null;
         BigDecimal kwh = null;
         if (problem == null) {
@@ -51,20 +63,40 @@ public final class ReadingValues {
             }
         }
         if (problem != null) {
-            sink.invalid(new InvalidRecord(line, emptyToNull(systemId), emptyToNull(meterSerial), problem));
+            sink.invalid(new InvalidRecord(record, line, systemProblem == null ? systemId : null,
+                    meterProblem == null ? meterSerial : null, problem));
         } else {
-            sink.reading(new ParsedReading(line, systemId, meterSerial, at, kwh));
+            sink.reading(new ParsedReading(record, line, systemId, meterSerial, at, kwh));
         }
     }
 
-    private String text(String column, String value) {
+    /** Null when {@code value} is a valid id (system_id, meter_serial), else why not. */
+    public String textProblem(String column, String value) {
         if (value == null || value.isEmpty()) {
             return column + " is empty";
         }
         if (value.length() > maxText) {
-            return column + " is longer than " + maxText + " characters";
+            return column + " " + Echo.quote(value) + " is longer than " + maxText + " characters";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                return column + " " + Echo.quote(value) + " has a control character (U+"
+                        + String.format("%04X", (int) c) + ") at position " + (i + 1);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return column + " " + Echo.quote(value) + " is not valid Unicode (unpaired surrogate at position "
+                        + (i + 1) + ")";
+            }
         }
         return null;
+    }
+
+    /** {@code value} when it is a valid id, else null: what an invalid record may carry as its id. */
+    public String idOrNull(String value) {
+        return textProblem("id", value) == null ? value : null;
     }
 
     private Instant cachedInstant(String text) {
@@ -79,20 +111,41 @@ public final class ReadingValues {
         return known;
     }
 
+    /** read_at as an instant within the domain, or IllegalArgumentException saying why not. */
     public static Instant instant(String text) {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("read_at is empty");
         }
+        if (text.length() > 64) {
+            throw new IllegalArgumentException("read_at " + Echo.quote(text) + " is not an ISO-8601 date-time with offset");
+        }
+        Instant at;
         try {
-            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            at = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             try {
                 LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-                throw new IllegalArgumentException("read_at '" + text + "' has no UTC offset; add Z or e.g. -05:00");
+                throw new IllegalArgumentException("read_at " + Echo.quote(text) + " has no UTC offset; add Z or e.g. -05:00");
             } catch (DateTimeParseException notLocal) {
-                throw new IllegalArgumentException("read_at '" + text + "' is not an ISO-8601 date-time with offset");
+                throw new IllegalArgumentException("read_at " + Echo.quote(text) + " is not an ISO-8601 date-time with offset");
             }
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("read_at " + Echo.quote(text) + " is out of range");
         }
+        return inDomain(at, text);
+    }
+
+    /** An instant from any format (PTS local times too) checked against the read_at domain. */
+    public static Instant inDomain(Instant at, String text) {
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+            throw new IllegalArgumentException("read_at " + Echo.quote(text) + " is outside 0001-01-01T00:00:00Z .. "
+                    + "9999-12-31T23:59:59.999999Z");
+        }
+        if (at.getNano() % 1000 != 0) {
+            throw new IllegalArgumentException("read_at " + Echo.quote(text)
+                    + " is finer than a microsecond (at most 6 fractional digits that are not 0)");
+        }
+        return at;
     }
 
     private BigDecimal register(String text) {
@@ -100,22 +153,27 @@ public final class ReadingValues {
             throw new IllegalArgumentException("register_kwh is empty");
         }
         if (text.startsWith("-") && DECIMAL.matcher(text.substring(1)).matches()) {
-            throw new IllegalArgumentException("register_kwh " + text + " is negative");
+            throw new IllegalArgumentException("register_kwh " + Echo.escape(text) + " is negative");
         }
         if (!DECIMAL.matcher(text).matches()) {
-            throw new IllegalArgumentException("register_kwh '" + text + "' is not a decimal number");
+            throw new IllegalArgumentException("register_kwh " + Echo.quote(text)
+                    + " is not a plain decimal number (digits, one point; no sign, exponent or separator)");
         }
-        BigDecimal value = new BigDecimal(text);
-        if (value.scale() > maxDecimals) {
-            throw new IllegalArgumentException("register_kwh " + text + " has more than " + maxDecimals + " decimals");
+        // Counted on the text, before BigDecimal: parsing 5,000 (or 10 million) digits is quadratic.
+        int point = text.indexOf('.');
+        int integerEnd = point < 0 ? text.length() : point;
+        int firstSignificant = 0;
+        while (firstSignificant < integerEnd && text.charAt(firstSignificant) == '0') {
+            firstSignificant++;
         }
-        if (value.precision() > maxDigits) {
-            throw new IllegalArgumentException("register_kwh " + text + " has more than " + maxDigits + " digits");
+        if (point >= 0 && text.length() - point - 1 > maxDecimals) {
+            throw new IllegalArgumentException("register_kwh " + Echo.escape(text) + " has more than " + maxDecimals
+                    + " decimals");
         }
-        return value;
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
+        if (integerEnd - firstSignificant > maxIntegerDigits) {
+            throw new IllegalArgumentException("register_kwh " + Echo.escape(text) + " has more than " + maxIntegerDigits
+                    + " digits before the decimal point");
+        }
+        return new BigDecimal(text.substring(Math.max(0, Math.min(firstSignificant, integerEnd - 1))));
     }
 }

@@ -30,7 +30,7 @@ class ReadingJudgeTest {
                     "sys-edge", List.of(new Designation(LocalDate.parse("2018-06-01"), LocalDate.parse("2024-12-31")))));
 
     static ParsedReading reading(int line, String system, String at, String kwh) {
-        return new ParsedReading(line, system, "M1", Instant.parse(at), new BigDecimal(kwh));
+        return new ParsedReading(line - 1, line, system, "M1", Instant.parse(at), new BigDecimal(kwh));
     }
 
     static StoredReading stored(String system, String at, String kwh) {

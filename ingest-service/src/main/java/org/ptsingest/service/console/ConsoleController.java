@@ -209,7 +209,7 @@ class ConsoleController {
     }
 
     /** One error of a feed with the raw lines around it. */
-    public record ErrorView(Long line, String code, String systemId, String meterSerial, OffsetDateTime readAt,
+    public record ErrorView(Integer record, Long line, String code, String systemId, String meterSerial, OffsetDateTime readAt,
             Object registerKwh, String message, List<RawContext.Line> context) {}
 
     @GetMapping("/ops/feeds/{feedId}")
@@ -223,7 +223,7 @@ class ConsoleController {
         Path raw = Path.of(feed.getRawLocation());
         List<ErrorView> errors = new ArrayList<>();
         var outcomes = dsl.selectFrom(READING_OUTCOME).where(READING_OUTCOME.FEED_ID.eq(feedId))
-                .orderBy(READING_OUTCOME.LINE_NO).limit(MAX_ERRORS).fetch();
+                .orderBy(READING_OUTCOME.RECORD_NO).limit(MAX_ERRORS).fetch();
         List<Long> contextLines = new ArrayList<>();
         Long schemaLine = null;
         if (feed.getRejectionMessage() != null && "SCHEMA_VIOLATION".equals(feed.getRejectionCode())) {
@@ -242,13 +242,13 @@ class ConsoleController {
         for (var o : outcomes) {
             List<RawContext.Line> context = i++ < MAX_CONTEXTS ? RawContext.around(lines, o.getLineNo(),
                     RawContext.offendingField(o.getCode(), o.getMessage()), csv) : List.of();
-            errors.add(new ErrorView(o.getLineNo().longValue(), o.getCode(), o.getSystemId(), o.getMeterSerial(),
+            errors.add(new ErrorView(o.getRecordNo(), o.getLineNo().longValue(), o.getCode(), o.getSystemId(), o.getMeterSerial(),
                     o.getReadAt(), o.getRegisterKwh(), o.getMessage(), context));
         }
         model.addAttribute("errors", errors);
         model.addAttribute("errorTotal", dsl.fetchCount(READING_OUTCOME, READING_OUTCOME.FEED_ID.eq(feedId)));
         model.addAttribute("flagged", dsl.selectFrom(READING).where(READING.FEED_ID.eq(feedId), READING.FLAG.isNotNull(),
-                        undecided()).orderBy(READING.LINE_NO).limit(MAX_ERRORS).fetch());
+                        undecided()).orderBy(READING.RECORD_NO, READING.LINE_NO).limit(MAX_ERRORS).fetch());
         model.addAttribute("decisions", dsl.selectFrom(FLAG_DECISION).where(FLAG_DECISION.FEED_ID.eq(feedId))
                 .orderBy(FLAG_DECISION.DECIDED_AT).fetch());
         model.addAttribute("history", dsl.selectFrom(OPS_ACTION)
@@ -368,11 +368,11 @@ class ConsoleController {
         model.addAttribute("readings", dsl.selectFrom(READING).where(READING.SYSTEM_ID.eq(systemId))
                 .orderBy(READING.READ_AT.desc()).limit(24).fetch());
         model.addAttribute("outcomes", dsl.select(READING_OUTCOME.FEED_ID, READING_OUTCOME.LINE_NO, READING_OUTCOME.CODE,
-                        READING_OUTCOME.READ_AT, READING_OUTCOME.MESSAGE, FEED.PROVIDER_ID)
+                        READING_OUTCOME.READ_AT, READING_OUTCOME.MESSAGE, FEED.PROVIDER_ID, READING_OUTCOME.RECORD_NO)
                 .from(READING_OUTCOME).join(FEED).on(FEED.FEED_ID.eq(READING_OUTCOME.FEED_ID))
                 .where(READING_OUTCOME.SYSTEM_ID.eq(systemId))
-                .orderBy(READING_OUTCOME.FEED_ID.desc(), READING_OUTCOME.LINE_NO).limit(50)
-                .fetch(r -> Map.of("feedId", r.value1(), "line", r.value2(), "code", r.value3(),
+                .orderBy(READING_OUTCOME.FEED_ID.desc(), READING_OUTCOME.RECORD_NO).limit(50)
+                .fetch(r -> Map.of("feedId", r.value1(), "record", r.value7(), "line", r.value2(), "code", r.value3(),
                         "readAt", String.valueOf(r.value4()), "message", r.value5(), "provider", r.value6())));
         return "ops/system";
     }

@@ -20,7 +20,7 @@ import org.ptsingest.rules.StoredNeighbourCursor;
 
 /**
  * Puts a feed's readings in the order the judge walks them — (system_id, meter_serial, read_at,
- * line), text in code-point order like PostgreSQL's COLLATE "C" — with memory bounded by one chunk
+ * record), text in code-point order like PostgreSQL's COLLATE "C" — with memory bounded by one chunk
  * whatever the feed size: chunks are sorted in memory and written as runs, and the runs are merged
  * while the judge reads. A feed that fits in one chunk never touches the disk.
  *
@@ -36,7 +36,7 @@ final class ExternalSort implements AutoCloseable {
         if (c == 0) {
             c = a.readAt().compareTo(b.readAt());
         }
-        return c != 0 ? c : Integer.compare(a.line(), b.line());
+        return c != 0 ? c : Integer.compare(a.record(), b.record());
     };
 
     private final Path dir;
@@ -103,7 +103,7 @@ final class ExternalSort implements AutoCloseable {
         runs.add(run);
         try (Writer w = Files.newBufferedWriter(run, StandardCharsets.UTF_8)) {
             for (ParsedReading r : chunk) {
-                PgCopy.row(w, r.line(), r.systemId(), r.meterSerial(),
+                PgCopy.row(w, r.record(), r.line(), r.systemId(), r.meterSerial(),
                         r.readAt().getEpochSecond() + "." + r.readAt().getNano(), r.registerKwh().toPlainString());
             }
         }
@@ -124,11 +124,12 @@ final class ExternalSort implements AutoCloseable {
                 if (line == null) {
                     return false;
                 }
-                String[] f = PgCopy.fields(line, 5);
-                int dot = f[3].indexOf('.');
-                Instant at = Instant.ofEpochSecond(Long.parseLong(f[3], 0, dot, 10),
-                        Long.parseLong(f[3], dot + 1, f[3].length(), 10));
-                head = new ParsedReading(Integer.parseInt(f[0]), f[1], f[2], at, new BigDecimal(f[4]));
+                String[] f = PgCopy.fields(line, 6);
+                int dot = f[4].indexOf('.');
+                Instant at = Instant.ofEpochSecond(Long.parseLong(f[4], 0, dot, 10),
+                        Long.parseLong(f[4], dot + 1, f[4].length(), 10));
+                head = new ParsedReading(Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2], f[3], at,
+                        new BigDecimal(f[5]));
                 return true;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -85,6 +85,8 @@ public class FeedIngestion implements FeedPipeline {
     private static final int FETCH_SIZE = 10_000;
     /** Readings sorted in memory at a time (about 25 MB of heap); larger feeds sort through run files. */
     private static final int SORT_CHUNK = 100_000;
+    /** Longest message stored for a feed or a reading (they quote values through Echo, capped already). */
+    private static final int MAX_MESSAGE = 1_000;
 
     private final DSLContext dsl;
     private final TransactionTemplate tx;
@@ -270,8 +272,8 @@ public class FeedIngestion implements FeedPipeline {
                     @Override
                     public void invalid(InvalidRecord r) throws IOException {
                         counts.merge(OutcomeCode.INVALID_VALUE, 1, Integer::sum);
-                        PgCopy.row(outcomeRows, feed.getFeedId(), r.line(), r.systemId(), r.meterSerial(), null, null,
-                                OutcomeCode.INVALID_VALUE.name(), r.message());
+                        PgCopy.row(outcomeRows, feed.getFeedId(), r.record(), r.line(), r.systemId(), r.meterSerial(),
+                                null, null, OutcomeCode.INVALID_VALUE.name(), Echo.message(r.message(), MAX_MESSAGE));
                     }
                 });
             } catch (FeedFormatException e) {
@@ -302,11 +304,11 @@ public class FeedIngestion implements FeedPipeline {
                     counts.merge(v.code(), 1, Integer::sum);
                     if (v.code().stores()) {
                         PgCopy.row(readingRows, r.systemId(), r.meterSerial(), r.readAt(), r.registerKwh(),
-                                feed.getFeedId(), r.line(),
+                                feed.getFeedId(), r.record(), r.line(),
                                 v.code() == OutcomeCode.ACCEPTED ? null : v.code().name());
                     }
                     if (v.code() != OutcomeCode.ACCEPTED) {
-                        PgCopy.row(outcomeRows, feed.getFeedId(), r.line(), r.systemId(), r.meterSerial(), r.readAt(),
+                        PgCopy.row(outcomeRows, feed.getFeedId(), r.record(), r.line(), r.systemId(), r.meterSerial(), r.readAt(),
                                 r.registerKwh(), v.code().name(), v.message());
                     }
                 }
@@ -445,7 +447,7 @@ public class FeedIngestion implements FeedPipeline {
             Map<OutcomeCode, Integer> counts) {
         feed.setStatus(status.name());
         feed.setRejectionCode(code == null ? null : code.name());
-        feed.setRejectionMessage(message);
+        feed.setRejectionMessage(Echo.message(message, MAX_MESSAGE));
         feed.setProcessedAt(utc(Instant.now()));
         feed.store();
         if (!counts.isEmpty()) {

@@ -27,9 +27,9 @@ final class PgCopy {
     private static final String COPY_SPANS = "COPY " + SPAN_TABLE
             + " (system_id, meter_serial, first_at, last_at) FROM STDIN";
     private static final String COPY_READINGS = "COPY reading"
-            + " (system_id, meter_serial, read_at, register_kwh, feed_id, line_no, flag) FROM STDIN";
+            + " (system_id, meter_serial, read_at, register_kwh, feed_id, record_no, line_no, flag) FROM STDIN";
     private static final String COPY_OUTCOMES = "COPY reading_outcome"
-            + " (feed_id, line_no, system_id, meter_serial, read_at, register_kwh, code, message) FROM STDIN";
+            + " (feed_id, record_no, line_no, system_id, meter_serial, read_at, register_kwh, code, message) FROM STDIN";
 
     private PgCopy() {}
 

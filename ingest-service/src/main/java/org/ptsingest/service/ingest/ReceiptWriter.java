@@ -114,14 +114,15 @@ public class ReceiptWriter {
         out.end();
         out.startList("readings");
         try (var rows = dsl.select(READING_OUTCOME.LINE_NO, READING_OUTCOME.SYSTEM_ID, READING_OUTCOME.METER_SERIAL,
-                        READING_OUTCOME.READ_AT, READING_OUTCOME.CODE, READING_OUTCOME.MESSAGE)
+                        READING_OUTCOME.READ_AT, READING_OUTCOME.CODE, READING_OUTCOME.MESSAGE, READING_OUTCOME.RECORD_NO)
                 .from(READING_OUTCOME)
                 .where(READING_OUTCOME.FEED_ID.eq(feedId))
-                .orderBy(READING_OUTCOME.LINE_NO)
+                .orderBy(READING_OUTCOME.RECORD_NO)
                 .fetchSize(FETCH_SIZE)
                 .fetchLazy()) {
             for (var r : rows) {
                 out.startItem("reading");
+                out.field("record", r.value7());
                 out.field("line", r.value1());
                 out.field("system_id", r.value2());
                 out.field("meter_serial", r.value3());

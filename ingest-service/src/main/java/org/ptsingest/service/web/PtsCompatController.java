@@ -185,12 +185,13 @@ class PtsCompatController {
                 .groupBy(READING.SYSTEM_ID).forEach(r -> inserted.put(r.value1(), r.value2()));
         Map<String, List<String>> messages = new TreeMap<>();
         Map<String, Boolean> rejected = new TreeMap<>();
-        dsl.select(READING_OUTCOME.SYSTEM_ID, READING_OUTCOME.LINE_NO, READING_OUTCOME.CODE, READING_OUTCOME.MESSAGE)
-                .from(READING_OUTCOME).where(READING_OUTCOME.FEED_ID.eq(feedId)).orderBy(READING_OUTCOME.LINE_NO)
+        dsl.select(READING_OUTCOME.SYSTEM_ID, READING_OUTCOME.RECORD_NO, READING_OUTCOME.CODE, READING_OUTCOME.MESSAGE,
+                        READING_OUTCOME.LINE_NO)
+                .from(READING_OUTCOME).where(READING_OUTCOME.FEED_ID.eq(feedId)).orderBy(READING_OUTCOME.RECORD_NO)
                 .forEach(r -> {
                     String system = r.value1() == null ? "" : r.value1();
                     messages.computeIfAbsent(system, k -> new ArrayList<>())
-                            .add("line " + r.value2() + " " + r.value3() + ": " + r.value4());
+                            .add("record " + r.value2() + " (line " + r.value5() + ") " + r.value3() + ": " + r.value4());
                     rejected.merge(system, OutcomeCode.valueOf(r.value3()).rejects(), Boolean::logicalOr);
                 });
         TreeMap<String, SystemResult> all = new TreeMap<>();

@@ -24,7 +24,7 @@ class ExternalSortTest {
         Random random = new Random(42);
         List<ParsedReading> readings = new ArrayList<>();
         for (int line = 2; line < 1_002; line++) {
-            readings.add(new ParsedReading(line, "MA-" + random.nextInt(7), "tab\there\\" + random.nextInt(3),
+            readings.add(new ParsedReading(line - 1, line, "MA-" + random.nextInt(7), "tab\there\\" + random.nextInt(3),
                     Instant.parse("2025-01-01T00:00:00Z").plusNanos(random.nextInt(50) * 1_000_000_001L),
                     new BigDecimal(random.nextInt(100_000)).movePointLeft(3)));
         }

@@ -13,7 +13,7 @@ import org.ptsingest.feed.ReadingValues;
  * CSV feed v1 as published in {@code schemas/csv-feed-v1.tableschema.json}: the parser takes its
  * column names and limits from the same document providers read, so the two cannot drift apart.
  */
-public record CsvFeedContract(List<String> columns, int maxTextLength, int maxDecimals, int maxDigits) {
+public record CsvFeedContract(List<String> columns, int maxTextLength, int maxDecimals, int maxIntegerDigits) {
 
     public static final String RESOURCE = "/schemas/csv-feed-v1.tableschema.json";
     public static final String SYSTEM_ID = "system_id";
@@ -32,7 +32,7 @@ public record CsvFeedContract(List<String> columns, int maxTextLength, int maxDe
      * them, so the limits live in one published document.
      */
     public ReadingValues newValues() {
-        return new ReadingValues(maxTextLength, maxDecimals, maxDigits);
+        return new ReadingValues(maxTextLength, maxDecimals, maxIntegerDigits);
     }
 
     private static CsvFeedContract load() {
@@ -44,7 +44,7 @@ public record CsvFeedContract(List<String> columns, int maxTextLength, int maxDe
             List<String> columns = new ArrayList<>();
             int maxText = Integer.MAX_VALUE;
             int maxDecimals = 0;
-            int maxDigits = 0;
+            int maxIntegerDigits = 0;
             for (JsonNode field : schema.path("fields")) {
                 String name = field.path("name").asText();
                 columns.add(name);
@@ -54,14 +54,14 @@ public record CsvFeedContract(List<String> columns, int maxTextLength, int maxDe
                 }
                 if (c.has("maxDecimals")) {
                     maxDecimals = c.get("maxDecimals").asInt();
-                    maxDigits = c.path("maxDigits").asInt(Integer.MAX_VALUE);
+                    maxIntegerDigits = c.path("maxIntegerDigits").asInt(Integer.MAX_VALUE);
                 }
             }
             List<String> expected = List.of(SYSTEM_ID, METER_SERIAL, READ_AT, REGISTER_KWH);
             if (!columns.containsAll(expected) || columns.size() != expected.size()) {
                 throw new IllegalStateException(RESOURCE + " declares " + columns + ", parser knows " + expected);
             }
-            return new CsvFeedContract(List.copyOf(columns), maxText, maxDecimals, maxDigits);
+            return new CsvFeedContract(List.copyOf(columns), maxText, maxDecimals, maxIntegerDigits);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);
         }

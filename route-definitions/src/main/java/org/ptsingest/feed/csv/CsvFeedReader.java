@@ -15,6 +15,8 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
+import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.InvalidRecord;
@@ -50,6 +52,7 @@ public final class CsvFeedReader implements FeedReader {
 
     @Override
     public int read(Path feed, Sink sink) throws FeedFormatException, IOException {
+        FeedEncoding.requireUtf8(feed);
         try (InputStream in = Files.newInputStream(feed)) {
             return read(in, sink);
         }
@@ -83,7 +86,7 @@ public final class CsvFeedReader implements FeedReader {
                 continue;
             }
             count++;
-            judgeValues(record, line, columnOf, sink);
+            judgeValues(record, count, line, columnOf, sink);
         }
         if (columnOf == null) {
             throw new FeedFormatException(1, "the feed is empty; a header row "
@@ -136,12 +139,12 @@ public final class CsvFeedReader implements FeedReader {
             String name = record.get(i).trim().toLowerCase(Locale.ROOT);
             int known = contract.columns().indexOf(name);
             if (known < 0) {
-                throw new FeedFormatException(line, "column " + (i + 1) + " '" + record.get(i)
-                        + "' is not a known column; expected " + String.join(", ", contract.columns()));
+                throw new FeedFormatException(line, "column " + (i + 1) + " " + Echo.quote(record.get(i))
+                        + " is not a known column; expected " + String.join(", ", contract.columns()));
             }
             if (seen.putIfAbsent(name, i) != null) {
-                throw new FeedFormatException(line, "column " + (i + 1) + " '" + record.get(i)
-                        + "' repeats column " + (seen.get(name) + 1));
+                throw new FeedFormatException(line, "column " + (i + 1) + " " + Echo.quote(record.get(i))
+                        + " repeats column " + (seen.get(name) + 1));
             }
             columnOf[known] = i;
         }
@@ -153,19 +156,15 @@ public final class CsvFeedReader implements FeedReader {
         return columnOf;
     }
 
-    private void judgeValues(CSVRecord record, int line, int[] columnOf, Sink sink) throws IOException {
+    private void judgeValues(CSVRecord record, int number, int line, int[] columnOf, Sink sink) throws IOException {
         int expected = columnOf.length;
         String systemId = record.size() > columnOf[0] ? record.get(columnOf[0]).trim() : null;
         String meterSerial = record.size() > columnOf[1] ? record.get(columnOf[1]).trim() : null;
         if (record.size() != expected) {
-            sink.invalid(new InvalidRecord(line, emptyToNull(systemId), emptyToNull(meterSerial),
+            sink.invalid(new InvalidRecord(number, line, values.idOrNull(systemId), values.idOrNull(meterSerial),
                     "expected " + expected + " fields, found " + record.size()));
             return;
         }
-        values.emit(line, systemId, meterSerial, record.get(columnOf[2]).trim(), record.get(columnOf[3]).trim(), sink);
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
+        values.emit(number, line, systemId, meterSerial, record.get(columnOf[2]).trim(), record.get(columnOf[3]).trim(), sink);
     }
 }

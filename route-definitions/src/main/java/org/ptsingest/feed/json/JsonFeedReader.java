@@ -1,11 +1,13 @@
 package org.ptsingest.feed.json;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -16,7 +18,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.InvalidRecord;
@@ -32,9 +38,6 @@ import org.ptsingest.feed.csv.CsvFeedContract;
 public final class JsonFeedReader implements FeedReader {
     public static final String SCHEMA_RESOURCE = "/schemas/json-feed-v1.schema.json";
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(1 << 16).maxNestingDepth(16).build())
-            .build();
     private static final JsonSchema READING;
     private static final JsonSchema HEADER;
 
@@ -59,7 +62,10 @@ public final class JsonFeedReader implements FeedReader {
 
     @Override
     public int read(Path feed, Sink sink) throws FeedFormatException, IOException {
-        try (InputStream in = Files.newInputStream(feed); JsonParser p = JSON.createParser(in)) {
+        FeedEncoding.requireUtf8(feed);
+        JsonParser parser = null;
+        try (InputStream in = Files.newInputStream(feed); JsonParser p = JsonDocuments.FACTORY.createParser(in)) {
+            parser = p;
             p.setCodec(MAPPER);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw structural(p, "$", "a feed is a JSON object with \"header\" and \"readings\"");
@@ -88,9 +94,8 @@ public final class JsonFeedReader implements FeedReader {
                 throw structural(p, "$.readings", count < 0 ? "the readings array is missing" : "the feed has no readings");
             }
             return count;
-        } catch (JsonParseException e) {
-            throw new FeedFormatException(e.getLocation().getLineNr(), "column " + e.getLocation().getColumnNr()
-                    + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw JsonDocuments.rejection(e, parser);
         }
     }
 
@@ -103,8 +108,8 @@ public final class JsonFeedReader implements FeedReader {
         }
         String provider = node.get("provider_id").asText();
         if (expectedProvider != null && !expectedProvider.equals(provider)) {
-            throw new FeedFormatException(line, "$.header.provider_id '" + provider
-                    + "' is not the sending provider " + expectedProvider);
+            throw new FeedFormatException(line, "$.header.provider_id " + Echo.quote(provider)
+                    + " is not the sending provider " + expectedProvider);
         }
     }
 
@@ -118,20 +123,46 @@ public final class JsonFeedReader implements FeedReader {
                 throw structural(p, "$.readings", "the array is not closed");
             }
             int line = p.currentLocation().getLineNr();
+            int record = index + 1;
             String path = "$.readings[" + index + "]";
-            JsonNode reading = p.readValueAsTree();
+            Map<String, String> numbers = new HashMap<>();
+            JsonNode reading = readReading(p, numbers);
             Set<ValidationMessage> errors = READING.validate(reading);
             if (!errors.isEmpty()) {
-                sink.invalid(new InvalidRecord(line, text(reading, "system_id"), text(reading, "meter_serial"),
-                        path + first(errors).replaceFirst("^\\$", "")));
+                sink.invalid(new InvalidRecord(record, line, values.idOrNull(text(reading, "system_id")),
+                        values.idOrNull(text(reading, "meter_serial")),
+                        path + Echo.message(first(errors).replaceFirst("^\\$", ""), 300)));
             } else {
-                values.emit(line, reading.get("system_id").asText().strip(), reading.get("meter_serial").asText().strip(),
-                        reading.get("read_at").asText().strip(), reading.get("register_kwh").asText().strip(),
-                        new PathSink(sink, path));
+                String kwh = numbers.getOrDefault("register_kwh", reading.get("register_kwh").asText());
+                values.emit(record, line, reading.get("system_id").asText().strip(), reading.get("meter_serial").asText().strip(),
+                        reading.get("read_at").asText().strip(), kwh.strip(), new PathSink(sink, path));
             }
             index++;
         }
         return index;
+    }
+
+    /**
+     * One reading as a tree for the schema, keeping each number's text as written: Jackson's numeric
+     * nodes would turn {@code 1E+3} into {@code 1000.0} and hide an exponent the contract forbids, so
+     * the value rules see the text (the node only serves the schema's type check).
+     */
+    private static JsonNode readReading(JsonParser p, Map<String, String> numbers) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            return p.readValueAsTree();
+        }
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT) {
+                numbers.put(name, p.getText());
+                node.set(name, value == JsonToken.VALUE_NUMBER_INT ? IntNode.valueOf(0) : DoubleNode.valueOf(0));
+            } else {
+                node.set(name, p.readValueAsTree());
+            }
+        }
+        return node;
     }
 
     /** Prefixes value problems with the reading's JSON path, e.g. {@code $.readings[3]: register_kwh -5 is negative}. */
@@ -143,7 +174,7 @@ public final class JsonFeedReader implements FeedReader {
 
         @Override
         public void invalid(InvalidRecord r) throws IOException {
-            sink.invalid(new InvalidRecord(r.line(), r.systemId(), r.meterSerial(), path + ": " + r.message()));
+            sink.invalid(new InvalidRecord(r.record(), r.line(), r.systemId(), r.meterSerial(), path + ": " + r.message()));
         }
     }
 

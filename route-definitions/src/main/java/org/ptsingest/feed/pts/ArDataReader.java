@@ -1,5 +1,6 @@
 package org.ptsingest.feed.pts;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
 
@@ -34,6 +36,7 @@ public final class ArDataReader implements FeedReader {
         XMLInputFactory factory = XMLInputFactory.newFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        FeedEncoding.requireUtf8Xml(feed);
         try (InputStream in = Files.newInputStream(feed)) {
             XMLStreamReader xml = factory.createXMLStreamReader(in);
             boolean root = false;
@@ -73,7 +76,7 @@ public final class ArDataReader implements FeedReader {
                             case "regDateTime" -> at = text.toString().strip();
                             case "PVmonthlyData" -> {
                                 count++;
-                                readings.emit(readingLine, "", systemId, kwh, at, sink);
+                                readings.emit(count, readingLine, "", systemId, kwh, at, sink);
                             }
                             default -> { }
                         }
@@ -89,6 +92,8 @@ public final class ArDataReader implements FeedReader {
         } catch (XMLStreamException e) {
             int line = e.getLocation() == null ? 1 : e.getLocation().getLineNumber();
             throw new FeedFormatException(Math.max(1, line), "not well-formed XML: " + e.getMessage(), e);
+        } catch (CharConversionException e) {
+            throw new FeedFormatException(1, "the document is not valid UTF-8: " + e.getMessage(), e);
         }
     }
 }

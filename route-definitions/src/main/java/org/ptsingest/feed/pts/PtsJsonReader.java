@@ -1,7 +1,6 @@
 package org.ptsingest.feed.pts;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -10,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.function.Function;
+import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
+import org.ptsingest.feed.json.JsonDocuments;
 import org.ptsingest.feed.FeedReader;
 
 /**
@@ -20,7 +21,6 @@ import org.ptsingest.feed.FeedReader;
  * The APIKey member is not used (clients send the same key in a header, which authenticates them).
  */
 public final class PtsJsonReader implements FeedReader {
-    private static final JsonFactory JSON = new JsonFactory();
 
     private final PtsReadings readings;
 
@@ -30,7 +30,10 @@ public final class PtsJsonReader implements FeedReader {
 
     @Override
     public int read(Path feed, Sink sink) throws FeedFormatException, IOException {
-        try (InputStream in = Files.newInputStream(feed); JsonParser p = JSON.createParser(in)) {
+        FeedEncoding.requireUtf8(feed);
+        JsonParser parser = null;
+        try (InputStream in = Files.newInputStream(feed); JsonParser p = JsonDocuments.FACTORY.createParser(in)) {
+            parser = p;
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new FeedFormatException(1, "$: expected an object with \"systems\"");
             }
@@ -51,9 +54,8 @@ public final class PtsJsonReader implements FeedReader {
                 throw new FeedFormatException(1, count < 0 ? "$.systems is missing" : "$.systems is empty");
             }
             return count;
-        } catch (JsonParseException e) {
-            throw new FeedFormatException(e.getLocation().getLineNr(), "column " + e.getLocation().getColumnNr()
-                    + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw JsonDocuments.rejection(e, parser);
         }
     }
 
@@ -78,7 +80,7 @@ public final class PtsJsonReader implements FeedReader {
                     default -> { }
                 }
             }
-            readings.emit(line, "$.systems[" + index + "]: ", system, value, date, sink);
+            readings.emit(index + 1, line, "$.systems[" + index + "]: ", system, value, date, sink);
             index++;
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {

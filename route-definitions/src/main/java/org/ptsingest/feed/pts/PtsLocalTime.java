@@ -1,5 +1,7 @@
 package org.ptsingest.feed.pts;
 
+import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.ReadingValues;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -23,22 +25,25 @@ public final class PtsLocalTime {
             throw new IllegalArgumentException("date-time is empty");
         }
         String t = text.strip();
+        if (t.length() > 64) {
+            throw new IllegalArgumentException("date-time " + Echo.quote(t) + " is not yyyy-MM-ddTHH:mm:ss");
+        }
         try {
-            return OffsetDateTime.parse(t).toInstant();
+            return ReadingValues.inDomain(OffsetDateTime.parse(t).toInstant(), t);
         } catch (DateTimeParseException withoutOffset) {
             LocalDateTime local;
             try {
                 local = LocalDateTime.parse(t);
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("date-time '" + t + "' is not yyyy-MM-ddTHH:mm:ss");
+                throw new IllegalArgumentException("date-time " + Echo.quote(t) + " is not yyyy-MM-ddTHH:mm:ss");
             }
             List<ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
             if (offsets.isEmpty()) {
-                throw new IllegalArgumentException("date-time '" + t + "' does not exist in " + zone
+                throw new IllegalArgumentException("date-time " + Echo.quote(t) + " does not exist in " + zone
                         + " (skipped when clocks went forward)");
             }
             // one offset normally; two in the fall-back hour, ordered earlier instant first
-            return local.atOffset(offsets.get(0)).toInstant();
+            return ReadingValues.inDomain(local.atOffset(offsets.get(0)).toInstant(), t);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.ptsingest.feed.pts;
 
 import java.io.IOException;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.function.Function;
@@ -28,25 +29,26 @@ final class PtsReadings {
         this.dateField = dateField;
     }
 
-    void emit(int line, String where, String systemId, String register, String dateTime, FeedReader.Sink sink)
-            throws IOException {
-        if (systemId == null || systemId.isEmpty()) {
-            sink.invalid(new InvalidRecord(line, null, null, where + systemField + " is empty"));
+    void emit(int record, int line, String where, String systemId, String register, String dateTime,
+            FeedReader.Sink sink) throws IOException {
+        String systemProblem = values.textProblem(systemField, systemId);
+        if (systemProblem != null) {
+            sink.invalid(new InvalidRecord(record, line, null, null, where + systemProblem));
             return;
         }
         String meter = registeredMeter.apply(systemId);
         if (meter == null) {
-            sink.invalid(new InvalidRecord(line, systemId, null, where + "system " + systemId
+            sink.invalid(new InvalidRecord(record, line, systemId, null, where + "system " + systemId
                     + " has no registered meter_serial and the payload names none"));
             return;
         }
         Instant readAt;
         try {
             readAt = PtsLocalTime.resolve(dateTime, zone);
-        } catch (IllegalArgumentException e) {
-            sink.invalid(new InvalidRecord(line, systemId, meter, where + dateField + ": " + e.getMessage()));
+        } catch (IllegalArgumentException | DateTimeException e) {
+            sink.invalid(new InvalidRecord(record, line, systemId, meter, where + dateField + ": " + e.getMessage()));
             return;
         }
-        values.emit(line, systemId, meter, readAt.toString(), register, sink);
+        values.emit(record, line, systemId, meter, readAt.toString(), register, sink);
     }
 }

@@ -3,7 +3,9 @@ package org.ptsingest.feed.xml;
 import jakarta.xml.bind.JAXBContext;
 import jakarta.xml.bind.JAXBException;
 import jakarta.xml.bind.Unmarshaller;
+import java.io.CharConversionException;
 import java.io.IOException;
+import java.io.UnsupportedEncodingException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Files;
@@ -19,6 +21,8 @@ import javax.xml.transform.sax.SAXSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import javax.xml.validation.Validator;
+import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.ReadingValues;
@@ -55,26 +59,34 @@ public final class XmlFeedReader implements FeedReader {
 
     @Override
     public int read(Path feed, Sink sink) throws FeedFormatException, IOException {
+        FeedEncoding.requireUtf8Xml(feed);
         validate(feed);
         try (InputStream in = Files.newInputStream(feed)) {
             XMLStreamReader xml = staxFactory().createXMLStreamReader(in);
             Unmarshaller unmarshaller = JAXB.createUnmarshaller();
             int count = 0;
-            while (xml.hasNext()) {
-                if (xml.next() != XMLStreamConstants.START_ELEMENT) {
-                    continue;
-                }
-                int line = xml.getLocation().getLineNumber();
-                switch (xml.getLocalName()) {
-                    case "header" -> checkHeader(unmarshaller.unmarshal(xml, FeedHeader.class).getValue(), line);
-                    case "reading" -> {
+            int event = xml.getEventType();
+            while (true) {
+                // JAXB leaves the reader on the event right after the element it unmarshalled: in a
+                // minified document that is already the next <reading>, so it is looked at before
+                // advancing (a plain next() loop would skip every other reading).
+                if (event == XMLStreamConstants.START_ELEMENT && isFeedElement(xml.getLocalName())) {
+                    int line = xml.getLocation().getLineNumber();
+                    if (xml.getLocalName().equals("header")) {
+                        checkHeader(unmarshaller.unmarshal(xml, FeedHeader.class).getValue(), line);
+                    } else {
                         Reading r = unmarshaller.unmarshal(xml, Reading.class).getValue();
                         count++;
-                        values.emit(line, trim(r.getSystemId()), trim(r.getMeterSerial()), trim(r.getReadAt()),
+                        values.emit(count, line, trim(r.getSystemId()), trim(r.getMeterSerial()), trim(r.getReadAt()),
                                 trim(r.getRegisterKwh()), sink);
                     }
-                    default -> { }
+                    event = xml.getEventType();
+                    continue;
                 }
+                if (!xml.hasNext()) {
+                    break;
+                }
+                event = xml.next();
             }
             return count;
         } catch (XMLStreamException | JAXBException e) {
@@ -83,10 +95,14 @@ public final class XmlFeedReader implements FeedReader {
         }
     }
 
+    private static boolean isFeedElement(String name) {
+        return name.equals("header") || name.equals("reading");
+    }
+
     private void checkHeader(FeedHeader header, int line) throws FeedFormatException {
         if (expectedProvider != null && !expectedProvider.equals(trim(header.getProviderId()))) {
-            throw new FeedFormatException(line, "header provider_id '" + header.getProviderId()
-                    + "' is not the sending provider " + expectedProvider);
+            throw new FeedFormatException(line, "header provider_id " + Echo.quote(header.getProviderId())
+                    + " is not the sending provider " + expectedProvider);
         }
     }
 
@@ -105,6 +121,9 @@ public final class XmlFeedReader implements FeedReader {
                     "column " + Math.max(1, e.getColumnNumber()) + ": " + message, e);
         } catch (SAXException e) {
             throw new FeedFormatException(1, "not a valid XML feed: " + e.getMessage(), e);
+        } catch (CharConversionException | UnsupportedEncodingException e) {
+            // Xerces reports bytes its decoder refuses as an IOException subclass, not a parse error.
+            throw new FeedFormatException(1, "the feed is not valid UTF-8: " + e.getMessage(), e);
         }
     }
 

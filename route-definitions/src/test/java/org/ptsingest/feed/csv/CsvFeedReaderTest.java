@@ -36,10 +36,10 @@ class CsvFeedReaderTest {
         Result r = read(FEEDS.resolve("sunwatch/04-bom-crlf-quoted.csv"));
         assertThat(r.invalid()).isEmpty();
         assertThat(r.readings()).containsExactly(
-                new ParsedReading(2, "MA-1001", "SN-1001-A", Instant.parse("2025-06-01T04:00:00Z"),
+                new ParsedReading(1, 2, "MA-1001", "SN-1001-A", Instant.parse("2025-06-01T04:00:00Z"),
                         new BigDecimal("14900.25")),
                 // line 3 is blank: line numbers stay those of the file
-                new ParsedReading(4, "MA-1001", "SN-1001-A", Instant.parse("2025-07-01T04:00:00Z"),
+                new ParsedReading(2, 4, "MA-1001", "SN-1001-A", Instant.parse("2025-07-01T04:00:00Z"),
                         new BigDecimal("15600.5")));
     }
 
@@ -48,15 +48,16 @@ class CsvFeedReaderTest {
         Result r = read(FEEDS.resolve("sunwatch/05-invalid-values.csv"));
         assertThat(r.readings()).isEmpty();
         assertThat(r.records()).isEqualTo(8);
-        assertThat(r.invalid()).extracting(InvalidRecord::line, InvalidRecord::message).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(2, "register_kwh -5 is negative"),
-                org.assertj.core.groups.Tuple.tuple(3, "register_kwh 12.3456 has more than 3 decimals"),
-                org.assertj.core.groups.Tuple.tuple(4, "register_kwh 'twelve' is not a decimal number"),
-                org.assertj.core.groups.Tuple.tuple(5, "read_at 'not-a-date' is not an ISO-8601 date-time with offset"),
-                org.assertj.core.groups.Tuple.tuple(6, "meter_serial is empty"),
-                org.assertj.core.groups.Tuple.tuple(7, "expected 4 fields, found 3"),
-                org.assertj.core.groups.Tuple.tuple(8, "expected 4 fields, found 5"),
-                org.assertj.core.groups.Tuple.tuple(9, "register_kwh '1e3' is not a decimal number"));
+        String notPlain = " is not a plain decimal number (digits, one point; no sign, exponent or separator)";
+        assertThat(r.invalid()).extracting(InvalidRecord::record, InvalidRecord::line, InvalidRecord::message).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(1, 2, "register_kwh -5 is negative"),
+                org.assertj.core.groups.Tuple.tuple(2, 3, "register_kwh 12.3456 has more than 3 decimals"),
+                org.assertj.core.groups.Tuple.tuple(3, 4, "register_kwh 'twelve'" + notPlain),
+                org.assertj.core.groups.Tuple.tuple(4, 5, "read_at 'not-a-date' is not an ISO-8601 date-time with offset"),
+                org.assertj.core.groups.Tuple.tuple(5, 6, "meter_serial is empty"),
+                org.assertj.core.groups.Tuple.tuple(6, 7, "expected 4 fields, found 3"),
+                org.assertj.core.groups.Tuple.tuple(7, 8, "expected 4 fields, found 5"),
+                org.assertj.core.groups.Tuple.tuple(8, 9, "register_kwh '1e3'" + notPlain));
     }
 
     @Test

@@ -26,9 +26,9 @@ class JsonFeedReaderTest {
         assertThat(readings).extracting(ParsedReading::registerKwh)
                 .containsExactly(new BigDecimal("10000.000"), new BigDecimal("10500"), new BigDecimal("11100.000"));
         assertThat(readings.get(0).line()).isEqualTo(4);
-        assertThat(invalid).extracting(InvalidRecord::line, InvalidRecord::message).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(7, "$.readings[3]: required property 'register_kwh' not found"),
-                org.assertj.core.groups.Tuple.tuple(8, "$.readings[4]: register_kwh -3 is negative"));
+        assertThat(invalid).extracting(InvalidRecord::record, InvalidRecord::line, InvalidRecord::message).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(4, 7, "$.readings[3]: required property 'register_kwh' not found"),
+                org.assertj.core.groups.Tuple.tuple(5, 8, "$.readings[4]: register_kwh -3 is negative"));
     }
 
     @Test

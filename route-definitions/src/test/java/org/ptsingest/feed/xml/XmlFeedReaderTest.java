@@ -27,7 +27,7 @@ class XmlFeedReaderTest {
         int n = new XmlFeedReader("sunwatch").read(FEEDS.resolve("sunwatch/01-baseline.xml"), sink);
         assertThat(n).isEqualTo(4);
         assertThat(readings).hasSize(3);
-        assertThat(readings.get(0)).isEqualTo(new ParsedReading(7, "MA-1001", "SN-1001-A",
+        assertThat(readings.get(0)).isEqualTo(new ParsedReading(1, 7, "MA-1001", "SN-1001-A",
                 Instant.parse("2025-01-01T05:00:00Z"), new BigDecimal("10000.000")));
         assertThat(invalid).singleElement().satisfies(r -> {
             assertThat(r.line()).isEqualTo(25);
