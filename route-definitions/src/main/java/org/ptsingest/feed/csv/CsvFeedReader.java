@@ -1,5 +1,7 @@
 package org.ptsingest.feed.csv;
 
+import static org.ptsingest.feed.ReadingValues.trimSpace;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -136,7 +138,7 @@ public final class CsvFeedReader implements FeedReader {
         Map<String, Integer> seen = new HashMap<>();
         int[] columnOf = new int[contract.columns().size()];
         for (int i = 0; i < record.size(); i++) {
-            String name = record.get(i).trim().toLowerCase(Locale.ROOT);
+            String name = trimSpace(record.get(i)).toLowerCase(Locale.ROOT);
             int known = contract.columns().indexOf(name);
             if (known < 0) {
                 throw new FeedFormatException(line, "column " + (i + 1) + " " + Echo.quote(record.get(i))
@@ -158,13 +160,14 @@ public final class CsvFeedReader implements FeedReader {
 
     private void judgeValues(CSVRecord record, int number, int line, int[] columnOf, Sink sink) throws IOException {
         int expected = columnOf.length;
-        String systemId = record.size() > columnOf[0] ? record.get(columnOf[0]).trim() : null;
-        String meterSerial = record.size() > columnOf[1] ? record.get(columnOf[1]).trim() : null;
+        String systemId = record.size() > columnOf[0] ? trimSpace(record.get(columnOf[0])) : null;
+        String meterSerial = record.size() > columnOf[1] ? trimSpace(record.get(columnOf[1])) : null;
         if (record.size() != expected) {
             sink.invalid(new InvalidRecord(number, line, values.idOrNull(systemId), values.idOrNull(meterSerial),
                     "expected " + expected + " fields, found " + record.size()));
             return;
         }
-        values.emit(number, line, systemId, meterSerial, record.get(columnOf[2]).trim(), record.get(columnOf[3]).trim(), sink);
+        values.emit(number, line, systemId, meterSerial, trimSpace(record.get(columnOf[2])),
+                trimSpace(record.get(columnOf[3])), sink);
     }
 }

@@ -1,5 +1,7 @@
 package org.ptsingest.feed.json;
 
+import static org.ptsingest.feed.ReadingValues.trimSpace;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -134,8 +136,9 @@ public final class JsonFeedReader implements FeedReader {
                         path + Echo.message(first(errors).replaceFirst("^\\$", ""), 300)));
             } else {
                 String kwh = numbers.getOrDefault("register_kwh", reading.get("register_kwh").asText());
-                values.emit(record, line, reading.get("system_id").asText().strip(), reading.get("meter_serial").asText().strip(),
-                        reading.get("read_at").asText().strip(), kwh.strip(), new PathSink(sink, path));
+                values.emit(record, line, trimSpace(reading.get("system_id").asText()),
+                        trimSpace(reading.get("meter_serial").asText()), trimSpace(reading.get("read_at").asText()),
+                        trimSpace(kwh), new PathSink(sink, path));
             }
             index++;
         }
@@ -180,7 +183,7 @@ public final class JsonFeedReader implements FeedReader {
 
     private static String text(JsonNode reading, String field) {
         JsonNode v = reading.get(field);
-        return v != null && v.isTextual() && !v.asText().isBlank() ? v.asText().strip() : null;
+        return v != null && v.isTextual() && !v.asText().isBlank() ? trimSpace(v.asText()) : null;
     }
 
     private static String first(Set<ValidationMessage> errors) {

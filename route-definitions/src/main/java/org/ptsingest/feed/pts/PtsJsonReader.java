@@ -13,6 +13,7 @@ import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.json.JsonDocuments;
 import org.ptsingest.feed.FeedReader;
+import org.ptsingest.feed.ReadingValues;
 
 /**
  * The PTS REST body DAS clients already send: {@code {"APIKey": "...", "systems": [{"fk_System": "...",
@@ -69,7 +70,7 @@ public final class PtsJsonReader implements FeedReader {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
-                String text = t.isScalarValue() && t != JsonToken.VALUE_NULL ? p.getText().strip() : null;
+                String text = t.isScalarValue() && t != JsonToken.VALUE_NULL ? ReadingValues.trimSpace(p.getText()) : null;
                 if (!t.isScalarValue()) {
                     p.skipChildren();
                 }

@@ -24,7 +24,7 @@ public final class PtsLocalTime {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("date-time is empty");
         }
-        String t = text.strip();
+        String t = ReadingValues.trimSpace(text);
         if (t.length() > 64) {
             throw new IllegalArgumentException("date-time " + Echo.quote(t) + " is not yyyy-MM-ddTHH:mm:ss");
         }

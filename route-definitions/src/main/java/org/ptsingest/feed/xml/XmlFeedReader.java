@@ -172,6 +172,6 @@ public final class XmlFeedReader implements FeedReader {
     }
 
     private static String trim(String s) {
-        return s == null ? null : s.strip();
+        return ReadingValues.trimSpace(s);
     }
 }
