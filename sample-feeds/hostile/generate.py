@@ -120,7 +120,8 @@ def value_reading(v):
     meter = "SN-1001-A" if meter is None else meter
     f_at, f_kwh = fresh() if (at is None or (at or "").startswith("FRESH") or kwh == "LEADING") else (None, None)
     if at is None:
-        at = f_at if code == "ACCEPTED" else "2025-06-15T00:00:00Z"
+        # after every stored case's instant, so a refused reading's code does not depend on the order
+        at = f_at if code == "ACCEPTED" else "2025-12-15T00:00:00Z"
     elif at == "FRESH.000000000":
         at = f_at[:-1] + ".000000000Z"
     elif at == "FRESH.123456":
@@ -189,17 +190,22 @@ def expect(code):
 def generate_values():
     for v in VALUES:
         name, code, note = v[0], v[5], v[6]
+        status, invalid = expect(code)
+        # each format its own instant for a stored reading: SFTP and AS2 take several formats at once
         h = value_reading(v)
         rows = [G1, G2, h]
-        status, invalid = expect(code)
         # CSV: the bytes as they are (a lone surrogate cannot be UTF-8, so none is used here)
         add("csv/%s.csv" % name, "CSV_V1", csv_feed(rows), status, None, 3, invalid, code, note)
+        h = value_reading(v)
+        rows = [G1, G2, h]
         # XML 1.0 cannot carry C0 controls: the document is not well-formed
         if all(xml_legal(x) for x in h):
             add("xml/%s.xml" % name, "XML_V1", xml_feed(rows, "H-" + name), status, None, 3, invalid, code, note)
         else:
             add("xml/%s.xml" % name, "XML_V1", xml_feed(rows, "H-" + name), "REJECTED", "SCHEMA_VIOLATION", 0, 0,
                 None, note + " (not a legal XML 1.0 character)")
+        h = value_reading(v)
+        rows = [G1, G2, h]
         # JSON escapes every control character (\u0000); strings over 65,536 characters exceed a limit
         if any(len(x) > 65536 for x in h):
             add("json/%s.json" % name, "JSON_V1", json_feed(rows, "H-" + name), "REJECTED", "SCHEMA_VIOLATION",
@@ -288,7 +294,6 @@ def generate_xml_documents():
     sv = ("REJECTED", "SCHEMA_VIOLATION", 0, 0, None)
     base = xml_feed([G1, G2], "X-base")
     docs = [
-        ("empty", b"", sv, "zero bytes"),
         ("whitespace", b"   \n  ", sv, "white space only"),
         ("utf7-declared", base.replace('encoding="UTF-8"', 'encoding="UTF-7"').encode(), sv,
          "declares UTF-7"),
@@ -354,7 +359,6 @@ def generate_json_documents():
     base = json_feed([G1, G2], "J-base")
     readings_part = base[base.index('"readings"'):base.rindex("}")].rstrip()
     docs = [
-        ("empty", b"", sv, "zero bytes"),
         ("whitespace", b"  \n ", sv, "white space only"),
         ("null", b"null", sv, "null"),
         ("array", b"[]", sv, "an array"),
@@ -490,7 +494,7 @@ def generate_pts():
         ("doctype", ardata([("MA-1003", [P1, P2])]).replace("<ARData", '<!DOCTYPE ARData [<!ENTITY e "x">]><ARData', 1),
          "a DTD"),
         ("not-well-formed", ardata([("MA-1003", [P1, P2])])[:-20], "cut short"),
-        ("empty", b"", "zero bytes"),
+        ("whitespace", b"\n\n", "white space only"),
     ]
     for name, data, note in docs_xml:
         add("ardata/doc-%s.xml" % name, "PTS_ARDATA", data, *sv, note)
@@ -515,11 +519,13 @@ def main():
     generate_xml_documents()
     generate_json_documents()
     generate_pts()
+    # One channel takes several formats at once (SFTP: CSV, XML, JSON; AS2: CSV, XML, ARData): the same
+    # bytes twice would rightly be a DUPLICATE_FEED. PTS REST bodies go one at a time.
     seen = {}
     for c in cases:
         with open(os.path.join(HERE, c[0]), "rb") as f:
             data = f.read()
-        key = (c[1], data)
+        key = (c[1] == "PTS_JSON", data)
         assert key not in seen, "%s has the same bytes as %s" % (c[0], seen[key])
         seen[key] = c[0]
     with open(os.path.join(HERE, "cases.csv"), "w", newline="") as f:
