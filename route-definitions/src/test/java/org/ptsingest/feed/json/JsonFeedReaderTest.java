@@ -40,4 +40,32 @@ class JsonFeedReaderTest {
         assertThatThrownBy(() -> new JsonFeedReader("gridsense").read(FEEDS.resolve("sunwatch/01-baseline.json"), sink))
                 .isInstanceOf(FeedFormatException.class).hasMessageContaining("is not the sending provider gridsense");
     }
+
+    static final Path HOSTILE = Path.of("..", "sample-feeds", "hostile", "json");
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "doc-readings-twice.json|Duplicate field 'readings'",
+        "doc-duplicate-key-in-reading.json|Duplicate field 'register_kwh'",
+        "doc-deep-nesting-100k.json|exceeds a limit of the format",
+        "doc-header-nested-20.json|exceeds a limit of the format",
+        "doc-long-string-100k.json|exceeds a limit of the format",
+        "doc-utf16-no-bom.json|the feed is not UTF-8",
+        "doc-utf32-no-bom.json|the feed is not UTF-8",
+    })
+    void documentsTheContractRefusesAreSchemaViolations(String file, String message) {
+        assertThatThrownBy(() -> new JsonFeedReader("sunwatch").read(HOSTILE.resolve(file), sink))
+                .isInstanceOf(FeedFormatException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void aNumberIsCheckedAsWrittenAndEveryRecordOfAOneLineDocumentIsItsOwn() throws Exception {
+        new JsonFeedReader("sunwatch").read(HOSTILE.resolve("number-exponent.json"), sink);
+        assertThat(invalid).singleElement().satisfies(r -> assertThat(r.message()).contains("'1.1E+4' is not a plain decimal"));
+        invalid.clear();
+        int n = new JsonFeedReader("sunwatch").read(HOSTILE.resolve("doc-one-line-mixed.json"), sink);
+        assertThat(n).isEqualTo(5);
+        assertThat(invalid).extracting(InvalidRecord::record, InvalidRecord::line)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(3, 1), org.assertj.core.groups.Tuple.tuple(4, 1));
+    }
 }

@@ -56,4 +56,22 @@ class XmlFeedReaderTest {
                 .hasMessageNotContaining("root:");
         assertThat(readings).isEmpty();
     }
+
+    static final Path HOSTILE = Path.of("..", "sample-feeds", "hostile", "xml");
+
+    @org.junit.jupiter.api.Test
+    void aMinifiedDocumentYieldsEveryReadingWithItsRecordNumber() throws Exception {
+        int n = new XmlFeedReader("sunwatch").read(HOSTILE.resolve("doc-minified-four.xml"), sink);
+        assertThat(n).isEqualTo(4);
+        assertThat(readings).extracting(ParsedReading::record).containsExactly(1, 2, 3, 4);
+        assertThat(readings).extracting(ParsedReading::line).containsOnly(1);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"doc-utf7-declared.xml", "doc-utf16-no-bom.xml",
+        "doc-utf16-bom.xml", "doc-latin1-declared.xml", "doc-unknown-encoding.xml", "doc-bad-utf8-byte.xml"})
+    void onlyUtf8IsRead(String file) {
+        assertThatThrownBy(() -> new XmlFeedReader("sunwatch").read(HOSTILE.resolve(file), sink))
+                .isInstanceOf(FeedFormatException.class);
+    }
 }
