@@ -126,6 +126,36 @@ class HostileCorpusIT extends IngestItSupport {
     }
 
     @Test
+    void hugeValuesComeBackCappedInReceiptsAndFeedRows(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // generated, not committed: 20 MB and 10 MB of one value
+        Path header = tmp.resolve("huge-header.csv");
+        try (var w = Files.newBufferedWriter(header)) {
+            w.write("x".repeat(20_000_000));
+            w.write(",meter_serial,read_at,register_kwh\nMA-1001,SN-1001-A,2025-01-01T00:00:00Z,1\n");
+        }
+        Path id = tmp.resolve("huge-id.csv");
+        try (var w = Files.newBufferedWriter(id)) {
+            w.write("system_id,meter_serial,read_at,register_kwh\n");
+            w.write("S".repeat(10_000_000));
+            w.write(",SN-1001-A,2025-01-01T00:00:00Z,1\nMA-1001,SN-1001-A,2025-01-01T00:00:00Z,10000\n");
+        }
+        drop("sunwatch", header, "huge-header.csv");
+        drop("sunwatch", id, "huge-id.csv");
+
+        JsonNode rejected = awaitReceipt("sunwatch", "huge-header.csv");
+        assertThat(rejected.at("/rejection/code").asText()).isEqualTo("SCHEMA_VIOLATION");
+        assertThat(rejected.at("/rejection/message").asText()).contains("(20000000 characters)").hasSizeLessThan(400);
+        JsonNode partial = awaitReceipt("sunwatch", "huge-id.csv");
+        assertThat(partial.get("status").asText()).isEqualTo("PARTIALLY_ACCEPTED");
+        assertThat(partial.at("/readings/0/message").asText()).contains("(10000000 characters)").hasSizeLessThan(400);
+        assertThat(partial.at("/readings/0/system_id").isNull()).isTrue();
+        assertThat(dsl.select(org.jooq.impl.DSL.max(org.jooq.impl.DSL.length(FEED.REJECTION_MESSAGE))).from(FEED)
+                .fetchOne(0, Integer.class)).isLessThan(400);
+        assertThat(dsl.select(org.jooq.impl.DSL.max(org.jooq.impl.DSL.length(READING_OUTCOME.MESSAGE))).from(READING_OUTCOME)
+                .fetchOne(0, Integer.class)).isLessThan(400);
+    }
+
+    @Test
     void everyCaseOverAs2() throws Exception {
         PartnerAs2Client.Identity partner = PartnerAs2Client.newIdentity("SUNWATCH-AS2",
                 Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(365)));
