@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -149,13 +150,30 @@ class FeedUploadController {
         byte[] buffer = new byte[1 << 16];
         long total = 0;
         try (OutputStream out = Files.newOutputStream(target)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
+            for (int n; (n = read(in, buffer)) > 0; ) {
                 total += n;
                 if (total > maxBytes) {
                     throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
                 }
                 out.write(buffer, 0, n);
             }
+        }
+    }
+
+    /**
+     * A body that stops arriving for {@code server.tomcat.connection-timeout} is answered 408: Tomcat
+     * then closes the connection at once instead of first trying to read (swallow) the rest.
+     */
+    private static int read(InputStream in, byte[] buffer) throws IOException {
+        try {
+            return in.read(buffer);
+        } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SocketTimeoutException) {
+                    throw new ResponseStatusException(HttpStatus.REQUEST_TIMEOUT, "the request body stopped arriving");
+                }
+            }
+            throw e;
         }
     }
 
