@@ -87,6 +87,11 @@ public abstract class IngestItSupport {
 
     /** A TLS client that trusts exactly the service certificate in that keystore (no trust-all). */
     protected HttpClient http(Path keystore) throws Exception {
+        return HttpClient.newBuilder().sslContext(tls(keystore)).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** TLS that trusts exactly the service certificate in that keystore, for clients other than {@link #http()}. */
+    protected SSLContext tls(Path keystore) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
             trust.load(in, properties.https().keystorePassword().toCharArray());
@@ -95,7 +100,12 @@ public abstract class IngestItSupport {
         tmf.init(trust);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        return tls;
+    }
+
+    /** TLS that trusts the service's own certificate. */
+    protected SSLContext tls() throws Exception {
+        return tls(properties.keysDir().resolve("https.p12"));
     }
 
     protected URI url(String path) {

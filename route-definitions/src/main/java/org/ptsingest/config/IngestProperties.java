@@ -75,8 +75,20 @@ public record IngestProperties(
      *     generated at start-up and printed once
      * @param viewerPassword password of the read-only console user {@code viewer} (env
      *     INGEST_OPS_VIEWER_PASSWORD); no viewer account when empty
+     * @param loginMaxFailures failed password logins (console or HTTP Basic) of one user name, or from one
+     *     client address, within {@code loginFailureWindow} that lock it
+     * @param loginFailureWindow how far back failures count
+     * @param loginLock how long the first lock lasts; each further lock of the same user name or address
+     *     doubles it
+     * @param loginMaxLock the longest lock
      */
-    public record Ops(String password, String viewerPassword) {}
+    public record Ops(
+            String password,
+            String viewerPassword,
+            @DefaultValue("5") int loginMaxFailures,
+            @DefaultValue("15m") Duration loginFailureWindow,
+            @DefaultValue("1m") Duration loginLock,
+            @DefaultValue("1h") Duration loginMaxLock) {}
 
     /**
      * @param selfSigned serve HTTPS with a self-signed certificate generated on first run under dataDir/keys

@@ -15,7 +15,12 @@ import org.apache.camel.component.as2.api.protocol.ResponseMDN;
 import org.apache.camel.component.as2.api.util.HttpMessageUtils;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.HttpStatus;
+import org.apache.hc.core5.http.Method;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.ptsingest.config.IngestProperties;
@@ -60,8 +65,11 @@ public final class As2Door implements HttpRequestHandler {
         if (route == null || !(route.getConsumer() instanceof AS2Consumer consumer)) {
             throw new IllegalStateException("AS2 route " + As2InboxRoute.ROUTE_ID + " is not running");
         }
-        consumer.getEndpoint().getAS2ServerConnection().listen(properties.as2().path(),
-                new As2Door(admission, consumer, mdns, outbox, properties, meters));
+        var server = consumer.getEndpoint().getAS2ServerConnection();
+        server.listen(properties.as2().path(), new As2Door(admission, consumer, mdns, outbox, properties, meters));
+        // HttpCore answers a path nobody listens on with 501 Not Implemented; it is a 404. The AS2 path is
+        // an exact pattern and wins over this catch-all.
+        server.listen("*", As2Door::notFound);
         log.info("AS2 endpoint http://{}:{}{} listening as {}", properties.as2().serverFqdn(), properties.as2().port(),
                 properties.as2().path(), properties.as2().as2Id());
     }
@@ -69,6 +77,14 @@ public final class As2Door implements HttpRequestHandler {
     @Override
     public void handle(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
             throws HttpException, IOException {
+        if (!Method.POST.isSame(request.getMethod())) {
+            // AS2 messages are POSTed (RFC 4130 §5.1); anything else is not a message to refuse with an MDN.
+            request.removeHeaders(AS2Header.DISPOSITION_NOTIFICATION_TO);
+            response.setCode(HttpStatus.SC_METHOD_NOT_ALLOWED);
+            response.setHeader(HttpHeaders.ALLOW, Method.POST.name());
+            response.setEntity(new StringEntity("AS2 messages are POSTed to this path\n", ContentType.TEXT_PLAIN));
+            return;
+        }
         String messageId = HttpMessageUtils.getHeaderValue(request, AS2Header.MESSAGE_ID);
         String from = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
         As2Admission.Decision decision;
@@ -128,6 +144,11 @@ public final class As2Door implements HttpRequestHandler {
             // Nothing for the component to answer now: without this header it adds no MDN, sync or async.
             request.removeHeaders(AS2Header.DISPOSITION_NOTIFICATION_TO);
         }
+    }
+
+    private static void notFound(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context) {
+        response.setCode(HttpStatus.SC_NOT_FOUND);
+        response.setEntity(new StringEntity("no AS2 endpoint at this path\n", ContentType.TEXT_PLAIN));
     }
 
     private static final Constructor<AS2DispositionModifier> MODIFIER;

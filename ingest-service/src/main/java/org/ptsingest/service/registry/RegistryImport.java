@@ -9,19 +9,21 @@ import java.io.Reader;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 
 import org.jooq.DSLContext;
+import org.ptsingest.feed.Echo;
 import org.ptsingest.rules.ProviderStatus;
 import org.ptsingest.service.registry.RegistryImportResult.RowError;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Upserts registry CSV imports. Valid rows are applied, invalid ones listed with their line; the
- * whole import is one transaction. Provider status rows are history: a new effective_from adds a
- * row, the same effective_from corrects it.
+ * Upserts registry CSV imports. Valid rows are applied, invalid ones listed with their line (every
+ * value is checked against its column's domain in {@link RegistryValues} first, so no value reaches
+ * PostgreSQL that would abort the import); the whole import is one transaction. Provider status rows
+ * are history: a new effective_from adds a row, the same effective_from corrects it.
  */
 @Service
 public class RegistryImport {
@@ -40,23 +42,21 @@ public class RegistryImport {
     @Transactional
     public RegistryImportResult providers(Reader csv) {
         return RegistryCsv.read("providers", csv, PROVIDER_COLUMNS, (line, v) -> {
-            String id = v.get("provider_id");
-            if (id.isEmpty() || v.get("name").isEmpty()) {
-                return invalid(line, "provider_id and name are required");
-            }
+            String id;
+            String name;
             ProviderStatus status;
+            LocalDate from;
             try {
-                status = ProviderStatus.valueOf(v.get("status").toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                return invalid(line, "status '" + v.get("status") + "' is not APPROVED, SUSPENDED or REVOKED");
+                id = RegistryValues.providerId(v.get("provider_id"));
+                name = RegistryValues.text("name", v.get("name"), RegistryValues.MAX_NAME);
+                status = status(v.get("status"));
+                from = RegistryValues.date("effective_from", v.get("effective_from"));
+            } catch (RegistryValues.Invalid e) {
+                return invalid(line, e.getMessage());
             }
-            LocalDate from = date(v.get("effective_from"));
-            if (from == null) {
-                return invalid(line, "effective_from '" + v.get("effective_from") + "' is not a yyyy-MM-dd date");
-            }
-            dsl.insertInto(PROVIDER).set(PROVIDER.PROVIDER_ID, id).set(PROVIDER.NAME, v.get("name"))
+            dsl.insertInto(PROVIDER).set(PROVIDER.PROVIDER_ID, id).set(PROVIDER.NAME, name)
                     .onConflict(PROVIDER.PROVIDER_ID).doUpdate()
-                    .set(PROVIDER.NAME, v.get("name")).set(PROVIDER.UPDATED_AT, OffsetDateTime.now())
+                    .set(PROVIDER.NAME, name).set(PROVIDER.UPDATED_AT, OffsetDateTime.now())
                     .execute();
             dsl.insertInto(PROVIDER_STATUS).set(PROVIDER_STATUS.PROVIDER_ID, id)
                     .set(PROVIDER_STATUS.EFFECTIVE_FROM, from).set(PROVIDER_STATUS.STATUS, status.name())
@@ -70,31 +70,29 @@ public class RegistryImport {
     @Transactional
     public RegistryImportResult systems(Reader csv) {
         return RegistryCsv.read("systems", csv, SYSTEM_COLUMNS, List.of("meter_serial"), (line, v) -> {
-            String id = v.get("system_id");
-            if (id.isEmpty() || v.get("owner_name").isEmpty() || v.get("program").isEmpty()) {
-                return invalid(line, "system_id, owner_name and program are required");
-            }
+            String id;
+            String owner;
             BigDecimal kw;
+            LocalDate on;
+            String program;
+            String meter;
             try {
-                kw = new BigDecimal(v.get("dc_capacity_kw"));
-            } catch (NumberFormatException e) {
-                return invalid(line, "dc_capacity_kw '" + v.get("dc_capacity_kw") + "' is not a number");
+                id = RegistryValues.id("system_id", v.get("system_id"));
+                owner = RegistryValues.text("owner_name", v.get("owner_name"), RegistryValues.MAX_NAME);
+                kw = RegistryValues.capacity(v.get("dc_capacity_kw"));
+                on = RegistryValues.date("interconnected_on", v.get("interconnected_on"));
+                program = RegistryValues.text("program", v.get("program"), RegistryValues.MAX_PROGRAM);
+                // optional: an import without the column leaves registered meters as they are
+                meter = RegistryValues.optionalId("meter_serial", v.get("meter_serial"));
+            } catch (RegistryValues.Invalid e) {
+                return invalid(line, e.getMessage());
             }
-            if (kw.signum() <= 0 || kw.scale() > 3) {
-                return invalid(line, "dc_capacity_kw " + kw.toPlainString() + " must be > 0 with at most 3 decimals");
-            }
-            LocalDate on = date(v.get("interconnected_on"));
-            if (on == null) {
-                return invalid(line, "interconnected_on '" + v.get("interconnected_on") + "' is not a yyyy-MM-dd date");
-            }
-            // meter_serial is optional: an import without the column leaves registered meters as they are
-            String meter = v.containsKey("meter_serial") && !v.get("meter_serial").isEmpty() ? v.get("meter_serial") : null;
-            var update = dsl.insertInto(PTS_SYSTEM).set(PTS_SYSTEM.SYSTEM_ID, id).set(PTS_SYSTEM.OWNER_NAME, v.get("owner_name"))
+            var update = dsl.insertInto(PTS_SYSTEM).set(PTS_SYSTEM.SYSTEM_ID, id).set(PTS_SYSTEM.OWNER_NAME, owner)
                     .set(PTS_SYSTEM.DC_CAPACITY_KW, kw).set(PTS_SYSTEM.INTERCONNECTED_ON, on)
-                    .set(PTS_SYSTEM.PROGRAM, v.get("program")).set(PTS_SYSTEM.METER_SERIAL, meter)
+                    .set(PTS_SYSTEM.PROGRAM, program).set(PTS_SYSTEM.METER_SERIAL, meter)
                     .onConflict(PTS_SYSTEM.SYSTEM_ID).doUpdate()
-                    .set(PTS_SYSTEM.OWNER_NAME, v.get("owner_name")).set(PTS_SYSTEM.DC_CAPACITY_KW, kw)
-                    .set(PTS_SYSTEM.INTERCONNECTED_ON, on).set(PTS_SYSTEM.PROGRAM, v.get("program"))
+                    .set(PTS_SYSTEM.OWNER_NAME, owner).set(PTS_SYSTEM.DC_CAPACITY_KW, kw)
+                    .set(PTS_SYSTEM.INTERCONNECTED_ON, on).set(PTS_SYSTEM.PROGRAM, program)
                     .set(PTS_SYSTEM.UPDATED_AT, OffsetDateTime.now());
             (v.containsKey("meter_serial") ? update.set(PTS_SYSTEM.METER_SERIAL, meter) : update).execute();
             return null;
@@ -104,15 +102,17 @@ public class RegistryImport {
     @Transactional
     public RegistryImportResult designations(Reader csv) {
         return RegistryCsv.read("designations", csv, DESIGNATION_COLUMNS, (line, v) -> {
-            String system = v.get("system_id");
-            String provider = v.get("provider_id");
-            LocalDate from = date(v.get("effective_from"));
-            if (from == null) {
-                return invalid(line, "effective_from '" + v.get("effective_from") + "' is not a yyyy-MM-dd date");
-            }
-            LocalDate to = v.get("effective_to").isEmpty() ? null : date(v.get("effective_to"));
-            if (!v.get("effective_to").isEmpty() && to == null) {
-                return invalid(line, "effective_to '" + v.get("effective_to") + "' is not a yyyy-MM-dd date");
+            String system;
+            String provider;
+            LocalDate from;
+            LocalDate to;
+            try {
+                system = RegistryValues.id("system_id", v.get("system_id"));
+                provider = RegistryValues.id("provider_id", v.get("provider_id"));
+                from = RegistryValues.date("effective_from", v.get("effective_from"));
+                to = RegistryValues.optionalDate("effective_to", v.get("effective_to"));
+            } catch (RegistryValues.Invalid e) {
+                return invalid(line, e.getMessage());
             }
             if (to != null && to.isBefore(from)) {
                 return invalid(line, "effective_to " + to + " is before effective_from " + from);
@@ -132,16 +132,15 @@ public class RegistryImport {
         });
     }
 
-    private static RowError invalid(long line, String message) {
-        return new RowError(line, "INVALID_VALUE", message);
-    }
-
-    private static LocalDate date(String s) {
+    private static ProviderStatus status(String text) {
         try {
-            return LocalDate.parse(s);
-        } catch (DateTimeParseException e) {
-            return null;
+            return ProviderStatus.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new RegistryValues.Invalid("status " + Echo.quote(text) + " is not APPROVED, SUSPENDED or REVOKED");
         }
     }
 
+    private static RowError invalid(long line, String message) {
+        return new RowError(line, "INVALID_VALUE", message);
+    }
 }

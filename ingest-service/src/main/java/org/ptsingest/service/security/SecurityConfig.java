@@ -1,6 +1,7 @@
 package org.ptsingest.service.security;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -25,6 +27,8 @@ import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
+import org.springframework.security.web.authentication.ExceptionMappingAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
@@ -56,7 +60,7 @@ public class SecurityConfig {
                         .requestMatchers(HttpMethod.GET, "/ops", "/ops/**").hasAnyRole(ROLE_OPS, ROLE_VIEWER)
                         .anyRequest().hasRole(ROLE_OPS))
                 .formLogin(f -> f.loginPage("/ops/login").defaultSuccessUrl("/ops", true)
-                        .failureUrl("/ops/login?error"))
+                        .failureHandler(loginFailure()))
                 .logout(l -> l.logoutUrl("/ops/logout").logoutSuccessUrl("/ops/login?logout"))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
                         "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'")))
@@ -94,6 +98,29 @@ public class SecurityConfig {
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .build();
+    }
+
+    /** A wrong password says so; a locked user name or address says "too many attempts". */
+    private static AuthenticationFailureHandler loginFailure() {
+        var handler = new ExceptionMappingAuthenticationFailureHandler();
+        handler.setDefaultFailureUrl("/ops/login?error");
+        handler.setExceptionMappings(Map.of(ThrottledAuthentication.Throttled.class.getName(),
+                "/ops/login?error&throttled"));
+        return handler;
+    }
+
+    /**
+     * The one way ops passwords are checked, for the console's form and the API's HTTP Basic alike
+     * (as the only AuthenticationProvider bean it backs Spring's global AuthenticationManager, which
+     * both filter chains use): Spring's DaoAuthenticationProvider behind a {@link LoginThrottle}.
+     */
+    @Bean
+    ThrottledAuthentication opsAuthentication(OpsUsers users, PasswordEncoder encoder, IngestProperties properties) {
+        DaoAuthenticationProvider passwords = new DaoAuthenticationProvider(users);
+        passwords.setPasswordEncoder(encoder);
+        IngestProperties.Ops ops = properties.ops();
+        return new ThrottledAuthentication(passwords, new LoginThrottle(ops.loginMaxFailures(),
+                ops.loginFailureWindow(), ops.loginLock(), ops.loginMaxLock(), Clock.systemUTC()));
     }
 
     @Bean

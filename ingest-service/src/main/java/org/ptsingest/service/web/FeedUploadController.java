@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -14,6 +15,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
+import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.pipeline.FeedDelivery;
@@ -39,7 +42,9 @@ import org.springframework.web.server.ResponseStatusException;
  * background, see {@link PendingHttpsDeliveries}); 201 with the receipt and its Location once the feed is stored and judged (even when
  * readings were rejected); 200 with the duplicate receipt (which carries the original) for bytes sent
  * before, and for a dry run; 422 for a feed rejected whole as malformed; 403 when the provider is not
- * approved; 413 over {@code ingest.https.max-feed-size}.
+ * approved; 413 over {@code ingest.https.max-feed-size}; 422 with the receipt for a file name that is not
+ * allowed ({@code FILE_NAME_NOT_ALLOWED}); 400 for a Content-Disposition that cannot be parsed; 408 for a
+ * body that stops arriving.
  */
 @RestController
 class FeedUploadController {
@@ -69,15 +74,17 @@ class FeedUploadController {
             throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
         }
         Instant receivedAt = Instant.now();
+        String fileName = fileName(disposition, receivedAt);
         Files.createDirectories(uploads);
         Path body = Files.createTempFile(uploads, "feed-", ".csv");
         try {
             copyAtMost(request.getInputStream(), body);
-            String fileName = fileName(disposition, receivedAt);
             String type = request.getContentType();
             FeedFormat format = type.contains("xml") ? FeedFormat.XML_V1
                     : type.contains("json") ? FeedFormat.JSON_V1 : FeedFormat.CSV_V1;
-            if (!dryRun && Files.size(body) > asyncAbove) {
+            // A name that is not allowed is answered FILE_NAME_NOT_ALLOWED before anything is read, so
+            // even a large feed gets that answer at once, and the name is never stored unescaped.
+            if (!dryRun && Files.size(body) > asyncAbove && FeedFileName.allowed(fileName)) {
                 // Too large to judge within the request: the bytes are kept and recorded first, then 202.
                 String id = pending.accept(provider.getName(), format, fileName, body, receivedAt);
                 response.setStatus(HttpStatus.ACCEPTED.value());
@@ -126,9 +133,13 @@ class FeedUploadController {
         }
     }
 
-    /** 422 for a malformed feed, 403 for a provider not approved, null when the feed was judged. */
+    /**
+     * 422 for a malformed feed or a file name that is not allowed, 403 for a provider not approved,
+     * null when the feed was judged.
+     */
     static HttpStatus rejectionStatus(String rejectionCode) {
-        if (OutcomeCode.SCHEMA_VIOLATION.name().equals(rejectionCode)) {
+        if (OutcomeCode.SCHEMA_VIOLATION.name().equals(rejectionCode)
+                || OutcomeCode.FILE_NAME_NOT_ALLOWED.name().equals(rejectionCode)) {
             return HttpStatus.UNPROCESSABLE_ENTITY;
         }
         return OutcomeCode.PROVIDER_NOT_APPROVED.name().equals(rejectionCode) ? HttpStatus.FORBIDDEN : null;
@@ -149,7 +160,7 @@ class FeedUploadController {
         byte[] buffer = new byte[1 << 16];
         long total = 0;
         try (OutputStream out = Files.newOutputStream(target)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
+            for (int n; (n = read(in, buffer)) > 0; ) {
                 total += n;
                 if (total > maxBytes) {
                     throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
@@ -159,11 +170,39 @@ class FeedUploadController {
         }
     }
 
-    private static String fileName(String disposition, Instant receivedAt) {
+    /**
+     * A body that stops arriving for {@code server.tomcat.connection-timeout} is answered 408: Tomcat
+     * then closes the connection at once instead of first trying to read (swallow) the rest.
+     */
+    private static int read(InputStream in, byte[] buffer) throws IOException {
+        try {
+            return in.read(buffer);
+        } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SocketTimeoutException) {
+                    throw new ResponseStatusException(HttpStatus.REQUEST_TIMEOUT, "the request body stopped arriving");
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The feed's name as the provider gave it ({@code filename*} decoded), path and control characters
+     * included: the pipeline judges it with {@link FeedFileName} like every channel's names, and
+     * answers one that is not allowed with a receipt. A header that cannot be parsed at all is a 400.
+     */
+    static String fileName(String disposition, Instant receivedAt) {
         if (disposition != null) {
-            String name = ContentDisposition.parse(disposition).getFilename();
-            if (name != null && !name.isBlank()) {
-                return Path.of(name).getFileName().toString();
+            String name;
+            try {
+                name = ContentDisposition.parse(disposition).getFilename();
+            } catch (IllegalArgumentException e) { // also an unknown charset in filename*
+                throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "Content-Disposition "
+                        + Echo.quote(disposition) + " cannot be parsed: " + Echo.escape(e.getMessage()));
+            }
+            if (name != null && !name.isEmpty()) {
+                return name;
             }
         }
         return "https-" + receivedAt.toString().replace(":", "");

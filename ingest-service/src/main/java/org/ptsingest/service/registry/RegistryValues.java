@@ -1,0 +1,121 @@
+package org.ptsingest.service.registry;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.TextValues;
+
+/**
+ * The value domain of every registry column, checked before anything reaches PostgreSQL (whose errors
+ * would abort the whole import): ids as in feeds, names, capacities that fit {@code numeric(12,3)}
+ * above 0, dates the programme can mean. A value outside its domain throws {@link Invalid} with the
+ * message its row error carries, the value quoted with {@link Echo}.
+ */
+final class RegistryValues {
+    /** A value outside its column's domain; the message names the column and quotes the value. */
+    static final class Invalid extends RuntimeException {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static final int MAX_NAME = 200;
+    static final int MAX_PROGRAM = 64;
+    /** {@code pts_system.dc_capacity_kw numeric(12,3)}: at most 9 integer digits and 3 decimals. */
+    static final int CAPACITY_INTEGER_DIGITS = 9;
+    static final int CAPACITY_DECIMALS = 3;
+    static final LocalDate FIRST_DATE = LocalDate.of(1900, 1, 1);
+
+    /** As feeds' register_kwh: digits with at most one point, no sign, no exponent. */
+    private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
+    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+    /**
+     * A provider_id is also its SFTP login and the name of its folders in the drop box, so it is held
+     * to characters that are safe there: no slash, no dot-dot, nothing a shell or a path treats specially.
+     */
+    private static final Pattern PROVIDER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    private RegistryValues() {}
+
+    /** system_id, meter_serial: as in feeds, 1–64 characters, no control characters. */
+    static String id(String column, String value) {
+        return text(column, value, TextValues.MAX_ID);
+    }
+
+    static String providerId(String value) {
+        String id = id("provider_id", value);
+        if (!PROVIDER_ID.matcher(id).matches()) {
+            throw new Invalid("provider_id " + Echo.quote(id) + " may hold only ASCII letters, digits, '.', '_' and '-', "
+                    + "starting with a letter or digit");
+        }
+        return id;
+    }
+
+    static String text(String column, String value, int max) {
+        String problem = TextValues.problem(column, value, max);
+        if (problem != null) {
+            throw new Invalid(problem);
+        }
+        return value;
+    }
+
+    /** Optional text: empty is null. */
+    static String optionalId(String column, String value) {
+        return value == null || value.isEmpty() ? null : id(column, value);
+    }
+
+    /** dc_capacity_kw: 0 < value < 10^9 with at most 3 decimals, written as a plain decimal. */
+    static BigDecimal capacity(String text) {
+        String column = "dc_capacity_kw";
+        if (text == null || text.isEmpty()) {
+            throw new Invalid(column + " is empty");
+        }
+        if (!DECIMAL.matcher(text).matches()) {
+            if (text.startsWith("-") && DECIMAL.matcher(text.substring(1)).matches()) {
+                throw new Invalid(column + " " + Echo.quote(text) + " is negative; it must be above 0");
+            }
+            throw new Invalid(column + " " + Echo.quote(text)
+                    + " is not a plain decimal number (digits and at most one '.', no sign, no exponent)");
+        }
+        int point = text.indexOf('.');
+        String integer = (point < 0 ? text : text.substring(0, point)).replaceFirst("^0+", "");
+        if (integer.length() > CAPACITY_INTEGER_DIGITS) {
+            throw new Invalid(column + " " + Echo.quote(text) + " is too large; it must be below 1000000000 kW");
+        }
+        if (point >= 0 && text.length() - point - 1 > CAPACITY_DECIMALS) {
+            throw new Invalid(column + " " + Echo.quote(text) + " has more than " + CAPACITY_DECIMALS + " decimals");
+        }
+        BigDecimal kw = new BigDecimal(text);
+        if (kw.signum() == 0) {
+            throw new Invalid(column + " " + Echo.quote(text) + " is 0; it must be above 0");
+        }
+        return kw;
+    }
+
+    /** A yyyy-MM-dd calendar date from 1900-01-01 to 9999-12-31. */
+    static LocalDate date(String column, String text) {
+        if (text == null || text.isEmpty()) {
+            throw new Invalid(column + " is empty");
+        }
+        if (!DATE.matcher(text).matches()) {
+            throw new Invalid(column + " " + Echo.quote(text) + " is not a yyyy-MM-dd date");
+        }
+        LocalDate date;
+        try {
+            date = LocalDate.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new Invalid(column + " " + Echo.quote(text) + " is not a calendar date");
+        }
+        if (date.isBefore(FIRST_DATE)) {
+            throw new Invalid(column + " " + text + " is before " + FIRST_DATE);
+        }
+        return date;
+    }
+
+    /** Optional date: empty is null. */
+    static LocalDate optionalDate(String column, String text) {
+        return text == null || text.isEmpty() ? null : date(column, text);
+    }
+}
