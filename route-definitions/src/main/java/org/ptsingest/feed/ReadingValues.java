@@ -70,28 +70,9 @@ public final class ReadingValues {
         }
     }
 
-    /** Null when {@code value} is a valid id (system_id, meter_serial), else why not. */
+    /** Null when {@code value} is a valid id (system_id, meter_serial), else why not ({@link TextValues}). */
     public String textProblem(String column, String value) {
-        if (value == null || value.isEmpty()) {
-            return column + " is empty";
-        }
-        if (value.length() > maxText) {
-            return column + " " + Echo.quote(value) + " is longer than " + maxText + " characters";
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c)) {
-                return column + " " + Echo.quote(value) + " has a control character (U+"
-                        + String.format("%04X", (int) c) + ") at position " + (i + 1);
-            }
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return column + " " + Echo.quote(value) + " is not valid Unicode (unpaired surrogate at position "
-                        + (i + 1) + ")";
-            }
-        }
-        return null;
+        return TextValues.problem(column, value, maxText);
     }
 
     /**
