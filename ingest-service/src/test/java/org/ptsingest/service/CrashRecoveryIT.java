@@ -79,7 +79,9 @@ class CrashRecoveryIT extends IngestItSupport {
         Files.createDirectories(DATA);
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString(),
-                "--spring.datasource.url=jdbc:postgresql://localhost:5432/ingest_test",
+                // the same database as this test's own context (SPRING_DATASOURCE_URL when a run sets one)
+                "--spring.datasource.url=" + System.getenv().getOrDefault("SPRING_DATASOURCE_URL",
+                        "jdbc:postgresql://localhost:5432/ingest_test"),
                 "--ingest.data-dir=" + DATA, "--ingest.sftp.port=2324", "--ingest.as2.enabled=false", "--server.port=0",
                 "--ingest.ops.password=crash", "--ingest.sftp.poll-delay=200ms",
                 "--ingest.sftp.read-lock-check-interval=300ms", "--ingest.sftp.claim-lease=30s")

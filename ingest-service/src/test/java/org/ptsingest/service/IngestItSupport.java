@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -176,13 +175,8 @@ public abstract class IngestItSupport {
 
     protected JsonNode awaitReceipt(String providerId, String fileName) throws Exception {
         Path receipt = providerDir(providerId).resolve("receipts").resolve(fileName + ".receipt.json");
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (!Files.exists(receipt)) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("no receipt for " + providerId + "/" + fileName + " within 60 s");
-            }
-            Thread.sleep(100);
-        }
+        org.awaitility.Awaitility.await("receipt for " + providerId + "/" + fileName).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(receipt));
         JsonNode json = JSON.readTree(Files.readString(receipt, StandardCharsets.UTF_8));
         assertValidReceipt(json);
         return json;

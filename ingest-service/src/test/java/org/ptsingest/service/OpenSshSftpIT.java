@@ -27,7 +27,7 @@ class OpenSshSftpIT extends IngestItSupport {
     void providerUploadsWithOpenSshAndReadsItsReceiptBack() throws Exception {
         loadSampleRegistry();
         Path key = tmp.resolve("id_ed25519");
-        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sunwatch@it", "-f", key.toString()));
+        OpenSshClient.keygen(key, "sunwatch@it");
         HttpResponse<String> put = send(asOps("/api/v1/providers/sunwatch/ssh-keys")
                 .header("Content-Type", "text/plain")
                 .PUT(HttpRequest.BodyPublishers.ofFile(tmp.resolve("id_ed25519.pub"))).build());
@@ -57,33 +57,15 @@ class OpenSshSftpIT extends IngestItSupport {
                 .containsExactly("/inbox", "/receipts", "/../inbox", "/../receipts");
 
         // A key registered for sunwatch does not open another provider's drop box.
-        Process other = start(List.of("sftp", "-b", "-", "-i", key.toString(), "-P", String.valueOf(properties.sftp().port()),
+        Process other = new ProcessBuilder(List.of("sftp", "-b", "-", "-i", key.toString(), "-P", String.valueOf(properties.sftp().port()),
                 "-o", "UserKnownHostsFile=" + properties.knownHosts().toAbsolutePath(), "-o", "BatchMode=yes",
-                "-o", "StrictHostKeyChecking=yes", "gridsense@localhost"));
+                "-o", "StrictHostKeyChecking=yes", "gridsense@localhost")).redirectErrorStream(true).start();
         other.getOutputStream().close();
         assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(other.exitValue()).isNotZero();
     }
 
     private String sftp(Path key, String user, String batch) throws Exception {
-        Process p = start(List.of("sftp", "-b", "-", "-i", key.toString(), "-P", String.valueOf(properties.sftp().port()),
-                "-o", "UserKnownHostsFile=" + properties.knownHosts().toAbsolutePath(),
-                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", user + "@localhost"));
-        p.getOutputStream().write(batch.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return out;
-    }
-
-    private static Process start(List<String> command) throws Exception {
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
-    }
-
-    private static void run(List<String> command) throws Exception {
-        Process p = start(command);
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        return new OpenSshClient(key, properties).batch(user, batch).output();
     }
 }

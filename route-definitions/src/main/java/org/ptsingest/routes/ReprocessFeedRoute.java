@@ -29,6 +29,8 @@ public class ReprocessFeedRoute extends RouteBuilder {
         from(ENDPOINT).routeId(ROUTE_ID)
                 .setHeader(SftpDeliveries.PROVIDER_ID, simple("${body.providerId}"))
                 .setHeader(SftpDeliveries.FEED_FILE_NAME, simple("${body.fileName}"))
+                .setHeader(SftpDeliveries.RECEIPT_FILE_NAME,
+                        method(SftpDeliveries.class, "receiptFileName(${body.fileName})"))
                 .setProperty("ptsChannel", simple("${body.channel}"))
                 .to(IngestFeedRoute.ENDPOINT).id("reprocess-ingest")
                 .choice()

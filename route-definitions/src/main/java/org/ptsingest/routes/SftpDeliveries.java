@@ -1,41 +1,100 @@
 package org.ptsingest.routes;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.ptsingest.feed.Channel;
+import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.pipeline.FeedDelivery;
 
 /**
  * Turns a file picked from {providerId}/inbox/ into a {@link FeedDelivery}: the provider is the
  * folder the file was dropped in (the SFTP account that could write there); a {@code .xml} file is an
- * XML feed v1, a {@code .json} file a JSON feed v1, anything else a CSV feed v1.
+ * XML feed v1, a {@code .json} file a JSON feed v1, anything else a CSV feed v1. Also names the
+ * receipt and gives the logs an escaped form of the path (a provider chooses its file names).
  */
 public final class SftpDeliveries {
     public static final String PROVIDER_ID = "ptsProviderId";
     public static final String FEED_FILE_NAME = "ptsFeedFileName";
+    /** The receipt's name in {providerId}/receipts/. */
+    public static final String RECEIPT_FILE_NAME = "ptsReceiptFileName";
+    /** {providerId}/inbox/{file} escaped with {@link Echo}, the only form of it that is logged. */
+    public static final String LOGGED_PATH = "ptsLoggedPath";
 
     private SftpDeliveries() {}
 
     public static FeedDelivery delivery(Exchange exchange, @Header(Exchange.FILE_NAME) String relativePath,
-            @Header(Exchange.FILE_LENGTH) Long size, @Header(Exchange.FILE_LAST_MODIFIED) Long modified) {
+            @Header(Exchange.FILE_LENGTH) Long size, @Header(Exchange.FILE_LAST_MODIFIED) Long modified)
+            throws IOException {
         String[] parts = relativePath.split("/");
         if (parts.length != 3) {
-            throw new IllegalArgumentException("unexpected inbox path " + relativePath);
+            throw new IllegalArgumentException("unexpected inbox path " + Echo.quote(relativePath));
         }
         String providerId = parts[0];
-        String fileName = parts[2];
+        String fileName = SftpFileNames.decode(parts[2]);
         exchange.getMessage().setHeader(PROVIDER_ID, providerId);
         exchange.getMessage().setHeader(FEED_FILE_NAME, fileName);
-        File local = exchange.getMessage().getBody(File.class);
-        String sourceKey = relativePath + "@" + size + "@" + modified;
+        exchange.getMessage().setHeader(RECEIPT_FILE_NAME, receiptFileName(fileName));
+        exchange.getMessage().setHeader(LOGGED_PATH, Echo.escape(providerId + "/" + parts[1] + "/" + fileName));
+        Path local = exchange.getMessage().getBody(File.class).toPath();
+        String sourceKey = sourceKey(relativePath, size, modified, sha256(local));
         Instant receivedAt = Instant.ofEpochMilli(exchange.getClock().getCreated());
-        String lower = fileName.toLowerCase(java.util.Locale.ROOT);
+        String lower = fileName.toLowerCase(Locale.ROOT);
         FeedFormat format = lower.endsWith(".xml") ? FeedFormat.XML_V1
                 : lower.endsWith(".json") ? FeedFormat.JSON_V1 : FeedFormat.CSV_V1;
-        return new FeedDelivery(providerId, Channel.SFTP, format, fileName, sourceKey, local.toPath(), receivedAt,
-                false);
+        return new FeedDelivery(providerId, Channel.SFTP, format, fileName, sourceKey, local, receivedAt, false);
+    }
+
+    /**
+     * Identifies one SFTP delivery: where it lay, its size and mtime, and its bytes' SHA-256. The
+     * same file taken again (a crash or failure after the feed committed) has the same key and is
+     * answered with the committed feed; new bytes under the same name, size and mtime are a new
+     * delivery (the path, size and mtime alone would have mistaken them for a retry).
+     */
+    public static String sourceKey(String relativePath, long size, long modified, String sha256) {
+        return relativePath + "@" + size + "@" + modified + "@" + sha256;
+    }
+
+    /**
+     * {file}.receipt.json; a name {@link FeedFileName} does not allow is answered under its safe form
+     * (its receipt says FILE_NAME_NOT_ALLOWED), so every receipt name is one the provider can type.
+     */
+    public static String receiptFileName(String feedFileName) {
+        return (FeedFileName.allowed(feedFileName) ? feedFileName : FeedFileName.safe(feedFileName)) + ".receipt.json";
+    }
+
+    /**
+     * Where the receipt goes when something that is not a file (a directory, say, made on the host)
+     * sits at its usual name: beside it, with the feed id, instead of failing the feed on every poll.
+     */
+    public static String fallbackReceiptFileName(String receiptFileName, long feedId) {
+        return receiptFileName.substring(0, receiptFileName.length() - ".receipt.json".length())
+                + ".feed-" + feedId + ".receipt.json";
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -35,6 +35,9 @@ final class SftpEndpoints {
                 + "&antInclude=*/" + "inbox" + "/*"
                 + "&antExclude=**/.*,**/*.part,**/*.tmp,**/*.filepart"
                 + "&filter=#uploadsInProgress"
+                // A folder that vanished or cannot be read (one provider's, on an external server) is
+                // skipped rather than failing the one walk over every provider's inbox.
+                + "&ignoreFileNotFoundOrPermissionError=true"
                 + "&localWorkDirectory=" + file(p.workDir().resolve("sftp-download"))
                 + "&delete=true"
                 + "&idempotent=true&idempotentRepository=#fileClaims"
@@ -50,7 +53,7 @@ final class SftpEndpoints {
     static String receipts(IngestProperties p) {
         return base(p) + "&autoCreate=true&fileExist=Override&tempPrefix=.writing-"
                 + "&fileName=${header." + SftpDeliveries.PROVIDER_ID + "}/receipts/${header."
-                + SftpDeliveries.FEED_FILE_NAME + "}.receipt.json";
+                + SftpDeliveries.RECEIPT_FILE_NAME + "}";
     }
 
     private static String file(Path path) {

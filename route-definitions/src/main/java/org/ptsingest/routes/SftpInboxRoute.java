@@ -2,6 +2,7 @@ package org.ptsingest.routes;
 
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.file.GenericFileOperationFailedException;
 import org.ptsingest.config.IngestProperties;
 import org.springframework.stereotype.Component;
 
@@ -24,13 +25,26 @@ public class SftpInboxRoute extends RouteBuilder {
     @Override
     public void configure() {
         from(SftpEndpoints.inbox(properties)).routeId(ROUTE_ID)
-                .log(LoggingLevel.INFO, "picked up ${header.CamelFileName} (${header.CamelFileLength} bytes)")
                 .bean(SftpDeliveries.class, "delivery").id("to-delivery")
+                .log(LoggingLevel.INFO, "picked up ${header." + SftpDeliveries.LOGGED_PATH
+                        + "} (${header.CamelFileLength} bytes)")
                 .to(IngestFeedRoute.ENDPOINT).id("ingest")
                 // The receipt path goes in the producer's fileName option, not in the CamelFileName header:
                 // the consumer re-evaluates the claim key from the final headers when it confirms the claim.
-                .to(SftpEndpoints.receipts(properties)).id("write-receipt")
+                .doTry()
+                    .to(SftpEndpoints.receipts(properties)).id("write-receipt")
+                .doCatch(GenericFileOperationFailedException.class)
+                    // Something that is not a file holds the receipt's name (providers cannot make one; a
+                    // host user or an external server can): answer beside it rather than retry forever.
+                    .setHeader(SftpDeliveries.RECEIPT_FILE_NAME, method(SftpDeliveries.class,
+                            "fallbackReceiptFileName(${header." + SftpDeliveries.RECEIPT_FILE_NAME + "}, ${header."
+                                    + IngestFeedRoute.FEED_ID + "})"))
+                    .log(LoggingLevel.WARN, "receipt for ${header." + SftpDeliveries.LOGGED_PATH + "} could not be "
+                            + "written (${exception.message}); writing it as ${header." + SftpDeliveries.RECEIPT_FILE_NAME + "}")
+                    .to(SftpEndpoints.receipts(properties)).id("write-fallback-receipt")
+                .end()
                 .bean(ReceiptFiles.class, "discard(${header." + IngestFeedRoute.FEED_ID + "})").id("discard-receipt-file")
-                .log(LoggingLevel.INFO, "receipt for ${header.CamelFileName} written (feed ${header.ptsFeedId})");
+                .log(LoggingLevel.INFO, "receipt for ${header." + SftpDeliveries.LOGGED_PATH
+                        + "} written (feed ${header.ptsFeedId})");
     }
 }

@@ -75,13 +75,63 @@ class SftpInboxRouteTest {
         assertThat(d.providerId()).isEqualTo("acme");
         assertThat(d.fileName()).isEqualTo("june.csv");
         assertThat(d.channel()).isEqualTo(Channel.SFTP);
-        assertThat(d.sourceKey()).isEqualTo("acme/inbox/june.csv@44@1750000000000");
+        // path, size, mtime and the bytes' SHA-256: new bytes under the same name, size and mtime are a new delivery
+        assertThat(d.sourceKey()).isEqualTo("acme/inbox/june.csv@44@1750000000000@" + sha256(local));
         assertThat(uploaded).containsExactly("{\"feed_id\":41}");
+        assertThat(sftp.getReceivedExchanges().get(0).getMessage().getHeader(SftpDeliveries.RECEIPT_FILE_NAME))
+                .isEqualTo("june.csv.receipt.json");
         assertThat(camel.getRoute(SftpInboxRoute.ROUTE_ID).getEndpoint().getEndpointUri()).isEqualTo("direct://drop");
         // The consumer re-evaluates the claim key from these headers when it confirms the claim.
         assertThat(done.getMessage().getHeader(Exchange.FILE_NAME)).isEqualTo("acme/inbox/june.csv");
         assertThat(done.getMessage().getHeader(Exchange.FILE_LENGTH)).isEqualTo(44L);
         // the rendered receipt file is discarded once delivered
         assertThat(dir.resolve("work/receipts/41.receipt.json")).doesNotExist();
+    }
+
+    @Test
+    void aNameTheServerShowsEncodedReachesThePipelineAsTheProvidersNameAndIsAnsweredUnderItsSafeForm()
+            throws Exception {
+        Path local = Files.writeString(dir.resolve("downloaded.csv"), "x\n");
+        MockEndpoint sftp = camel.getEndpoint("mock:sftp:ingest-service@localhost:2222/providers", MockEndpoint.class);
+        sftp.expectedMessageCount(1);
+
+        camel.createProducerTemplate().request("direct:drop", e -> {
+            e.getMessage().setBody(local.toFile());
+            e.getMessage().setHeaders(Map.of(Exchange.FILE_NAME, "acme/inbox/evil%0AFORGED%5C.csv",
+                    Exchange.FILE_LENGTH, 2L, Exchange.FILE_LAST_MODIFIED, 1_750_000_000_000L));
+        });
+
+        sftp.assertIsSatisfied();
+        assertThat(delivered.get(0).fileName()).isEqualTo("evil\nFORGED\\.csv");
+        Exchange written = sftp.getReceivedExchanges().get(0);
+        assertThat(written.getMessage().getHeader(SftpDeliveries.RECEIPT_FILE_NAME))
+                .isEqualTo("evil_FORGED_.csv.receipt.json");
+        assertThat(written.getMessage().getHeader(SftpDeliveries.LOGGED_PATH)).isEqualTo("acme/inbox/evil\\nFORGED\\\\.csv");
+    }
+
+    @Test
+    void aReceiptThatCannotBeWrittenAtItsNameIsWrittenBesideItOnce() throws Exception {
+        Path local = Files.writeString(dir.resolve("downloaded.csv"), "x\n");
+        MockEndpoint sftp = camel.getEndpoint("mock:sftp:ingest-service@localhost:2222/providers", MockEndpoint.class);
+        sftp.expectedMessageCount(2);
+        sftp.whenExchangeReceived(1, e -> {
+            throw new org.apache.camel.component.file.GenericFileOperationFailedException("Cannot delete file: x");
+        });
+
+        Exchange done = camel.createProducerTemplate().request("direct:drop", e -> {
+            e.getMessage().setBody(local.toFile());
+            e.getMessage().setHeaders(Map.of(Exchange.FILE_NAME, "acme/inbox/june.csv",
+                    Exchange.FILE_LENGTH, 2L, Exchange.FILE_LAST_MODIFIED, 1_750_000_000_000L));
+        });
+
+        assertThat(done.getException()).isNull();
+        sftp.assertIsSatisfied();
+        assertThat(sftp.getReceivedExchanges().get(1).getMessage().getHeader(SftpDeliveries.RECEIPT_FILE_NAME))
+                .isEqualTo("june.csv.feed-41.receipt.json");
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 }

@@ -118,7 +118,8 @@ public class FeedIngestion implements FeedPipeline {
         }
         long start = System.nanoTime();
         RawFeedArchive.Archived raw = archive.store(delivery.content());
-        log.debug("feed {} archived in {} ms", delivery.fileName(), (System.nanoTime() - start) / 1_000_000);
+        log.debug("feed {} archived in {} ms", Echo.escape(delivery.fileName()),
+                (System.nanoTime() - start) / 1_000_000);
         for (int attempt = 1; ; attempt++) {
             try {
                 Outcome outcome = tx.execute(status -> inTransaction(delivery, raw));
@@ -127,7 +128,7 @@ public class FeedIngestion implements FeedPipeline {
                     metrics.feedDone(delivery.channel(), result.status(), outcome.counts());
                 }
                 log.info("feed {} from {} ({} {}, {} bytes): {}{}", result.feedId(), delivery.providerId(),
-                        delivery.channel(), delivery.fileName(), raw.byteCount(), result.status(),
+                        delivery.channel(), Echo.escape(delivery.fileName()), raw.byteCount(), result.status(),
                         result.retried() ? " (already processed; receipt re-sent)" : "");
                 return result;
             } catch (DuplicateKeyException e) {
@@ -136,7 +137,7 @@ public class FeedIngestion implements FeedPipeline {
                 if (attempt >= 3) {
                     throw e;
                 }
-                log.info("feed {} from {} raced with a concurrent delivery; retrying", delivery.fileName(),
+                log.info("feed {} from {} raced with a concurrent delivery; retrying", Echo.escape(delivery.fileName()),
                         delivery.providerId());
             }
         }
@@ -162,7 +163,8 @@ public class FeedIngestion implements FeedPipeline {
             }
             return r;
         });
-        log.info("dry run of {} from {}: {}", delivery.fileName(), delivery.providerId(), result.status());
+        log.info("dry run of {} from {}: {}", Echo.escape(delivery.fileName()), delivery.providerId(),
+                result.status());
         return new FeedResult(result.feedId(), result.providerId(), result.fileName(), result.status(), false,
                 result.rejectionCode(), receipt);
     }

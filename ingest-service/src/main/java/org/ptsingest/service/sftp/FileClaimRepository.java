@@ -14,6 +14,7 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
+import org.ptsingest.feed.Echo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -26,6 +27,12 @@ import org.springframework.stereotype.Component;
  * whose owner stops heart-beating (it crashed) is taken over after {@code ingest.sftp.claim-lease};
  * the feed's own (channel, source_key) constraint then makes the retry answer with the feed the dead
  * instance committed, if it got that far.
+ *
+ * <p>A completed claim holds its key (name, size, mtime) for one poll delay only: long enough for its
+ * owner to delete the file right after confirming, so another instance's poll does not take it again.
+ * After that the key is free: a provider may upload new bytes under the same name, size and mtime, and
+ * they must be judged; and a file that is still there (its delete failed) is taken again and answered
+ * with its committed feed, recognised by the source key, which includes the bytes' SHA-256.
  */
 @Component("fileClaims")
 public class FileClaimRepository extends ServiceSupport implements IdempotentRepository {
@@ -33,15 +40,20 @@ public class FileClaimRepository extends ServiceSupport implements IdempotentRep
 
     /** Heart-beat period; the lease must be several of these long (checked at start-up). */
     static final long HEARTBEAT_MILLIS = 10_000;
+    /** A completed claim holds its key at least this long (the owner deletes the file right after confirming). */
+    static final Duration MIN_COMPLETED_HOLD = Duration.ofSeconds(1);
 
     private final DSLContext dsl;
     private final Duration lease;
+    private final Duration completedHold;
     private final String instanceId = UUID.randomUUID().toString();
     private final Set<String> held = ConcurrentHashMap.newKeySet();
 
     public FileClaimRepository(DSLContext dsl, IngestProperties properties) {
         this.dsl = dsl;
         this.lease = properties.sftp().claimLease();
+        Duration poll = properties.sftp().pollDelay();
+        this.completedHold = poll.compareTo(MIN_COMPLETED_HOLD) > 0 ? poll : MIN_COMPLETED_HOLD;
         if (lease.toMillis() < 3 * HEARTBEAT_MILLIS) {
             throw new IllegalArgumentException("ingest.sftp.claim-lease must be at least "
                     + Duration.ofMillis(3 * HEARTBEAT_MILLIS) + " (three heart-beats), is " + lease);
@@ -70,7 +82,7 @@ public class FileClaimRepository extends ServiceSupport implements IdempotentRep
                     .and(expired(now).or(FILE_CLAIM.INSTANCE_ID.eq(instanceId).and(FILE_CLAIM.COMPLETED_AT.isNull())))
                     .execute();
             if (inserted == 1 && !held.contains(key)) {
-                log.info("claimed {} again (claim expired or left unfinished)", key);
+                log.info("claimed {} again (claim expired or left unfinished)", Echo.escape(key));
             }
         }
         if (inserted == 1) {
@@ -87,15 +99,13 @@ public class FileClaimRepository extends ServiceSupport implements IdempotentRep
 
     /**
      * A claim may be taken over when its owner stopped heart-beating (crashed mid-feed), or when it
-     * completed a lease ago and the file is still (or again) in the inbox: the delivery is then retried
-     * and the feed's (channel, source_key) constraint answers with the feed already committed.
+     * completed more than a poll delay (at least a second) ago (see the class comment).
      */
     private Condition expired(OffsetDateTime now) {
-        OffsetDateTime before = now.minus(lease);
         // Both branches test completed_at for NULL explicitly: a bare "completed_at < x" is NULL for an
         // unfinished claim, and NOT(NULL) would hide the claim from contains().
-        return FILE_CLAIM.COMPLETED_AT.isNull().and(FILE_CLAIM.HEARTBEAT_AT.lt(before))
-                .or(FILE_CLAIM.COMPLETED_AT.isNotNull().and(FILE_CLAIM.COMPLETED_AT.lt(before)));
+        return FILE_CLAIM.COMPLETED_AT.isNull().and(FILE_CLAIM.HEARTBEAT_AT.lt(now.minus(lease)))
+                .or(FILE_CLAIM.COMPLETED_AT.isNotNull().and(FILE_CLAIM.COMPLETED_AT.lt(now.minus(completedHold))));
     }
 
     /** Failed processing: give the file back so the next poll (here or elsewhere) retries it. */

@@ -27,8 +27,9 @@ import org.springframework.stereotype.Component;
 /**
  * The default drop box: an embedded SFTP server (Apache MINA SSHD). Each provider logs in as its
  * provider_id with a key registered through the API and sees only its own {@code /inbox} and
- * {@code /receipts}. The service's own account sees every provider's folder; the inbox route polls
- * through it exactly as it would poll an external SFTP server.
+ * {@code /receipts}, where it may only write, rename and delete regular files in {@code /inbox}
+ * ({@link DropBoxRights}, applied by {@link DropBoxFileSystem}). The service's own account sees every
+ * provider's folder; the inbox route polls through it exactly as it would poll an external SFTP server.
  *
  * <p>Started before Camel routes (lower phase) and stopped after them, and it writes the
  * known_hosts entry the route verifies the host key against.
@@ -83,7 +84,8 @@ public class SftpDropBox implements SmartLifecycle {
                     return home;
                 }
             });
-            SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
+            SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder()
+                    .withFileSystemAccessor(new DropBoxFileSystem(properties.sftp().user())).build();
             sftp.addSftpEventListener(uploads);
             sshd.setSubsystemFactories(List.of(sftp));
             sshd.start();

@@ -1,14 +1,17 @@
 package org.ptsingest.service.sftp;
 
+import com.jcraft.jsch.ChannelSftp;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
+import org.apache.camel.component.file.remote.SftpRemoteFile;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.Handle;
 import org.apache.sshd.sftp.server.SftpEventListener;
+import org.ptsingest.routes.SftpFileNames;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,13 +40,23 @@ public class UploadsInProgress implements SftpEventListener, GenericFileFilter<O
 
     @Override
     public boolean accept(GenericFile<Object> file) {
-        return file.isDirectory() || !writing.containsKey(file.getRelativeFilePath());
+        return file.isDirectory() || (regular(file) && !writing.containsKey(file.getRelativeFilePath()));
     }
 
-    /** The path as the inbox route names it: {providerId}/inbox/{file}. */
+    /**
+     * An external SFTP server lists a link or a FIFO as what it is (the embedded one does not list
+     * them at all); taking one would fail (dangling, loop) or block (FIFO) the download on every poll.
+     */
+    private static boolean regular(GenericFile<Object> file) {
+        return !(file.getFile() instanceof SftpRemoteFile remote)
+                || !(remote.getRemoteFile() instanceof ChannelSftp.LsEntry entry)
+                || entry.getAttrs().isReg();
+    }
+
+    /** The path as the inbox route names it: {providerId}/inbox/{file}, encoded as the service sees it. */
     private static String key(ServerSession session, Handle handle) {
         String path = handle.getFile().toString();
-        return session.getUsername() + (path.startsWith("/") ? path : "/" + path);
+        return session.getUsername() + SftpFileNames.encodePath(path.startsWith("/") ? path : "/" + path);
     }
 
     private static boolean isWrite(Handle handle) {

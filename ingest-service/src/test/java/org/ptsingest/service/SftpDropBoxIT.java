@@ -1,0 +1,161 @@
+package org.ptsingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.ptsingest.service.persistence.jooq.Tables.READING;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.ptsingest.feed.FeedFileName;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/**
+ * The drop box as a hostile or careless provider uses it, files put straight onto the server's disk
+ * (as a host user or an external SFTP server would): one provider's junk does not stop another's
+ * feeds, every file name gets an answer, and new bytes under an old name, size and mtime are judged.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class SftpDropBoxIT extends IngestItSupport {
+    static final String FEED = "system_id,meter_serial,read_at,register_kwh\n"
+            + "MA-1001,SN-1001-A,2025-01-01T00:00:00-05:00,10000.000\n";
+
+    @BeforeEach
+    void registry() throws Exception {
+        loadSampleRegistry();
+    }
+
+    @Test
+    void oneProvidersLinksLoopsAndSpecialFilesDoNotStopAnothersFeeds() throws Exception {
+        Path junk = Files.createDirectories(providerDir("gridsense").resolve("inbox"));
+        Files.createSymbolicLink(junk.resolve("dangling.csv"), Path.of("/nonexistent/feed.csv"));
+        Files.createSymbolicLink(junk.resolve("loop-a.csv"), Path.of("loop-b.csv"));
+        Files.createSymbolicLink(junk.resolve("loop-b.csv"), Path.of("loop-a.csv"));
+        Files.createSymbolicLink(junk.resolve("passwd.csv"), Path.of("/etc/passwd"));
+        Files.createDirectories(junk.resolve("folder.csv"));
+        Process fifo = new ProcessBuilder("mkfifo", junk.resolve("pipe.csv").toString()).start();
+        assertThat(fifo.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(fifo.exitValue()).isZero();
+
+        JsonNode other = ingest("sunwatch", "csv-v1/sunwatch/01-baseline.csv");
+        assertThat(other.get("status").asText()).isEqualTo("ACCEPTED");
+        // the provider with the junk still gets its own regular files answered
+        drop("gridsense", write("own.csv", FEED), "own.csv");
+        assertThat(awaitReceipt("gridsense", "own.csv").get("provider_id").asText()).isEqualTo("gridsense");
+        // the junk was never taken (nor answered): links and special files are not feeds
+        try (Stream<Path> receipts = Files.list(providerDir("gridsense").resolve("receipts"))) {
+            assertThat(receipts.map(p -> p.getFileName().toString())).containsExactly("own.csv.receipt.json");
+        }
+        assertThat(junk.resolve("passwd.csv")).isSymbolicLink();
+    }
+
+    static Stream<String> namesNotAllowed() {
+        return Stream.of("back\\slash.csv", "double\"quote.csv", "single'quote.csv",
+                "evil\nFORGED feed 1 from sunwatch (SFTP x.csv, 1 bytes): ACCEPTED.csv",
+                "z\u00e4hlerst\u00e4nde-\u65e5\u672c.csv", "l".repeat(196) + ".csv");
+    }
+
+    @ParameterizedTest
+    @MethodSource("namesNotAllowed")
+    void aNameNotAllowedIsAnsweredUnderItsSafeNameAndNeverForgesALogLine(String name, CapturedOutput output)
+            throws Exception {
+        drop("sunwatch", write("named.csv", FEED), name);
+        String safe = FeedFileName.safe(name);
+        JsonNode receipt = awaitReceipt("sunwatch", safe);
+        assertThat(receipt.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(receipt.get("rejection").get("code").asText()).isEqualTo("FILE_NAME_NOT_ALLOWED");
+        assertThat(dsl.fetchCount(READING)).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> inboxFiles("sunwatch").isEmpty());
+        assertThat(output.getAll().lines()).noneMatch(line -> line.startsWith("FORGED"));
+    }
+
+    @Test
+    void aNameOfTheMaximumLengthIsAllowed() throws Exception {
+        String name = "m".repeat(FeedFileName.MAX_LENGTH - 4) + ".csv";
+        drop("sunwatch", write("long.csv", FEED), name);
+        assertThat(awaitReceipt("sunwatch", name).get("status").asText()).isEqualTo("ACCEPTED");
+    }
+
+    @Test
+    void newBytesUnderTheSameNameSizeAndModificationTimeAreJudged() throws Exception {
+        String second = FEED.replace("2025-01-01", "2025-02-01").replace("10000.000", "10500.000");
+        assertThat(second.length()).isEqualTo(FEED.length());
+        FileTime mtime = FileTime.from(Instant.parse("2025-06-01T12:00:00Z"));
+
+        dropWithMtime("sunwatch", FEED, "june.csv", mtime);
+        JsonNode first = awaitReceipt("sunwatch", "june.csv");
+        assertThat(first.get("status").asText()).isEqualTo("ACCEPTED");
+        long firstFeed = first.get("feed_id").asLong();
+
+        dropWithMtime("sunwatch", second, "june.csv", mtime);
+        JsonNode again = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> receiptIfPresent("sunwatch", "june.csv"),
+                        r -> r != null && r.get("feed_id").asLong() != firstFeed);
+        assertValidReceipt(again);
+        assertThat(again.get("status").asText()).isEqualTo("ACCEPTED");
+        assertThat(again.get("sha256").asText()).isNotEqualTo(first.get("sha256").asText());
+        assertThat(dsl.fetchCount(READING, READING.READ_AT.eq(OffsetDateTime.parse("2025-02-01T00:00:00-05:00"))))
+                .isEqualTo(1);
+        assertThat(dsl.fetchCount(READING)).isEqualTo(2);
+    }
+
+    @Test
+    void aDirectoryWhereTheReceiptMustGoGetsTheReceiptWrittenBesideItOnce() throws Exception {
+        Path obstacle = Files.createDirectories(providerDir("sunwatch").resolve("receipts/blocked.csv.receipt.json"));
+        Files.writeString(obstacle.resolve("inside.txt"), "not a receipt");
+        drop("sunwatch", write("blocked.csv", FEED), "blocked.csv");
+
+        Path receipts = providerDir("sunwatch").resolve("receipts");
+        Path written = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    try (Stream<Path> s = Files.list(receipts)) {
+                        return s.filter(p -> p.getFileName().toString().matches("blocked\\.csv\\.feed-\\d+\\.receipt\\.json"))
+                                .findFirst().orElse(null);
+                    }
+                }, p -> p != null);
+        JsonNode receipt = JSON.readTree(Files.readString(written));
+        assertValidReceipt(receipt);
+        assertThat(written.getFileName().toString())
+                .isEqualTo("blocked.csv.feed-" + receipt.get("feed_id").asLong() + ".receipt.json");
+        await().atMost(Duration.ofSeconds(10)).until(() -> inboxFiles("sunwatch").isEmpty());
+        assertThat(obstacle.resolve("inside.txt")).exists();
+    }
+
+    private void dropWithMtime(String provider, String content, String name, FileTime mtime) throws Exception {
+        Path inbox = Files.createDirectories(providerDir(provider).resolve("inbox"));
+        Path part = inbox.resolve(name + ".part");
+        Files.writeString(part, content, StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(part, mtime);
+        Files.move(part, inbox.resolve(name));
+    }
+
+    private JsonNode receiptIfPresent(String provider, String fileName) throws Exception {
+        Path receipt = providerDir(provider).resolve("receipts").resolve(fileName + ".receipt.json");
+        return Files.exists(receipt) ? JSON.readTree(Files.readString(receipt, StandardCharsets.UTF_8)) : null;
+    }
+
+    private List<Path> inboxFiles(String provider) throws Exception {
+        try (Stream<Path> s = Files.list(providerDir(provider).resolve("inbox"))) {
+            return s.toList();
+        }
+    }
+
+    private static Path write(String name, String content) throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "it-feeds"));
+        return Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
+    }
+}
