@@ -203,13 +203,18 @@ class OpsConsoleIT extends IngestItSupport {
 
     @Test
     void aFeedCarryingMarkupIsShownAsText() throws Exception {
+        // markup in a file name is refused (FILE_NAME_NOT_ALLOWED, receipt under the safe name) and shown as text
         String name = "x<img src=x onerror=alert(1)>.csv";
-        drop("sunwatch", SAMPLES.resolve("csv-v1/malicious/script-in-fields.csv"), name);
-        long feedId = awaitReceipt("sunwatch", name).get("feed_id").asLong();
+        drop("sunwatch", SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv"), name);
+        long named = awaitReceipt("sunwatch", org.ptsingest.feed.FeedFileName.safe(name)).get("feed_id").asLong();
+        drop("sunwatch", SAMPLES.resolve("csv-v1/malicious/script-in-fields.csv"), "script-in-fields.csv");
+        long feedId = awaitReceipt("sunwatch", "script-in-fields.csv").get("feed_id").asLong();
 
         browser.logIn("ops", "it-secret");
-        browser.open("/ops/feeds/" + feedId);
+        browser.open("/ops/feeds/" + named);
         assertThat(browser.find("#file-name").getText()).isEqualTo(name);
+        assertThat(browser.all("main img")).isEmpty();
+        browser.open("/ops/feeds/" + feedId);
         WebElement error = browser.find(".error[data-line='2']");
         assertThat(error.getText()).contains("<script>alert('pwned')</script>");
         assertThat(browser.all("main script")).isEmpty();
