@@ -85,4 +85,20 @@ class As2EdgesIT extends IngestItSupport {
         assertThat(answer).contains("failed to parse");
         assertThat(dsl.fetchCount(FEED)).isZero();
     }
+
+    /**
+     * A multipart/signed without a boundary: Camel's parser fails on it before any handler runs, and
+     * HttpCore alone would answer 500 ("send it again", for ever).
+     */
+    @org.junit.jupiter.api.Test
+    void aMultipartSignedWithoutBoundaryIsA400NotA500() throws Exception {
+        String contentType = "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256";
+        String answer = exchange("POST " + properties.as2().path() + " HTTP/1.1\r\n"
+                + "AS2-Version: 1.1\r\nAS2-From: SUNWATCH-AS2\r\nAS2-To: PTS-INGEST\r\nMessage-ID: <unparseable@edges>\r\n"
+                + "Disposition-Notification-To: edi@sunwatch.example\r\nContent-Type: " + contentType + "\r\n",
+                "this is not what the Content-Type says\r\n");
+
+        assertThat(answer).as(answer).startsWith("HTTP/1.1 400");
+        assertThat(dsl.fetchCount(FEED)).isZero();
+    }
 }
