@@ -8,7 +8,7 @@ import org.ptsingest.feed.FeedFormat;
 /**
  * One delivery of a feed by a provider, whatever the channel.
  *
- * @param sourceKey identifies this delivery on its channel (SFTP: path, size, mtime), so a retry after a crash
+ * @param sourceKey identifies this delivery on its channel (SFTP: path, size, mtime and the bytes' SHA-256), so a retry after a crash
  *     finds the feed it already committed instead of processing it twice
  * @param content the bytes as received, in a local file (feeds can be larger than memory)
  * @param dryRun judge and answer the receipt a real delivery would get, but store nothing
