@@ -15,12 +15,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 
@@ -29,7 +31,8 @@ import org.springframework.beans.factory.annotation.Value;
  * longer than the connection pool waits for a connection, so every clean-up that needs the database
  * fails too (releasing the file's claim). After PostgreSQL is back, without restarting the service, the
  * feed is taken again and answered once: one feed row, every reading stored once, the inbox empty,
- * health UP, and a file dropped afterwards is answered as well.
+ * health UP, and a file dropped afterwards is answered as well. A provider that logs in during the
+ * outage is told to try later, not that its key was refused.
  *
  * <p>Stops and starts the local Debian cluster that serves this test's datasource (5432 in CI); it is
  * always started again, whatever happens.
@@ -46,12 +49,19 @@ class DatabaseOutageIT extends IngestItSupport {
     @Autowired
     HikariDataSource dataSource;
 
+    @TempDir
+    Path tmp;
+
     @Test
     void feedInFlightWhenPostgresStopsIsAnsweredOnceAfterItIsBack() throws Exception {
         assertThat(OUTAGE).as("the outage outlasts the pool's connection timeout")
                 .isGreaterThan(Duration.ofMillis(dataSource.getConnectionTimeout()).plusSeconds(5));
         Cluster cluster = Cluster.serving(datasourceUrl);
         loadSampleRegistry();
+        Path key = tmp.resolve("id_ed25519");
+        OpenSshClient.keygen(key, "sunwatch@outage");
+        assertThat(send(asOps("/api/v1/providers/sunwatch/ssh-keys").header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofFile(tmp.resolve("id_ed25519.pub"))).build()).statusCode()).isEqualTo(200);
         Path inbox = Files.createDirectories(providerDir("sunwatch").resolve("inbox"));
         Path feed = Files.createTempFile("outage", ".csv");
         write(feed);
@@ -66,10 +76,21 @@ class DatabaseOutageIT extends IngestItSupport {
         Runtime.getRuntime().addShutdownHook(restart);
         try {
             cluster.run("stop", "-m", "fast");
+            // The key lookup waits for the pool's connection timeout, within the outage: run it beside the wait.
+            CompletableFuture<OpenSshClient.Result> login = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new OpenSshClient(key, properties).batch("sunwatch", "ls inbox\n");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             // Through the whole outage the file waits in the inbox, unanswered (nothing is lost or half-answered).
             await("big.csv waiting in the inbox during the outage").during(OUTAGE).atMost(OUTAGE.plusSeconds(10))
                     .until(() -> Files.exists(inbox.resolve("big.csv"))
                             && !Files.exists(receiptFile("big.csv")));
+            OpenSshClient.Result refused = login.get(OUTAGE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.output()).contains("try again later").doesNotContain("Permission denied");
         } finally {
             cluster.startIfDown();
             Runtime.getRuntime().removeShutdownHook(restart);
