@@ -9,8 +9,9 @@ import org.springframework.stereotype.Component;
 /**
  * SFTP channel: provider drops {providerId}/inbox/{file} → feed pipeline →
  * {providerId}/receipts/{file}.receipt.json. Any failure (database down, SFTP write failed) leaves
- * the file in the inbox and releases its claim, so a later poll retries it; the pipeline recognises
- * a delivery it already committed and only re-sends the receipt.
+ * the file in the inbox and releases its claim, so a later poll retries it (when the database is too
+ * far gone to release the claim, the claim repository's next poll takes its own unfinished claim back);
+ * the pipeline recognises a delivery it already committed and only re-sends the receipt.
  */
 @Component
 public class SftpInboxRoute extends RouteBuilder {

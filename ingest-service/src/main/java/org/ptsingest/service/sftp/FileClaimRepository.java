@@ -26,7 +26,8 @@ import org.springframework.stereotype.Component;
  * row went in owns the file (camel-sql's repository counts then inserts, which races). A claim
  * whose owner stops heart-beating (it crashed) is taken over after {@code ingest.sftp.claim-lease};
  * the feed's own (channel, source_key) constraint then makes the retry answer with the feed the dead
- * instance committed, if it got that far.
+ * instance committed, if it got that far. A claim its owner could not release (the database was down
+ * when the feed failed) is recovered the same way from the table, by the owner at once on its next poll.
  *
  * <p>A completed claim holds its key (name, size, mtime) for one poll delay only: long enough for its
  * owner to delete the file right after confirming, so another instance's poll does not take it again.
@@ -77,8 +78,10 @@ public class FileClaimRepository extends ServiceSupport implements IdempotentRep
                     .set(FILE_CLAIM.HEARTBEAT_AT, now)
                     .setNull(FILE_CLAIM.COMPLETED_AT)
                     .where(FILE_CLAIM.CLAIM_KEY.eq(key))
-                    // Our own unfinished claim (e.g. the read lock timed out on a file still being uploaded
-                    // and the consumer skipped it without releasing the claim) is ours to retry.
+                    // Our own unfinished claim is ours to retry: the read lock timed out on a file still being
+                    // uploaded and the consumer skipped it without releasing the claim, or the release itself
+                    // failed because the database was down (see remove). Camel's in-progress repository keeps
+                    // this consumer from asking for a file it is still processing.
                     .and(expired(now).or(FILE_CLAIM.INSTANCE_ID.eq(instanceId).and(FILE_CLAIM.COMPLETED_AT.isNull())))
                     .execute();
             if (inserted == 1 && !held.contains(key)) {
@@ -108,14 +111,31 @@ public class FileClaimRepository extends ServiceSupport implements IdempotentRep
                 .or(FILE_CLAIM.COMPLETED_AT.isNotNull().and(FILE_CLAIM.COMPLETED_AT.lt(now.minus(completedHold))));
     }
 
-    /** Failed processing: give the file back so the next poll (here or elsewhere) retries it. */
+    /**
+     * Failed processing: give the file back so the next poll (here or elsewhere) retries it.
+     *
+     * <p>Never throws. Camel 4.17 calls this from the {@code finally} block of
+     * {@code GenericFileOnCompletion.onCompletion} <em>before</em> it takes the file out of its in-memory
+     * in-progress repository; an exception here skips that step, and the consumer then skips the file
+     * on every poll until the service restarts. The failure that brought us here is often the database
+     * itself (down longer than the pool's connection timeout), so the delete fails too: the claim then
+     * stays in the table unfinished and no longer heart-beaten, and is recovered from there: this
+     * instance retakes its own unfinished claim on its next poll ({@link #add}), another instance once
+     * the lease ran out.
+     */
     @Override
     public boolean remove(String key) {
         held.remove(key);
-        return dsl.deleteFrom(FILE_CLAIM)
-                .where(FILE_CLAIM.CLAIM_KEY.eq(key), FILE_CLAIM.INSTANCE_ID.eq(instanceId),
-                        FILE_CLAIM.COMPLETED_AT.isNull())
-                .execute() == 1;
+        try {
+            return dsl.deleteFrom(FILE_CLAIM)
+                    .where(FILE_CLAIM.CLAIM_KEY.eq(key), FILE_CLAIM.INSTANCE_ID.eq(instanceId),
+                            FILE_CLAIM.COMPLETED_AT.isNull())
+                    .execute() == 1;
+        } catch (RuntimeException e) {
+            log.warn("claim {} could not be released ({}); it stays unfinished and is retaken by the next poll "
+                    + "that reaches the database", Echo.escape(key), e.getMessage());
+            return false;
+        }
     }
 
     @Override
@@ -136,10 +156,16 @@ public class FileClaimRepository extends ServiceSupport implements IdempotentRep
     @Scheduled(fixedDelay = HEARTBEAT_MILLIS)
     void heartbeat() {
         if (!held.isEmpty()) {
-            dsl.update(FILE_CLAIM)
-                    .set(FILE_CLAIM.HEARTBEAT_AT, now())
-                    .where(FILE_CLAIM.CLAIM_KEY.in(held), FILE_CLAIM.INSTANCE_ID.eq(instanceId))
-                    .execute();
+            try {
+                dsl.update(FILE_CLAIM)
+                        .set(FILE_CLAIM.HEARTBEAT_AT, now())
+                        .where(FILE_CLAIM.CLAIM_KEY.in(held), FILE_CLAIM.INSTANCE_ID.eq(instanceId))
+                        .execute();
+            } catch (RuntimeException e) {
+                // The database is unreachable: the next beat tries again. One line, not a stack trace every
+                // ten seconds of an outage.
+                log.warn("{} claim(s) not heart-beaten: {}", held.size(), e.getMessage());
+            }
         }
     }
 

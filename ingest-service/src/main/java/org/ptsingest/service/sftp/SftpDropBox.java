@@ -9,19 +9,23 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.List;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.jooq.DSLContext;
 import org.ptsingest.config.IngestProperties;
+import org.ptsingest.feed.Echo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -70,7 +74,7 @@ public class SftpDropBox implements SmartLifecycle {
             sshd.setKeyPairProvider(hostKeys);
             sshd.setPasswordAuthenticator(null);
             sshd.setKeyboardInteractiveAuthenticator(null);
-            sshd.setPublickeyAuthenticator((user, key, session) -> accepts(user, key, serviceKey.getPublic()));
+            sshd.setPublickeyAuthenticator((user, key, session) -> accepts(user, key, serviceKey.getPublic(), session));
             sshd.setFileSystemFactory(new VirtualFileSystemFactory(root) {
                 @Override
                 public Path getUserHomeDir(SessionContext session) throws IOException {
@@ -99,13 +103,28 @@ public class SftpDropBox implements SmartLifecycle {
         }
     }
 
-    private boolean accepts(String user, PublicKey offered, PublicKey serviceKey) {
+    private boolean accepts(String user, PublicKey offered, PublicKey serviceKey, ServerSession session) {
         if (user.equals(properties.sftp().user())) {
             return KeyUtils.compareKeys(serviceKey, offered);
         }
         String fingerprint = KeyUtils.getFingerPrint(offered);
-        boolean known = dsl.fetchExists(PROVIDER_SSH_KEY,
-                PROVIDER_SSH_KEY.PROVIDER_ID.eq(user), PROVIDER_SSH_KEY.FINGERPRINT.eq(fingerprint));
+        boolean known;
+        try {
+            known = dsl.fetchExists(PROVIDER_SSH_KEY,
+                    PROVIDER_SSH_KEY.PROVIDER_ID.eq(user), PROVIDER_SSH_KEY.FINGERPRINT.eq(fingerprint));
+        } catch (DataAccessException e) {
+            // The registered keys cannot be read (PostgreSQL is down). That is no verdict on the key: hang up
+            // with "service not available" and a message the provider's client prints, rather than the
+            // "permission denied" of a refused key, which would send the provider to ops with a good key.
+            log.warn("SFTP login of {} turned away: registered keys cannot be read ({})", Echo.escape(user), e.getMessage());
+            try {
+                session.disconnect(SshConstants.SSH2_DISCONNECT_SERVICE_NOT_AVAILABLE,
+                        "the drop box cannot check keys right now (database unavailable); try again later");
+            } catch (IOException closing) {
+                log.debug("disconnecting {}: {}", user, closing.getMessage());
+            }
+            return false;
+        }
         if (!known) {
             log.info("SFTP login refused for {}: key {} is not registered", user, fingerprint);
         }
