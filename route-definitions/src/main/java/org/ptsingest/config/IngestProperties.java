@@ -62,7 +62,8 @@ public record IngestProperties(
             @DefaultValue("1s") Duration mdnPollInterval,
             @DefaultValue("5s") Duration mdnFirstRetry,
             @DefaultValue("10m") Duration mdnMaxRetryInterval,
-            @DefaultValue("3d") Duration mdnGiveUpAfter) {}
+            @DefaultValue("3d") Duration mdnGiveUpAfter,
+            @DefaultValue("20s") Duration readTimeout) {}
 
     /**
      * @param enabled load the sample registry and give every registered provider a demo SSH key (the default run)

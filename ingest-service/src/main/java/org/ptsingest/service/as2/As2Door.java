@@ -70,7 +70,7 @@ public final class As2Door implements HttpRequestHandler {
         // HttpCore answers a path nobody listens on with 501 Not Implemented; it is a 404. The AS2 path is
         // an exact pattern and wins over this catch-all.
         server.listen("*", As2Door::notFound);
-        As2ParseFailures.answer400(server);
+        As2HttpService.install(server, properties.as2().readTimeout());
         log.info("AS2 endpoint http://{}:{}{} listening as {}", properties.as2().serverFqdn(), properties.as2().port(),
                 properties.as2().path(), properties.as2().as2Id());
     }

@@ -101,4 +101,20 @@ class As2EdgesIT extends IngestItSupport {
         assertThat(answer).as(answer).startsWith("HTTP/1.1 400");
         assertThat(dsl.fetchCount(FEED)).isZero();
     }
+
+    /** Camel sets no read timeout on AS2 connections: half a request, then silence, held a thread for ever. */
+    @org.junit.jupiter.api.Test
+    void aClientThatFallsSilentMidRequestIsCutOff() throws Exception {
+        try (Socket socket = new Socket("localhost", properties.as2().port())) {
+            socket.setSoTimeout(120_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + properties.as2().path() + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n"
+                    + "Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n\r\n0123456789")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            // the server closes the connection (end of stream, possibly after an error answer) well before 120 s
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> in.read() == -1);
+        }
+    }
 }
