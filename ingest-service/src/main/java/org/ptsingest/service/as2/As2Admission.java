@@ -1,7 +1,6 @@
 package org.ptsingest.service.as2;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.time.Instant;
@@ -20,7 +19,6 @@ import org.apache.camel.component.as2.api.entity.ApplicationPkcs7MimeEnvelopedDa
 import org.apache.camel.component.as2.api.entity.EntityParser;
 import org.apache.camel.component.as2.api.entity.MimeEntity;
 import org.apache.camel.component.as2.api.entity.MultipartSignedEntity;
-import org.apache.camel.component.as2.api.util.EntityUtils;
 import org.apache.camel.component.as2.api.util.HttpMessageUtils;
 import org.apache.camel.component.as2.api.util.SigningUtils;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -36,7 +34,9 @@ import org.ptsingest.service.as2.As2Partners.Partner;
  * service's key, it is signed, <em>that partner's</em> registered certificate is within its validity
  * period, the signature verifies against that certificate, and the payload is a feed format.
  * Camel's AS2 server checks none of the sender's identity and delivers unverified signatures, so
- * this is the only gate; it reads the request the component already parsed.
+ * this is the only gate; it reads the request the component already parsed. The signature is checked
+ * over the signed part's bytes as received ({@link SignedPartAsReceived}), and an admitted request
+ * gets an entity from which Camel's MDN code computes the MIC over those same bytes.
  */
 public final class As2Admission {
 
@@ -113,19 +113,30 @@ public final class As2Admission {
         if (partner.isEmpty()) {
             return new Refused(Refusal.UNKNOWN_PARTNER, unquote(from));
         }
-        MimeEntity entity;
+        ApplicationPkcs7MimeEnvelopedDataEntity enveloped;
+        byte[] encrypted;
         try {
             EntityParser.parseAS2MessageEntity(request);
-            if (!(request.getEntity() instanceof ApplicationPkcs7MimeEnvelopedDataEntity enveloped)) {
+            if (!(request.getEntity() instanceof ApplicationPkcs7MimeEnvelopedDataEntity e)) {
                 return new Refused(Refusal.NOT_ENCRYPTED, "Content-Type " + contentType);
             }
-            try {
-                entity = decompressed(enveloped.getEncryptedEntity(decryptionKey));
-            } catch (Exception e) {
-                return new Refused(Refusal.DECRYPTION_FAILED, "it was probably encrypted for another certificate");
-            }
+            enveloped = e;
+            encrypted = SignedPartAsReceived.body(enveloped);
         } catch (Exception e) {
             return new Refused(Refusal.MALFORMED, rootMessage(e));
+        }
+        // Kept as bytes, not only parsed: the signature and the MIC are over the signed part as received.
+        byte[] signedMime;
+        MimeEntity entity;
+        try {
+            signedMime = EntityParser.decryptData(encrypted, decryptionKey);
+            entity = EntityParser.parseEntity(signedMime);
+            if (entity instanceof ApplicationPkcs7MimeCompressedDataEntity compressed) { // sign, then compress
+                signedMime = EntityParser.uncompressData(SignedPartAsReceived.body(compressed), new ZlibExpanderProvider());
+                entity = EntityParser.parseEntity(signedMime);
+            }
+        } catch (Exception e) {
+            return new Refused(Refusal.DECRYPTION_FAILED, "it was probably encrypted for another certificate");
         }
         if (!(entity instanceof MultipartSignedEntity signed)) {
             return new Refused(Refusal.NOT_SIGNED, "the decrypted content is " + entity.getContentType());
@@ -135,7 +146,12 @@ public final class As2Admission {
             return new Refused(Refusal.CERTIFICATE_NOT_VALID, "valid " + p.certificate().getNotBefore().toInstant()
                     + " to " + p.certificate().getNotAfter().toInstant());
         }
-        if (!SigningUtils.isValid(signed, new Certificate[] {p.certificate()})) {
+        byte[] signedPart = SignedPartAsReceived.firstBodyPart(signedMime);
+        if (signedPart == null) {
+            return new Refused(Refusal.MALFORMED, "the signed part of the multipart/signed cannot be delimited");
+        }
+        if (!SigningUtils.isValidSigned(signedPart, signed.getSignatureEntity().getSignature(),
+                new Certificate[] {p.certificate()})) {
             return new Refused(Refusal.SIGNATURE_INVALID, "certificate " + p.certificate().getSubjectX500Principal()
                     + ", serial " + p.certificate().getSerialNumber().toString(16));
         }
@@ -151,7 +167,7 @@ public final class As2Admission {
         String mime = ContentType.parse(application.getContentType()).getMimeType().toLowerCase(Locale.ROOT);
         byte[] payload;
         try {
-            payload = rawContent(application);
+            payload = SignedPartAsReceived.body(application);
         } catch (Exception e) {
             return new Refused(Refusal.MALFORMED, rootMessage(e));
         }
@@ -163,6 +179,9 @@ public final class As2Admission {
         if (format == null) {
             return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + mime);
         }
+        // From here Camel's consumer and MDN code read this entity: the MIC over the signed part as received.
+        request.setEntity(
+                SignedPartAsReceived.forCamel(enveloped, encrypted, signed, application, payload, signedPart));
         return new Admitted(p, messageId, format, fileName(application, messageId, format), payload);
     }
 
@@ -172,19 +191,6 @@ public final class As2Admission {
             return compressed.getCompressedEntity(new ZlibExpanderProvider());
         }
         return entity;
-    }
-
-    /**
-     * The payload bytes as the partner sent them. The parser keeps them transfer-decoded but only
-     * hands them out re-encoded (or as a String in the declared charset, lossy for XML that declares
-     * its encoding inside): write this private copy as a main body, then undo the transfer encoding.
-     */
-    private static byte[] rawContent(ApplicationEntity application) throws Exception {
-        application.setMainBody(true);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        application.writeTo(out);
-        String encoding = application.getContentTransferEncodingValue();
-        return encoding == null ? out.toByteArray() : EntityUtils.decode(out.toByteArray(), encoding);
     }
 
     private static String fileName(HttpEntity application, String messageId, FeedFormat format) {

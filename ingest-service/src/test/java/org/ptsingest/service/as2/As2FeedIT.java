@@ -15,8 +15,13 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.bouncycastle.cms.CMSCompressedDataGenerator;
+import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.jcajce.ZlibCompressor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.ptsingest.service.IngestItSupport;
 import org.ptsingest.service.as2.PartnerAs2Client.Identity;
 import org.ptsingest.service.as2.PartnerAs2Client.Mdn;
@@ -85,6 +90,96 @@ class As2FeedIT extends IngestItSupport {
         assertThat(dsl.select(FEED.FORMAT).from(FEED).orderBy(FEED.FEED_ID).fetch(FEED.FORMAT))
                 .containsExactly("PTS_ARDATA", "CSV_V1");
         assertThat(dsl.fetchCount(READING)).isPositive();
+    }
+
+    /**
+     * jakarta.mail (as2-lib) folds the signed part's {@code Content-Disposition} line past 76 characters;
+     * Camel's parser unfolds it. Verified and MIC'd over the bytes as received, it is an ordinary message.
+     */
+    @Test
+    void signedPartWithAFoldedHeaderLineVerifiesAndItsMicMatches() throws Exception {
+        // 60 characters: Content-Disposition is folded; longer names jakarta.mail splits into filename*0, *1 (RFC 2231)
+        String name = "sunwatch-" + "0123456789".repeat(4) + "-nov-30.xml";
+        assertThat(name).hasSize(60);
+        Mdn mdn = client(sunwatch).send(sample(XML_FEED), name, Options.defaults());
+
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed");
+        assertThat(mdn.signatureVerified()).as(mdn.error()).isTrue();
+        assertThat(mdn.micMatches()).as("MIC %s vs sent %s", mdn.receivedContentMic(), mdn.sentMic()).isTrue();
+        var feed = dsl.selectFrom(FEED).where(FEED.CHANNEL.eq("AS2")).fetchSingle();
+        assertThat(feed.getFileName()).isEqualTo(name);
+        assertThat(feed.getStatus()).isEqualTo("PARTIALLY_ACCEPTED");
+    }
+
+    /** The asynchronous MDN (built by the service, not by Camel's response interceptor) has the same MIC. */
+    @Test
+    void asynchronousMdnOfAFoldedSignedPartCarriesTheMicOfTheBytesReceived() throws Exception {
+        try (MdnListener listener = MdnListener.start(0)) {
+            Mdn sent = client(sunwatch).send(sample(XML_FEED), "sunwatch-async-" + "0123456789".repeat(4) + "5.xml",
+                    Options.defaults().withAsyncMdnUrl(listener.url()));
+
+            assertThat(sent.httpStatus()).isEqualTo(200);
+            assertAsyncMdn(listener.await(Duration.ofSeconds(30)), sent, "processed");
+        }
+    }
+
+    /**
+     * Header lines jakarta.mail never writes, from a sender built on BouncyCastle's CMS classes alone: a
+     * valid signature over them verifies, and the MIC is over them as sent (RFC 1847, RFC 4130 §7.3.1).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "Content-Type:application/xml\r\nContent-Disposition: attachment; filename=no-space.xml\r\n",
+        "Content-Type:  application/xml\r\nContent-Disposition: attachment; filename=two-spaces.xml\r\n",
+        "Content-Type: application/xml \r\nContent-Disposition: attachment; filename=trailing.xml\t \r\n",
+        "Content-Type: application/xml\r\nContent-Disposition: attachment;\r\n filename=folded-by-hand.xml\r\n"})
+    void signedPartHeadersAreVerifiedAsWritten(String headers) throws Exception {
+        byte[] part = concat((headers + "\r\n").getBytes(StandardCharsets.US_ASCII), sample(XML_FEED));
+
+        Mdn mdn = client(sunwatch).sendSignedPart(part, Options.defaults());
+
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed");
+        assertThat(mdn.signatureVerified()).as(mdn.error()).isTrue();
+        assertThat(mdn.micMatches()).as("MIC %s vs sent %s", mdn.receivedContentMic(), mdn.sentMic()).isTrue();
+        var feed = dsl.selectFrom(FEED).where(FEED.CHANNEL.eq("AS2")).fetchSingle();
+        assertThat(feed.getFileName()).endsWith(".xml").doesNotContain(" ", "\t");
+        assertThat(feed.getStatus()).isEqualTo("PARTIALLY_ACCEPTED");
+    }
+
+    /**
+     * Compressed, then signed (RFC 5402): the signed part is the compressed entity, and the MIC is over it
+     * as received, not over the payload inside.
+     */
+    @Test
+    void compressedThenSignedPartIsStoredAndItsMicIsOverTheCompressedPart() throws Exception {
+        byte[] inner = concat("Content-Type: application/xml\r\nContent-Disposition: attachment; filename=zipped.xml\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII), sample(XML_FEED));
+        byte[] compressed = new CMSCompressedDataGenerator()
+                .generate(new CMSProcessableByteArray(inner), new ZlibCompressor()).getEncoded();
+        byte[] part = concat(("Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n").getBytes(StandardCharsets.US_ASCII),
+                java.util.Base64.getMimeEncoder().encode(compressed));
+
+        Mdn mdn = client(sunwatch).sendSignedPart(part, Options.defaults());
+
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed");
+        assertThat(mdn.micMatches()).as("MIC %s vs sent %s", mdn.receivedContentMic(), mdn.sentMic()).isTrue();
+        var feed = dsl.selectFrom(FEED).where(FEED.CHANNEL.eq("AS2")).fetchSingle();
+        assertThat(feed.getFileName()).isEqualTo("zipped.xml");
+        assertThat(feed.getStatus()).isEqualTo("PARTIALLY_ACCEPTED");
+    }
+
+    /** Verifying the bytes as received does not make every signature pass: another key's is still refused. */
+    @Test
+    void signedPartSignedWithAnotherKeyFailsAuthentication() throws Exception {
+        Identity impostor = PartnerAs2Client.newIdentity("SUNWATCH-AS2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(30)));
+        byte[] part = ("Content-Type:application/xml\r\n\r\n" + new String(sample(XML_FEED), StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8);
+
+        Mdn mdn = client(sunwatch.withKey(impostor.key())).sendSignedPart(part, Options.defaults());
+
+        assertRefused(mdn, "authentication-failed");
     }
 
     @Test
@@ -329,6 +424,12 @@ class As2FeedIT extends IngestItSupport {
         JsonNode receipt = JSON.readTree(r.body());
         assertValidReceipt(receipt);
         return receipt;
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     static byte[] sample(String path) throws Exception {

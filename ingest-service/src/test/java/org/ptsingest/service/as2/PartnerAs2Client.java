@@ -33,6 +33,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.UUID;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cms.CMSAlgorithm;
+import org.bouncycastle.cms.CMSEnvelopedDataGenerator;
+import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.CMSSignedDataGenerator;
+import org.bouncycastle.cms.jcajce.JceCMSContentEncryptorBuilder;
+import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoGeneratorBuilder;
 import java.security.InvalidKeyException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -333,6 +349,90 @@ public final class PartnerAs2Client {
     // asynchronous MDN requested: only the HTTP status is known now
     return new Mdn(capture.httpStatus, null, null, null, false, false, false, null, sentMessageId,
         sentMic, options.asyncMdnUrl() != null ? null : "no MDN received");
+  }
+
+  /**
+   * Sends a signed part given byte for byte, for header formatting that jakarta.mail (and so as2-lib)
+   * never writes: {@code Content-Type:application/xml} without a space, two spaces after the colon,
+   * trailing white space. Signed and encrypted with BouncyCastle's CMS classes directly, as an
+   * OpenSSL-based gateway does ({@code openssl cms -sign -binary}, then {@code -encrypt}): a detached
+   * SHA256withRSA signature with the signer's certificate, a {@code multipart/signed} whose signature
+   * part is base64, AES128-CBC for the receiver certificate, and the envelope POSTed base64-encoded
+   * ({@code Content-Transfer-Encoding: base64}) with the usual AS2 headers. The synchronous MDN is
+   * read and verified with as2-lib's parser as in {@link #send}; the sender's MIC is SHA-256 over
+   * {@code signedPart}, exactly as given. Asynchronous MDNs and {@link Options#sign()}/{@link
+   * Options#encrypt()} {@code false} are not offered here.
+   *
+   * @param signedPart the MIME part to sign: header lines, an empty line, the content, all CRLF
+   *     where MIME wants it
+   */
+  public Mdn sendSignedPart(byte[] signedPart, Options options) throws Exception {
+    CMSSignedDataGenerator signer = new CMSSignedDataGenerator();
+    signer.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
+        .setProvider(BouncyCastleProvider.PROVIDER_NAME)
+        .build("SHA256withRSA", sender.key(), sender.certificate()));
+    signer.addCertificates(new JcaCertStore(List.of(sender.certificate())));
+    byte[] signature = signer.generate(new CMSProcessableByteArray(signedPart), false).getEncoded();
+
+    String boundary = "----=_Part_raw_" + Long.toHexString(RANDOM.nextLong());
+    ByteArrayOutputStream mime = new ByteArrayOutputStream();
+    mime.writeBytes(ascii("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";"
+        + " micalg=sha-256; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary + "\r\n"));
+    mime.writeBytes(signedPart);
+    mime.writeBytes(ascii("\r\n--" + boundary + "\r\n"
+        + "Content-Type: application/pkcs7-signature; name=smime.p7s; smime-type=signed-data\r\n"
+        + "Content-Transfer-Encoding: base64\r\n"
+        + "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\n"
+        + Base64.getMimeEncoder().encodeToString(signature) + "\r\n--" + boundary + "--\r\n"));
+
+    CMSEnvelopedDataGenerator envelope = new CMSEnvelopedDataGenerator();
+    envelope.addRecipientInfoGenerator(new JceKeyTransRecipientInfoGenerator(receiverCertificate)
+        .setProvider(BouncyCastleProvider.PROVIDER_NAME));
+    byte[] encrypted = envelope.generate(new CMSProcessableByteArray(mime.toByteArray()),
+        new JceCMSContentEncryptorBuilder(CMSAlgorithm.AES128_CBC)
+            .setProvider(BouncyCastleProvider.PROVIDER_NAME).build()).getEncoded();
+
+    String messageId = options.messageId() == null
+        ? "<" + UUID.randomUUID() + "@" + sender.as2Id().replace(' ', '_') + ">"
+        : options.messageId().trim().startsWith("<") ? options.messageId().trim()
+        : "<" + options.messageId().trim() + ">";
+    HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofMillis(RESPONSE_TIMEOUT_MS))
+        .header("AS2-Version", "1.1")
+        .header("AS2-From", sender.as2Id())
+        .header("AS2-To", receiverAs2Id)
+        .header("Message-ID", messageId)
+        .header("Subject", options.subject() == null ? "AS2 message" : options.subject())
+        .header("MIME-Version", "1.0")
+        .header("Content-Type", "application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m")
+        .header("Content-Transfer-Encoding", "base64")
+        .header("Disposition-Notification-To", senderEmail(sender.as2Id()));
+    if (options.requestSignedMdn()) {
+      post.header("Disposition-Notification-Options",
+          "signed-receipt-protocol=required, pkcs7-signature; signed-receipt-micalg=required, sha-256");
+    }
+    HttpResponse<byte[]> response;
+    try (HttpClient http = HttpClient.newBuilder()
+        .connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MS)).build()) {
+      response = http.send(post.POST(HttpRequest.BodyPublishers.ofByteArray(
+          Base64.getMimeEncoder().encode(encrypted))).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+    String sentMic = Base64.getEncoder().encodeToString(
+        MessageDigest.getInstance("SHA-256").digest(signedPart)) + ", sha-256";
+    if (response.statusCode() / 100 != 2) {
+      return new Mdn(response.statusCode(), null, null, null, false, false, false, null, messageId,
+          sentMic, "HTTP " + response.statusCode() + " " + new String(response.body(),
+              java.nio.charset.StandardCharsets.UTF_8));
+    }
+    HttpHeaderMap headers = new HttpHeaderMap();
+    response.headers().map().forEach((name, values) -> values.forEach(v -> headers.addHeader(name, v)));
+    Mdn m = parse(headers, response.body(), receiverCertificate, sentMic, response.statusCode());
+    return new Mdn(m.httpStatus(), m.disposition(), m.originalMessageId(), m.receivedContentMic(),
+        m.micMatches(), m.signed(), m.signatureVerified(), m.text(), messageId, sentMic, m.error());
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   /**

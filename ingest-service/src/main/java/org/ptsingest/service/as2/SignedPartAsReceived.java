@@ -1,0 +1,162 @@
+package org.ptsingest.service.as2;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import org.apache.camel.component.as2.api.entity.ApplicationEntity;
+import org.apache.camel.component.as2.api.entity.ApplicationPkcs7MimeEnvelopedDataEntity;
+import org.apache.camel.component.as2.api.entity.MimeEntity;
+import org.apache.camel.component.as2.api.entity.MultipartSignedEntity;
+import org.apache.camel.component.as2.api.util.EntityUtils;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
+
+/**
+ * The signed MIME part of an AS2 message byte for byte as the partner sent it, which is what RFC 1847
+ * signs and RFC 4130 §7.3.1 computes the {@code Received-Content-MIC} over.
+ *
+ * <p>Camel 4.17 gets both wrong for some senders: its parser unfolds header lines (httpcore5 turns
+ * CRLF + TAB into a space), and both {@code SigningUtils.isValid} and {@code MicUtils} hash the part as
+ * Camel <em>writes it again</em> ({@code "name: value"} + CRLF, its own transfer encoding). A folded
+ * {@code Content-Disposition} (jakarta.mail folds lines past 76 characters), {@code Content-Type:x}
+ * without a space or trailing white space then give another digest: a correct signature is refused
+ * and the MIC mismatches. So the service cuts the part out of the decrypted bytes itself.
+ */
+final class SignedPartAsReceived {
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private SignedPartAsReceived() {}
+
+    /**
+     * The first body part of a multipart entity (its headers, the blank line and its content, without
+     * the CRLF that belongs to the next delimiter), or {@code null} when it cannot be delimited.
+     * {@code mime} is the whole entity, headers included, as it was decrypted or decompressed.
+     */
+    static byte[] firstBodyPart(byte[] mime) {
+        int headerEnd = indexOf(mime, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
+        if (headerEnd < 0) {
+            return null;
+        }
+        String boundary = boundary(new String(mime, 0, headerEnd, StandardCharsets.ISO_8859_1));
+        if (boundary == null || boundary.isEmpty()) {
+            return null;
+        }
+        byte[] delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        // From the header block's last CRLF, so a body that starts with the delimiter (no preamble) is found too.
+        int first = indexOf(mime, delimiter, headerEnd + 2);
+        if (first < 0) {
+            return null;
+        }
+        int lineEnd = indexOf(mime, CRLF, first + delimiter.length); // after transport padding, if any
+        if (lineEnd < 0) {
+            return null;
+        }
+        int start = lineEnd + 2;
+        int end = indexOf(mime, delimiter, lineEnd);
+        if (end < start) {
+            return null;
+        }
+        byte[] part = new byte[end - start];
+        System.arraycopy(mime, start, part, 0, part.length);
+        return part;
+    }
+
+    /** The {@code boundary} of the header block's Content-Type (folded lines unfolded first, RFC 5322 §2.2.3). */
+    private static String boundary(String headers) {
+        for (String line : headers.replaceAll("\r\n[ \t]", " ").split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Content-Type")) {
+                return ContentType.parse(line.substring(colon + 1).trim()).getParameter("boundary");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The body of a parsed entity with its transfer encoding undone. Camel keeps it decoded but only
+     * hands it out re-encoded; written as a main body, it comes without headers.
+     */
+    static byte[] body(MimeEntity entity) throws IOException {
+        entity.setMainBody(true);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        entity.writeTo(out);
+        String encoding = entity.getContentTransferEncodingValue();
+        try {
+            return encoding == null ? out.toByteArray() : EntityUtils.decode(out.toByteArray(), encoding);
+        } catch (Exception e) {
+            throw new IOException("cannot undo transfer encoding " + encoding, e);
+        }
+    }
+
+    /**
+     * The request entity Camel sees once a message is admitted. Camel's consumer and its MDN code
+     * (synchronous {@code ResponseMDN}; {@code DispositionNotificationMultipartReportEntity}, also for
+     * the asynchronous MDN) each decrypt the envelope again, take the {@code multipart/signed} inside
+     * and compute the MIC over the payload entity they find there, re-serialised; a request entity is
+     * the only input they have. So this envelope hands out the already decrypted {@code
+     * multipart/signed} (no second decryption) whose first part is the payload writing itself as the
+     * signed part as received. A compressed layer, in either order (RFC 5402), is left out: Camel would
+     * otherwise MIC the decompressed payload, and the MIC belongs to what was signed. The signature
+     * part is the parsed one, so Camel could only verify this structure wrongly; the endpoint has no
+     * {@code validateSigningCertificateChain}, and the service verified the bytes as received.
+     */
+    static HttpEntity forCamel(ApplicationPkcs7MimeEnvelopedDataEntity received, byte[] encrypted,
+            MultipartSignedEntity signed, ApplicationEntity payload, byte[] payloadBytes, byte[] signedPart) {
+        MultipartSignedEntity content = new MultipartSignedEntity(ContentType.parse(signed.getContentType()),
+                signed.getContentTransferEncodingValue(), signed.getBoundary(), false) {};
+        content.addPart(new PayloadWrittenAsSignedPart(payloadBytes, ContentType.parse(payload.getContentType()),
+                payload.getContentTransferEncodingValue(), signedPart));
+        content.addPart(signed.getSignatureEntity());
+        return new AdmittedEnvelope(received, encrypted, content);
+    }
+
+    private static final class AdmittedEnvelope extends ApplicationPkcs7MimeEnvelopedDataEntity {
+        private final MimeEntity content;
+
+        AdmittedEnvelope(ApplicationPkcs7MimeEnvelopedDataEntity received, byte[] encrypted, MimeEntity content) {
+            super(encrypted, received.getContentTransferEncodingValue(), true);
+            removeAllHeaders();
+            setHeaders(received.getAllHeaders());
+            this.content = content;
+        }
+
+        /** Already decrypted with the service's key by the admission check; the key Camel passes is the same. */
+        @Override
+        public MimeEntity getEncryptedEntity(PrivateKey privateKey) {
+            return content;
+        }
+    }
+
+    /** The payload (for {@code getEdiMessage}) that writes itself as the signed part it came in. */
+    private static final class PayloadWrittenAsSignedPart extends ApplicationEntity {
+        private final byte[] signedPart;
+
+        PayloadWrittenAsSignedPart(byte[] payload, ContentType type, String transferEncoding, byte[] signedPart) {
+            super(payload, type, transferEncoding, false, null);
+            this.signedPart = signedPart;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            out.write(signedPart);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = Math.max(from, 0); i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
