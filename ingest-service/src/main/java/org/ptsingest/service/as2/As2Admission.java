@@ -25,6 +25,7 @@ import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.bouncycastle.cms.jcajce.ZlibExpanderProvider;
+import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.service.as2.As2Partners.Partner;
 
@@ -196,22 +197,81 @@ public final class As2Admission {
     private static String fileName(HttpEntity application, String messageId, FeedFormat format) {
         if (application instanceof MimeEntity mime) {
             var disposition = mime.getFirstHeader(AS2Header.CONTENT_DISPOSITION);
-            if (disposition != null) {
-                for (String part : disposition.getValue().split(";")) {
-                    String p = part.trim();
-                    if (p.toLowerCase(Locale.ROOT).startsWith("filename=")) {
-                        String name = unquote(p.substring("filename=".length()).trim());
-                        // only the last path segment: the name is shown and used for receipts, never as a path
-                        name = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-                        if (!name.isBlank()) {
-                            return name;
-                        }
-                    }
+            String name = disposition == null ? null : dispositionFileName(disposition.getValue());
+            if (name != null) {
+                // only the last path segment: the name is shown and used for receipts, never as a path
+                name = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+                if (!name.isBlank()) {
+                    return name;
                 }
             }
         }
-        String id = unquote(messageId).replaceAll("[^A-Za-z0-9._@-]", "_");
-        return id + (format == FeedFormat.CSV_V1 ? ".csv" : ".xml");
+        // A name the service makes up must itself be an allowed one (a Message-ID holds '@' and '<>').
+        return FeedFileName.safe("as2-" + unquote(messageId).replaceAll("^<|>$", ""))
+                + (format == FeedFormat.CSV_V1 ? ".csv" : ".xml");
+    }
+
+    /**
+     * The file name of a Content-Disposition value: {@code filename=}, RFC 2231's {@code filename*=}
+     * (charset''percent-encoded) and its continuations {@code filename*0=}, {@code filename*1*=}…, which
+     * mail libraries use for names longer than a header line (jakarta.mail does above 60 characters).
+     */
+    static String dispositionFileName(String value) {
+        String plain = null;
+        String extended = null;
+        java.util.TreeMap<Integer, String> pieces = new java.util.TreeMap<>();
+        java.util.Set<Integer> encodedPieces = new java.util.HashSet<>();
+        for (String part : value.split(";")) {
+            int eq = part.indexOf('=');
+            if (eq < 0) {
+                continue;
+            }
+            String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            String v = unquote(part.substring(eq + 1).trim());
+            if (key.equals("filename")) {
+                plain = v;
+            } else if (key.equals("filename*")) {
+                extended = decode2231(v, true);
+            } else if (key.matches("filename\\*\\d+\\*?")) {
+                int n = Integer.parseInt(key.replaceAll("\\D", ""));
+                pieces.put(n, v);
+                if (key.endsWith("*")) {
+                    encodedPieces.add(n);
+                }
+            }
+        }
+        if (extended != null) {
+            return extended;
+        }
+        if (!pieces.isEmpty()) {
+            StringBuilder raw = new StringBuilder();
+            boolean encoded = false;
+            for (var e : pieces.entrySet()) {
+                raw.append(e.getValue());
+                encoded |= encodedPieces.contains(e.getKey());
+            }
+            return encoded ? decode2231(raw.toString(), pieces.firstKey() == 0 && encodedPieces.contains(0)) : raw.toString();
+        }
+        return plain;
+    }
+
+    /** {@code charset'language'percent-encoded} (RFC 2231); undecodable input is kept as it came. */
+    private static String decode2231(String value, boolean withCharset) {
+        try {
+            String charset = "UTF-8";
+            String text = value;
+            if (withCharset) {
+                int first = value.indexOf('\'');
+                int second = first < 0 ? -1 : value.indexOf('\'', first + 1);
+                if (second > 0) {
+                    charset = first == 0 ? "UTF-8" : value.substring(0, first);
+                    text = value.substring(second + 1);
+                }
+            }
+            return java.net.URLDecoder.decode(text.replace("+", "%2B"), java.nio.charset.Charset.forName(charset));
+        } catch (RuntimeException e) {
+            return value;
+        }
     }
 
     static String unquote(String value) {

@@ -111,6 +111,17 @@ class As2FeedIT extends IngestItSupport {
         assertThat(feed.getStatus()).isEqualTo("PARTIALLY_ACCEPTED");
     }
 
+    /** Past 60 characters jakarta.mail writes the name as RFC 2231 continuations; it stays the feed's name. */
+    @Test
+    void aLongFileNameSplitIntoContinuationsIsKept() throws Exception {
+        String name = "sunwatch-production-" + "0123456789".repeat(6) + "-nov-30.xml";
+        Mdn mdn = client(sunwatch).send(sample(XML_FEED), name, Options.defaults());
+
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed");
+        assertThat(mdn.micMatches()).isTrue();
+        assertThat(dsl.selectFrom(FEED).where(FEED.CHANNEL.eq("AS2")).fetchSingle().getFileName()).isEqualTo(name);
+    }
+
     /** The asynchronous MDN (built by the service, not by Camel's response interceptor) has the same MIC. */
     @Test
     void asynchronousMdnOfAFoldedSignedPartCarriesTheMicOfTheBytesReceived() throws Exception {
