@@ -24,6 +24,7 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.ptsingest.config.IngestProperties;
+import org.ptsingest.pipeline.DeliveryIdentityConflict;
 import org.ptsingest.routes.As2Endpoints;
 import org.ptsingest.routes.As2InboxRoute;
 import org.slf4j.Logger;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class As2Door implements HttpRequestHandler {
     private static final Logger log = LoggerFactory.getLogger(As2Door.class);
+    /** The MDN's error modifier for a Message-ID reused with other content (RFC 4130 free-text error). */
+    static final String DUPLICATE_MESSAGE_ID = "duplicate-message-id";
 
     private final As2Admission admission;
     private final AS2Consumer consumer;
@@ -110,6 +113,22 @@ public final class As2Door implements HttpRequestHandler {
         context.setAttribute(As2Messages.ADMITTED, admitted);
         try {
             consumer.handle(request, response, context); // the route; throws (HTTP 500, no MDN) when it failed
+        } catch (HttpException | RuntimeException e) {
+            DeliveryIdentityConflict conflict = causeOf(e, DeliveryIdentityConflict.class);
+            if (conflict == null) {
+                throw e;
+            }
+            // A Message-ID already received with other content: acknowledging it would vouch, in a signed
+            // MDN, for content that was never kept. Refused; the first message's feed stands.
+            log.warn("AS2 message {} from {} refused: {}", messageId, from, conflict.getMessage());
+            meters.counter("ingest_as2_refusals_total", "reason", "DUPLICATE_MESSAGE_ID").increment();
+            request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
+            context.setAttribute(ResponseMDN.DISPOSITION_MODIFIER, modifier("error: " + DUPLICATE_MESSAGE_ID));
+            request.setHeader(As2Endpoints.MDN_TEXT_HEADER, mdns.text(request, "refused: this Message-ID was "
+                    + "received before (feed " + conflict.committedFeedId() + ") with other content; send new "
+                    + "content under a new Message-ID"));
+            response.setHeader("X-PTS-Outcome", "refused; " + DUPLICATE_MESSAGE_ID);
+            return;
         } finally {
             if (context.getAttribute(As2Messages.CONTENT_FILE) instanceof Path content) {
                 Files.deleteIfExists(content);
@@ -145,6 +164,15 @@ public final class As2Door implements HttpRequestHandler {
             // Nothing for the component to answer now: without this header it adds no MDN, sync or async.
             request.removeHeaders(AS2Header.DISPOSITION_NOTIFICATION_TO);
         }
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     private static void notFound(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context) {

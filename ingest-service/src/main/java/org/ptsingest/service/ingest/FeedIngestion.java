@@ -46,6 +46,7 @@ import org.ptsingest.feed.xml.XmlFeedReader;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.InvalidRecord;
 import org.ptsingest.feed.ParsedReading;
+import org.ptsingest.pipeline.DeliveryIdentityConflict;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedPipeline;
 import org.ptsingest.pipeline.FeedResult;
@@ -197,6 +198,9 @@ public class FeedIngestion implements FeedPipeline {
                 .where(FEED.CHANNEL.eq(d.channel().name()), FEED.SOURCE_KEY.eq(d.sourceKey()))
                 .fetchOne();
         if (done != null) {
+            if (!done.getSha256().equals(raw.sha256())) {
+                throw new DeliveryIdentityConflict(d.channel(), d.sourceKey(), done.getFeedId());
+            }
             return new Outcome(result(done, true), Map.of());
         }
         FeedRecord feed = dsl.newRecord(FEED);

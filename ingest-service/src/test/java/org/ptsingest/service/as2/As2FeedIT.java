@@ -260,8 +260,8 @@ class As2FeedIT extends IngestItSupport {
     void replayedMessageIdIsNotProcessedTwice() throws Exception {
         Options options = Options.defaults().withMessageId("<replay-1@sunwatch.example>");
         Mdn first = client(sunwatch).send(sample(XML_FEED), "01-baseline.xml", options);
-        // the same Message-ID again, even with other content: answered with the first result
-        Mdn again = client(sunwatch).send(sample("xml-v1/sunwatch/01-baseline.xml"), "other.xml", options);
+        // the same Message-ID and bytes again (the partner missed the MDN): answered with the first result
+        Mdn again = client(sunwatch).send(sample(XML_FEED), "other.xml", options);
 
         assertThat(first.disposition()).endsWith("processed");
         assertThat(again.disposition()).endsWith("processed");
@@ -270,6 +270,26 @@ class As2FeedIT extends IngestItSupport {
         assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
         assertThat(receiptByMessageId("<replay-1@sunwatch.example>").get("file_name").asText())
                 .isEqualTo("01-baseline.xml");
+    }
+
+    /** Issue 11: a signed "processed" MDN for content that was thrown away would be a false receipt. */
+    @Test
+    void aMessageIdReusedForOtherContentIsRefusedNotAcknowledged() throws Exception {
+        Options options = Options.defaults().withMessageId("<reused-1@sunwatch.example>");
+        Mdn first = client(sunwatch).send(sample(XML_FEED), "01-baseline.xml", options);
+        Mdn reused = client(sunwatch).send(sample("csv-v1/sunwatch/01-baseline.csv"), "other.csv",
+                options.withContentType("application/edi-consent"));
+
+        assertThat(first.disposition()).endsWith("processed");
+        assertThat(reused.disposition()).as(reused.toString()).endsWith("processed/error: duplicate-message-id");
+        assertThat(reused.signatureVerified()).isTrue();
+        assertThat(reused.text()).contains("received before (feed").contains("with other content");
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+        assertThat(dsl.fetchValue(FEED.FILE_NAME)).isEqualTo("01-baseline.xml");
+        // the first content again under that Message-ID is still a plain replay
+        Mdn replay = client(sunwatch).send(sample(XML_FEED), "01-baseline.xml", options);
+        assertThat(replay.disposition()).endsWith("processed");
+        assertThat(replay.text()).contains("already received under this Message-ID");
     }
 
     @Test
