@@ -1,6 +1,7 @@
 package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
@@ -64,11 +65,8 @@ class CrashRecoveryIT extends IngestItSupport {
 
         service("second");
         Path receipt = DATA.resolve("sftp/providers/sunwatch/receipts/big.csv.receipt.json");
-        Instant deadline = Instant.now().plusSeconds(120);
-        while (!Files.exists(receipt)) {
-            assertThat(Instant.now()).as("receipt from the second process within 120 s").isBefore(deadline);
-            Thread.sleep(250);
-        }
+        await("receipt from the second process").atMost(java.time.Duration.ofSeconds(120))
+                .until(() -> Files.exists(receipt));
         assertThat(JSON.readTree(Files.readString(receipt)).get("status").asText()).isEqualTo("ACCEPTED");
         assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
         assertThat(dsl.fetchCount(READING)).isEqualTo(READINGS);
@@ -97,10 +95,7 @@ class CrashRecoveryIT extends IngestItSupport {
     }
 
     private static void awaitLog(String name, String text, int seconds) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(seconds);
-        while (!log(name).contains(text)) {
-            assertThat(Instant.now()).as(name + " logs '" + text + "'").isBefore(deadline);
-            Thread.sleep(20);
-        }
+        await(name + " logs '" + text + "'").atMost(java.time.Duration.ofSeconds(seconds))
+                .pollInterval(java.time.Duration.ofMillis(20)).until(() -> log(name).contains(text));
     }
 }

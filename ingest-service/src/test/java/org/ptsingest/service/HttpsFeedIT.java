@@ -1,6 +1,7 @@
 package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
@@ -225,12 +226,8 @@ class HttpsFeedIT extends IngestItSupport {
         assertThat(JSON.readTree(r.body()).get("status").asText()).isEqualTo("PENDING");
 
         assertThat(get(issueKey("gridsense"), poll).statusCode()).as("another provider's delivery").isEqualTo(404);
-        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
-        HttpResponse<String> answer;
-        while ((answer = get(sunwatch, poll)).statusCode() == 202) {
-            assertThat(java.time.Instant.now()).as("judged within 60 s").isBefore(deadline);
-            Thread.sleep(200);
-        }
+        HttpResponse<String> answer = await("judged").atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> get(sunwatch, poll), a -> a.statusCode() != 202);
         assertThat(answer.statusCode()).isEqualTo(200);
         JsonNode receipt = JSON.readTree(answer.body());
         assertValidReceipt(receipt);

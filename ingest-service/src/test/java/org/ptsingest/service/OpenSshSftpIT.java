@@ -1,6 +1,7 @@
 package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
@@ -40,12 +41,12 @@ class OpenSshSftpIT extends IngestItSupport {
         assertThat(upload).doesNotContain("denied");
 
         Path local = tmp.resolve("receipt.json");
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (!Files.exists(local)) {
-            assertThat(Instant.now()).as("receipt within 60 s").isBefore(deadline);
-            Thread.sleep(500);
-            sftp(key, "sunwatch", "-get receipts/baseline.csv.receipt.json " + local + "\n");
-        }
+        // the provider's own client fetches the receipt until it is there
+        await("receipt fetched with sftp").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
+                    sftp(key, "sunwatch", "-get receipts/baseline.csv.receipt.json " + local + "\n");
+                    return Files.exists(local);
+                });
         JsonNode receipt = JSON.readTree(Files.readString(local));
         assertValidReceipt(receipt);
         assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");

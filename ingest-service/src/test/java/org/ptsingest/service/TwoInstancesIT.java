@@ -1,6 +1,7 @@
 package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED_OUTCOME_COUNT;
@@ -91,26 +92,34 @@ class TwoInstancesIT {
                     + i + "\n");
             Files.move(part, inbox.resolve("feed-" + i + ".csv"));
             if (i % 10 == 9) {
-                Thread.sleep(300);
+                // drop in batches, so both instances' polls see files (waits on the first of the batch being taken)
+                int taken = i - 9;
+                await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !Files.exists(inbox.resolve("feed-" + taken + ".csv")));
             }
         }
-        Instant deadline = Instant.now().plusSeconds(90);
-        while (countFiles(receipts) < FILES || countFiles(inbox) > 0) {
-            assertThat(Instant.now()).as("all receipts within 90 s").isBefore(deadline);
-            Thread.sleep(200);
-        }
-        Thread.sleep(1_000); // anything processed twice would show up now
+        await("all receipts").atMost(java.time.Duration.ofSeconds(90))
+                .until(() -> countFiles(receipts) >= FILES && countFiles(inbox) == 0);
+        // Proof that polls ran after the last file was answered (so anything taken twice would show up):
+        // a sentinel dropped now is answered, by whichever instance, after both had the chance to retake.
+        Files.writeString(inbox.resolve("sentinel.csv.part"), "system_id,meter_serial,read_at,register_kwh\n"
+                + "MA-1001,PAIR-SENTINEL,2026-01-01T00:00:00Z,1\n");
+        Files.move(inbox.resolve("sentinel.csv.part"), inbox.resolve("sentinel.csv"));
+        await("sentinel receipt").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> Files.exists(receipts.resolve("sentinel.csv.receipt.json")));
 
         DSLContext dsl = first.getBean(DSLContext.class);
-        assertThat(countFiles(receipts)).isEqualTo(FILES);
-        assertThat(dsl.fetchCount(FEED)).isEqualTo(FILES);
-        assertThat(dsl.fetchCount(FEED, FEED.STATUS.eq("ACCEPTED"))).isEqualTo(FILES);
-        assertThat(dsl.fetchCount(dsl.selectDistinct(FEED.SOURCE_KEY).from(FEED))).isEqualTo(FILES);
-        assertThat(dsl.fetchCount(READING)).isEqualTo(FILES);
-        assertThat(dsl.fetchCount(FILE_CLAIM, FILE_CLAIM.COMPLETED_AT.isNotNull())).isEqualTo(FILES);
+        int all = FILES + 1;
+        assertThat(countFiles(receipts)).isEqualTo(all);
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(all);
+        assertThat(dsl.fetchCount(FEED, FEED.STATUS.eq("ACCEPTED"))).isEqualTo(all);
+        assertThat(dsl.fetchCount(dsl.selectDistinct(FEED.SOURCE_KEY).from(FEED))).isEqualTo(all);
+        assertThat(dsl.fetchCount(READING)).isEqualTo(all);
+        await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> dsl.fetchCount(FILE_CLAIM, FILE_CLAIM.COMPLETED_AT.isNotNull()) == all);
+        // both instances took part: the exactly-once above was between two pollers, not one
         var byInstance = dsl.select(FILE_CLAIM.INSTANCE_ID, DSL.count()).from(FILE_CLAIM)
                 .groupBy(FILE_CLAIM.INSTANCE_ID).fetchMap(FILE_CLAIM.INSTANCE_ID, DSL.count());
-        System.out.println("files claimed per instance: " + byInstance.values());
+        assertThat(byInstance).as("files claimed per instance").hasSize(2).allSatisfy((id, n) -> assertThat(n).isPositive());
     }
 
     private static long countFiles(Path dir) throws Exception {
