@@ -122,7 +122,7 @@ public final class As2Admission {
                 return new Refused(Refusal.NOT_ENCRYPTED, "Content-Type " + contentType);
             }
             enveloped = e;
-            encrypted = SignedPartAsReceived.body(enveloped);
+            encrypted = SignedPartAsReceived.envelope(enveloped);
         } catch (Exception e) {
             return new Refused(Refusal.MALFORMED, rootMessage(e));
         }

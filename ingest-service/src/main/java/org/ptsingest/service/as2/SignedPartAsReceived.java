@@ -75,6 +75,46 @@ final class SignedPartAsReceived {
     }
 
     /**
+     * The envelope's bytes as the partner sent them. Camel 4.17 reads a binary body line by line
+     * ({@code EntityParser.parseBodyPartText} with {@code AS2SessionInputBuffer.readLine}); a last line
+     * that ends without LF goes through {@code lineFromLineBuffer}, which strips a trailing CR as if
+     * it were a line end, and no flag tells {@code parseBodyPartText} to put it back. So a DER
+     * envelope whose last byte is 0x0D (one in 256: the last ciphertext byte) arrives one byte short
+     * and does not decrypt, on every resend. DER states its own length in the outer header: a body
+     * exactly one byte shorter than that lost this CR, and nothing else can have been lost (a line
+     * ending in LF keeps its CR and LF). BER's indefinite form ends in 00 00 and is never cut.
+     */
+    static byte[] envelope(ApplicationPkcs7MimeEnvelopedDataEntity entity) throws IOException {
+        byte[] body = body(entity);
+        if (derLength(body) == body.length + 1L) {
+            byte[] whole = java.util.Arrays.copyOf(body, body.length + 1);
+            whole[body.length] = '\r';
+            return whole;
+        }
+        return body;
+    }
+
+    /** The total length a DER SEQUENCE says it has (tag, length octets, contents), or -1. */
+    static long derLength(byte[] der) {
+        if (der.length < 2 || der[0] != 0x30) {
+            return -1;
+        }
+        int first = der[1] & 0xff;
+        if (first < 0x80) {
+            return 2L + first;
+        }
+        int octets = first & 0x7f;
+        if (octets == 0 || octets > 4 || der.length < 2 + octets) {
+            return -1; // indefinite (BER) or absurd
+        }
+        long length = 0;
+        for (int i = 0; i < octets; i++) {
+            length = (length << 8) | (der[2 + i] & 0xff);
+        }
+        return 2L + octets + length;
+    }
+
+    /**
      * The body of a parsed entity with its transfer encoding undone. Camel keeps it decoded but only
      * hands it out re-encoded; written as a main body, it comes without headers.
      */

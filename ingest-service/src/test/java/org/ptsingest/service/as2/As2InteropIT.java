@@ -1,0 +1,113 @@
+package org.ptsingest.service.as2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.READING;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.ptsingest.service.IngestItSupport;
+import org.ptsingest.service.as2.PartnerAs2Client.Identity;
+import org.ptsingest.service.as2.PartnerAs2Client.Mdn;
+import org.ptsingest.service.as2.PartnerAs2Client.Options;
+import org.ptsingest.service.as2.PartnerAs2Client.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * What gateways other than as2-lib put on the wire (issue 11, items 1 and 4), sent with the
+ * BouncyCastle raw sender ({@link PartnerAs2Client#sendSignedPart(byte[], Options, Wire)}): a DER
+ * envelope POSTed as binary, as an OpenSSL-based gateway does, whatever its last byte; the older
+ * {@code application/x-pkcs7-*} type names; and payload types the service does not take, refused
+ * with the reason that says so.
+ */
+class As2InteropIT extends IngestItSupport {
+    private static final Logger log = LoggerFactory.getLogger(As2InteropIT.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Autowired
+    As2Identity service;
+
+    Identity sunwatch;
+
+    @BeforeEach
+    void registerSunwatch() throws Exception {
+        loadSampleRegistry();
+        sunwatch = PartnerAs2Client.newIdentity("SUNWATCH-AS2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(365)));
+        registerAs2Partner("sunwatch", sunwatch.as2Id(), sunwatch.certificate());
+    }
+
+    /**
+     * Camel's reader dropped the last byte of a binary body when it was a CR: the envelope did not
+     * decrypt, on every resend. This one is encrypted again until its last byte is 0x0D.
+     */
+    @Test
+    void aBinaryEnvelopeEndingInCarriageReturnIsProcessed() throws Exception {
+        Mdn mdn = client().sendSignedPart(xmlPart(randomXml()), Options.defaults(),
+                Wire.openSslBinary().withLastEnvelopeByte(0x0D));
+
+        assertProcessed(mdn);
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+    }
+
+    /**
+     * Issue 11's proof for item 1: 1,000 consecutive messages with random payloads, DER envelopes
+     * POSTed binary (about four end in 0x0D), every one processed with a matching MIC.
+     */
+    @Test
+    void aThousandConsecutiveMessagesWithRandomPayloadsAreAllProcessed() throws Exception {
+        PartnerAs2Client client = client();
+        long start = System.nanoTime();
+        for (int i = 0; i < 1000; i++) {
+            Mdn mdn = client.sendSignedPart(xmlPart(randomXml()), Options.defaults(), Wire.openSslBinary());
+            assertThat(mdn.disposition()).as("message %d: %s", i, mdn).endsWith("processed");
+            assertThat(mdn.micMatches()).as("message %d: MIC %s vs sent %s", i, mdn.receivedContentMic(), mdn.sentMic())
+                    .isTrue();
+        }
+        log.info("1,000 AS2 messages processed in {} s", Duration.ofNanos(System.nanoTime() - start).toSeconds());
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1000);
+    }
+
+    void assertProcessed(Mdn mdn) {
+        assertThat(mdn.httpStatus()).isEqualTo(200);
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed");
+        assertThat(mdn.signatureVerified()).as(mdn.error()).isTrue();
+        assertThat(mdn.micMatches()).as("MIC %s vs sent %s", mdn.receivedContentMic(), mdn.sentMic()).isTrue();
+    }
+
+    void assertRefused(Mdn mdn, String modifier) {
+        assertThat(mdn.httpStatus()).isEqualTo(200);
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed/error: " + modifier);
+        assertThat(mdn.signatureVerified()).as(mdn.error()).isTrue();
+        assertThat(dsl.fetchCount(FEED)).isZero();
+        assertThat(dsl.fetchCount(READING)).isZero();
+    }
+
+    PartnerAs2Client client() {
+        return new PartnerAs2Client(sunwatch, service.as2Id(), service.decryptionCertificate(),
+                "http://localhost:" + properties.as2().port() + properties.as2().path());
+    }
+
+    /** The sample XML feed with a random batch id and a random comment of random length: new bytes every time. */
+    static byte[] randomXml() throws Exception {
+        byte[] noise = new byte[1 + RANDOM.nextInt(200)];
+        RANDOM.nextBytes(noise);
+        String xml = new String(Files.readAllBytes(SAMPLES.resolve(As2FeedIT.XML_FEED)), StandardCharsets.UTF_8)
+                .replace("SW-2025-03-0001", "SW-" + HexFormat.of().formatHex(noise, 0, Math.min(8, noise.length)))
+                + "<!-- " + HexFormat.of().formatHex(noise) + " -->\n";
+        return xml.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] xmlPart(byte[] xml) {
+        return As2FeedIT.concat("Content-Type: application/xml\r\nContent-Disposition: attachment; filename=feed.xml\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII), xml);
+    }
+}
