@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
+import java.util.Arrays;
+import java.util.Locale;
 import org.apache.camel.component.as2.api.entity.ApplicationEntity;
 import org.apache.camel.component.as2.api.entity.ApplicationPkcs7MimeEnvelopedDataEntity;
 import org.apache.camel.component.as2.api.entity.MimeEntity;
@@ -35,6 +37,12 @@ final class SignedPartAsReceived {
      * {@code mime} is the whole entity, headers included, as it was decrypted or decompressed.
      */
     static byte[] firstBodyPart(byte[] mime) {
+        int[] bounds = firstBodyPartBounds(mime);
+        return bounds == null ? null : Arrays.copyOfRange(mime, bounds[0], bounds[1]);
+    }
+
+    /** Where {@link #firstBodyPart} starts and ends in {@code mime} ({@code [start, end)}), or {@code null}. */
+    static int[] firstBodyPartBounds(byte[] mime) {
         int headerEnd = indexOf(mime, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
         if (headerEnd < 0) {
             return null;
@@ -58,17 +66,54 @@ final class SignedPartAsReceived {
         if (end < start) {
             return null;
         }
-        byte[] part = new byte[end - start];
-        System.arraycopy(mime, start, part, 0, part.length);
-        return part;
+        return new int[] {start, end};
     }
 
-    /** The {@code boundary} of the header block's Content-Type (folded lines unfolded first, RFC 5322 §2.2.3). */
-    private static String boundary(String headers) {
+    /**
+     * Older gateways type the signature part (and the {@code protocol} parameter) {@code
+     * application/x-pkcs7-signature}, the pre-RFC 5751 name; Camel 4.17's parser only knows {@code
+     * application/pkcs7-signature} and fails on the whole entity. The legacy name is rewritten in the
+     * header blocks only: the first body part, which is what was signed and what the MIC covers, is
+     * left exactly as received.
+     */
+    static byte[] withLegacySignatureTypeRenamed(byte[] mime) {
+        int[] bounds = firstBodyPartBounds(mime);
+        if (bounds == null) {
+            return mime;
+        }
+        String before = new String(mime, 0, bounds[0], StandardCharsets.ISO_8859_1);
+        String after = new String(mime, bounds[1], mime.length - bounds[1], StandardCharsets.ISO_8859_1);
+        String legacy = "(?i)application/x-pkcs7-signature";
+        String newBefore = before.replaceAll(legacy, "application/pkcs7-signature");
+        String newAfter = after.replaceAll(legacy, "application/pkcs7-signature");
+        if (newBefore.equals(before) && newAfter.equals(after)) {
+            return mime;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(mime.length);
+        out.writeBytes(newBefore.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(mime, bounds[0], bounds[1] - bounds[0]);
+        out.writeBytes(newAfter.getBytes(StandardCharsets.ISO_8859_1));
+        return out.toByteArray();
+    }
+
+    /** The {@code Content-Type} media type of the first body part, lower case, or {@code null}. */
+    static String firstBodyPartType(byte[] mime) {
+        byte[] part = firstBodyPart(mime);
+        return part == null ? null : mediaType(part);
+    }
+
+    /** The media type of an entity's own {@code Content-Type} header, lower case, or {@code null}. */
+    static String mediaType(byte[] entity) {
+        int headerEnd = indexOf(entity, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
+        String headers = new String(entity, 0, headerEnd < 0 ? entity.length : headerEnd, StandardCharsets.ISO_8859_1);
         for (String line : headers.replaceAll("\r\n[ \t]", " ").split("\r\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Content-Type")) {
-                return ContentType.parse(line.substring(colon + 1).trim()).getParameter("boundary");
+                try {
+                    return ContentType.parse(line.substring(colon + 1).trim()).getMimeType().toLowerCase(Locale.ROOT);
+                } catch (RuntimeException e) {
+                    return null;
+                }
             }
         }
         return null;
@@ -87,7 +132,7 @@ final class SignedPartAsReceived {
     static byte[] envelope(ApplicationPkcs7MimeEnvelopedDataEntity entity) throws IOException {
         byte[] body = body(entity);
         if (derLength(body) == body.length + 1L) {
-            byte[] whole = java.util.Arrays.copyOf(body, body.length + 1);
+            byte[] whole = Arrays.copyOf(body, body.length + 1);
             whole[body.length] = '\r';
             return whole;
         }
@@ -112,6 +157,17 @@ final class SignedPartAsReceived {
             length = (length << 8) | (der[2 + i] & 0xff);
         }
         return 2L + octets + length;
+    }
+
+    /** The {@code boundary} of the header block's Content-Type (folded lines unfolded first, RFC 5322 §2.2.3). */
+    private static String boundary(String headers) {
+        for (String line : headers.replaceAll("\r\n[ \t]", " ").split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Content-Type")) {
+                return ContentType.parse(line.substring(colon + 1).trim()).getParameter("boundary");
+            }
+        }
+        return null;
     }
 
     /**

@@ -76,6 +76,56 @@ class As2InteropIT extends IngestItSupport {
         assertThat(dsl.fetchCount(FEED)).isEqualTo(1000);
     }
 
+    /** Older gateways name the signature part application/x-pkcs7-signature (and the protocol so). */
+    @Test
+    void aLegacyXPkcs7SignaturePartIsAccepted() throws Exception {
+        Mdn mdn = client().sendSignedPart(xmlPart(randomXml()), Options.defaults(),
+                Wire.defaults().withSignatureType("application/x-pkcs7-signature"));
+
+        assertProcessed(mdn);
+    }
+
+    /** Older gateways name the envelope application/x-pkcs7-mime. */
+    @Test
+    void aLegacyXPkcs7MimeEnvelopeIsAccepted() throws Exception {
+        Mdn mdn = client().sendSignedPart(xmlPart(randomXml()), Options.defaults(),
+                Wire.openSslBinary().withOuterType("application/x-pkcs7-mime"));
+
+        assertProcessed(mdn);
+    }
+
+    /** It decrypted: a payload type the service does not take is that, not a decryption failure. */
+    @Test
+    void aTextCsvPayloadIsRefusedAsUnsupportedNotAsUndecryptable() throws Exception {
+        byte[] part = ("Content-Type: text/csv\r\nContent-Disposition: attachment; filename=f.csv\r\n\r\n"
+                + "system_id,meter_serial,read_at,register_kwh\r\n").getBytes(StandardCharsets.US_ASCII);
+
+        Mdn mdn = client().sendSignedPart(part, Options.defaults(), Wire.defaults());
+
+        assertRefused(mdn, "unexpected-processing-error");
+        assertThat(mdn.text()).contains("text/csv");
+    }
+
+    /** Encrypted but not signed, in a type Camel cannot parse: refused for the missing signature. */
+    @Test
+    void anUnsignedTextCsvPayloadIsRefusedAsNotSignedNotAsUndecryptable() throws Exception {
+        Mdn mdn = client().send("system_id,meter_serial,read_at,register_kwh\r\n".getBytes(StandardCharsets.US_ASCII),
+                "f.csv", Options.defaults().withContentType("text/csv").withSign(false));
+
+        assertRefused(mdn, "insufficient-message-security");
+        assertThat(mdn.text()).contains("not signed");
+    }
+
+    /** The same with as2-lib as the sender. */
+    @Test
+    void aTextCsvPayloadFromAs2LibIsRefusedAsUnsupported() throws Exception {
+        Mdn mdn = client().send("system_id,meter_serial,read_at,register_kwh\r\n".getBytes(StandardCharsets.US_ASCII),
+                "f.csv", Options.defaults().withContentType("text/csv"));
+
+        assertRefused(mdn, "unexpected-processing-error");
+        assertThat(mdn.text()).contains("text/csv");
+    }
+
     void assertProcessed(Mdn mdn) {
         assertThat(mdn.httpStatus()).isEqualTo(200);
         assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed");

@@ -3,6 +3,7 @@ package org.ptsingest.service.as2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import org.apache.camel.component.as2.api.entity.ApplicationPkcs7MimeEnvelopedDataEntity;
 import org.apache.camel.component.as2.api.entity.EntityParser;
 import org.apache.hc.core5.http.ContentType;
@@ -40,6 +41,24 @@ class SignedPartAsReceivedTest {
         assertThat(SignedPartAsReceived.derLength(new byte[] {0x30, (byte) 0x82, 0x01, 0x00})).isEqualTo(4 + 256);
         assertThat(SignedPartAsReceived.derLength(new byte[] {0x30, (byte) 0x80})).isEqualTo(-1);
         assertThat(SignedPartAsReceived.derLength(new byte[] {0x04, 0x01})).isEqualTo(-1);
+    }
+
+    /** Only the header blocks are renamed: the signed part, even if it names the legacy type, stays as received. */
+    @Test
+    void theLegacySignatureTypeIsRenamedOutsideTheSignedPartOnly() {
+        String signedPart = "Content-Type: application/xml\r\n\r\n<note>application/x-pkcs7-signature</note>";
+        String mime = "Content-Type: multipart/signed; protocol=\"application/x-pkcs7-signature\"; micalg=sha-256;"
+                + " boundary=\"b1\"\r\n\r\n--b1\r\n" + signedPart + "\r\n--b1\r\n"
+                + "Content-Type: Application/X-PKCS7-Signature; name=smime.p7s\r\n\r\nMIIB\r\n--b1--\r\n";
+
+        byte[] renamed = SignedPartAsReceived.withLegacySignatureTypeRenamed(mime.getBytes(StandardCharsets.ISO_8859_1));
+
+        String text = new String(renamed, StandardCharsets.ISO_8859_1);
+        assertThat(text).startsWith("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";")
+                .contains("\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n");
+        assertThat(SignedPartAsReceived.firstBodyPart(renamed)).isEqualTo(signedPart.getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(SignedPartAsReceived.firstBodyPartType(renamed)).isEqualTo("application/xml");
+        assertThat(SignedPartAsReceived.mediaType(renamed)).isEqualTo("multipart/signed");
     }
 
     private static ApplicationPkcs7MimeEnvelopedDataEntity parsedByCamel(byte[] body) throws Exception {
