@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.ptsingest.service.IngestItSupport;
+import org.ptsingest.service.as2.PartnerAs2Client.Compression;
 import org.ptsingest.service.as2.PartnerAs2Client.Identity;
 import org.ptsingest.service.as2.PartnerAs2Client.Mdn;
 import org.ptsingest.service.as2.PartnerAs2Client.Options;
@@ -31,6 +32,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class As2InteropIT extends IngestItSupport {
     private static final Logger log = LoggerFactory.getLogger(As2InteropIT.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String CSV_FEED = "csv-v1/sunwatch/01-baseline.csv";
 
     @Autowired
     As2Identity service;
@@ -124,6 +126,32 @@ class As2InteropIT extends IngestItSupport {
 
         assertRefused(mdn, "unexpected-processing-error");
         assertThat(mdn.text()).contains("text/csv");
+    }
+
+    /**
+     * RFC 5402 in both orders, compressed by as2-lib: stored, and the MIC is over what was signed (the
+     * compressed entity when compressed first, the payload part when signed first).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Compression.class, names = {"BEFORE_SIGNING", "AFTER_SIGNING"})
+    void compressedXmlFromAs2LibIsProcessedInEitherOrder(Compression order) throws Exception {
+        Mdn mdn = client().send(randomXml(), "zipped.xml", Options.defaults().withCompression(order));
+
+        assertProcessed(mdn);
+        var feed = dsl.selectFrom(FEED).fetchSingle();
+        assertThat(feed.getFileName()).isEqualTo("zipped.xml");
+        assertThat(feed.getStatus()).isEqualTo("PARTIALLY_ACCEPTED");
+    }
+
+    /** The same for CSV (application/edi-consent), where the MIC used to be over the decompressed entity. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Compression.class, names = {"BEFORE_SIGNING", "AFTER_SIGNING"})
+    void compressedCsvFromAs2LibIsProcessedInEitherOrder(Compression order) throws Exception {
+        Mdn mdn = client().send(Files.readAllBytes(SAMPLES.resolve(CSV_FEED)), "zipped.csv",
+                Options.defaults().withContentType("application/edi-consent").withCompression(order));
+
+        assertProcessed(mdn);
+        assertThat(dsl.selectFrom(FEED).fetchSingle().getFileName()).isEqualTo("zipped.csv");
     }
 
     void assertProcessed(Mdn mdn) {

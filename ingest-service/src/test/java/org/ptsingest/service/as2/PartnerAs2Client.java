@@ -161,41 +161,50 @@ public final class PartnerAs2Client {
       String asyncMdnUrl,
       String messageId,
       String contentType,
-      String subject) {
+      String subject,
+      Compression compression) {
 
     /** Signed, encrypted, signed synchronous MDN, generated Message-ID, application/xml. */
     public static Options defaults() {
-      return new Options(true, true, true, null, null, "application/xml", "AS2 message");
+      return new Options(true, true, true, null, null, "application/xml", "AS2 message", Compression.NONE);
     }
 
     public Options withSign(boolean value) {
-      return new Options(value, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject);
+      return new Options(value, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression);
     }
 
     public Options withEncrypt(boolean value) {
-      return new Options(sign, value, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject);
+      return new Options(sign, value, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression);
     }
 
     public Options withRequestSignedMdn(boolean value) {
-      return new Options(sign, encrypt, value, asyncMdnUrl, messageId, contentType, subject);
+      return new Options(sign, encrypt, value, asyncMdnUrl, messageId, contentType, subject, compression);
     }
 
     public Options withAsyncMdnUrl(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, value, messageId, contentType, subject);
+      return new Options(sign, encrypt, requestSignedMdn, value, messageId, contentType, subject, compression);
     }
 
     public Options withMessageId(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, value, contentType, subject);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, value, contentType, subject, compression);
     }
 
     public Options withContentType(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, value, subject);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, value, subject, compression);
     }
 
     public Options withSubject(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, value);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, value, compression);
+    }
+
+    /** ZLIB compression (RFC 5402) by as2-lib ({@link #send} only), before or after signing. */
+    public Options withCompression(Compression value) {
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, value);
     }
   }
+
+  /** Whether and in which order as2-lib compresses (RFC 5402 §3). */
+  public enum Compression { NONE, BEFORE_SIGNING, AFTER_SIGNING }
 
   /**
    * The outcome of a send (synchronous MDN) or of {@link #parseMdn} (asynchronous MDN).
@@ -290,6 +299,10 @@ public final class PartnerAs2Client {
     settings.setEncryptAndSign(
         options.encrypt() ? ECryptoAlgorithmCrypt.CRYPT_AES128_CBC : null,
         options.sign() ? ECryptoAlgorithmSign.DIGEST_SHA_256 : null);
+    if (options.compression() != null && options.compression() != Compression.NONE) {
+      settings.setCompress(com.helger.as2lib.crypto.ECompressionType.ZLIB,
+          options.compression() == Compression.BEFORE_SIGNING);
+    }
     settings.setMDNRequested(true);
     settings.setMDNOptions(options.requestSignedMdn()
         ? new DispositionOptions()
