@@ -53,8 +53,11 @@ class As2InteropIT extends IngestItSupport {
      */
     @Test
     void aBinaryEnvelopeEndingInCarriageReturnIsProcessed() throws Exception {
-        Mdn mdn = client().sendSignedPart(xmlPart(randomXml()), Options.defaults(),
+        PartnerAs2Client client = client();
+        Mdn mdn = client.sendSignedPart(xmlPart(randomXml()), Options.defaults(),
                 Wire.openSslBinary().withLastEnvelopeByte(0x0D));
+
+        assertThat(client.lastEnvelope()).endsWith(0x0D);
 
         assertProcessed(mdn);
         assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
@@ -68,13 +71,18 @@ class As2InteropIT extends IngestItSupport {
     void aThousandConsecutiveMessagesWithRandomPayloadsAreAllProcessed() throws Exception {
         PartnerAs2Client client = client();
         long start = System.nanoTime();
+        int endingInCr = 0;
         for (int i = 0; i < 1000; i++) {
             Mdn mdn = client.sendSignedPart(xmlPart(randomXml()), Options.defaults(), Wire.openSslBinary());
+            byte[] envelope = client.lastEnvelope();
+            endingInCr += envelope[envelope.length - 1] == '\r' ? 1 : 0;
             assertThat(mdn.disposition()).as("message %d: %s", i, mdn).endsWith("processed");
             assertThat(mdn.micMatches()).as("message %d: MIC %s vs sent %s", i, mdn.receivedContentMic(), mdn.sentMic())
                     .isTrue();
         }
-        log.info("1,000 AS2 messages processed in {} s", Duration.ofNanos(System.nanoTime() - start).toSeconds());
+        // How many hit the case (about 4; none in 2 % of runs, which is why the test above forces one).
+        log.info("1,000 AS2 messages processed in {} s, {} of them with an envelope ending in 0x0D",
+                Duration.ofNanos(System.nanoTime() - start).toSeconds(), endingInCr);
         assertThat(dsl.fetchCount(FEED)).isEqualTo(1000);
     }
 

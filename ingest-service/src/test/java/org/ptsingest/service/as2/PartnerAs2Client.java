@@ -416,6 +416,13 @@ public final class PartnerAs2Client {
     }
   }
 
+  private volatile byte[] lastEnvelope;
+
+  /** The envelope (before any transfer encoding) of the last {@link #sendSignedPart} call. */
+  public byte[] lastEnvelope() {
+    return lastEnvelope;
+  }
+
   public Mdn sendSignedPart(byte[] signedPart, Options options, Wire wire) throws Exception {
     CMSSignedDataGenerator signer = new CMSSignedDataGenerator();
     signer.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
@@ -448,6 +455,7 @@ public final class PartnerAs2Client {
           : enveloped.getEncoded();
     } while (wire.lastEnvelopeByte() != null
         && (encrypted[encrypted.length - 1] & 0xff) != wire.lastEnvelopeByte());
+    lastEnvelope = encrypted;
     boolean base64 = "base64".equalsIgnoreCase(wire.transferEncoding());
 
     String messageId = options.messageId() == null
