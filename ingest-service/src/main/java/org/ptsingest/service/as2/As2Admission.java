@@ -6,6 +6,7 @@ import java.security.cert.Certificate;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -89,6 +90,15 @@ public final class As2Admission {
         }
     }
 
+    /** The pre-RFC 5751 name of {@code application/pkcs7-mime} that older gateways still send. */
+    private static final String LEGACY_ENVELOPE = "application/x-pkcs7-mime";
+    /**
+     * What Camel parses inside a signature: the payload types (of which only XML and EDI-consent become
+     * feeds; the others are refused later, by name) and a compressed layer.
+     */
+    private static final Set<String> SIGNABLE = Set.of(AS2MimeType.APPLICATION_XML, AS2MimeType.APPLICATION_EDI_CONSENT,
+            AS2MimeType.APPLICATION_EDIFACT, AS2MimeType.APPLICATION_EDI_X12, AS2MimeType.APPLICATION_PKCS7_MIME);
+
     private final String serviceAs2Id;
     private final PrivateKey decryptionKey;
     private final Function<String, Optional<Partner>> partners;
@@ -117,27 +127,39 @@ public final class As2Admission {
         ApplicationPkcs7MimeEnvelopedDataEntity enveloped;
         byte[] encrypted;
         try {
+            if (LEGACY_ENVELOPE.equalsIgnoreCase(ContentType.parse(contentType).getMimeType())) {
+                // The pre-RFC 5751 name (older gateways): Camel's server connection left such a body unparsed.
+                request.setHeader(AS2Header.CONTENT_TYPE, contentType.replaceFirst("(?i)" + LEGACY_ENVELOPE,
+                        AS2MimeType.APPLICATION_PKCS7_MIME));
+            }
             EntityParser.parseAS2MessageEntity(request);
             if (!(request.getEntity() instanceof ApplicationPkcs7MimeEnvelopedDataEntity e)) {
                 return new Refused(Refusal.NOT_ENCRYPTED, "Content-Type " + contentType);
             }
             enveloped = e;
-            encrypted = SignedPartAsReceived.body(enveloped);
+            encrypted = SignedPartAsReceived.envelope(enveloped);
         } catch (Exception e) {
             return new Refused(Refusal.MALFORMED, rootMessage(e));
         }
         // Kept as bytes, not only parsed: the signature and the MIC are over the signed part as received.
         byte[] signedMime;
-        MimeEntity entity;
         try {
             signedMime = EntityParser.decryptData(encrypted, decryptionKey);
+        } catch (Exception e) {
+            return new Refused(Refusal.DECRYPTION_FAILED, "it was probably encrypted for another certificate");
+        }
+        // It decrypted: whatever fails from here is about what was inside, never about decryption.
+        MimeEntity entity;
+        try {
+            signedMime = SignedPartAsReceived.withLegacySignatureTypeRenamed(signedMime);
             entity = EntityParser.parseEntity(signedMime);
             if (entity instanceof ApplicationPkcs7MimeCompressedDataEntity compressed) { // sign, then compress
-                signedMime = EntityParser.uncompressData(SignedPartAsReceived.body(compressed), new ZlibExpanderProvider());
+                signedMime = SignedPartAsReceived.withLegacySignatureTypeRenamed(
+                        EntityParser.uncompressData(SignedPartAsReceived.body(compressed), new ZlibExpanderProvider()));
                 entity = EntityParser.parseEntity(signedMime);
             }
         } catch (Exception e) {
-            return new Refused(Refusal.DECRYPTION_FAILED, "it was probably encrypted for another certificate");
+            return unparseable(signedMime, e);
         }
         if (!(entity instanceof MultipartSignedEntity signed)) {
             return new Refused(Refusal.NOT_SIGNED, "the decrypted content is " + entity.getContentType());
@@ -184,6 +206,23 @@ public final class As2Admission {
         request.setEntity(
                 SignedPartAsReceived.forCamel(enveloped, encrypted, signed, application, payload, signedPart));
         return new Admitted(p, messageId, format, fileName(application, messageId, format), payload);
+    }
+
+    /**
+     * Camel's parser fails on a whole {@code multipart/signed} whose payload type it does not know
+     * ({@code text/csv}, for one), and on such a payload unsigned: an unsupported payload or a missing
+     * signature, said as such, not a broken message (nor, as before, a decryption failure).
+     */
+    private static Refused unparseable(byte[] mime, Exception e) {
+        String outer = SignedPartAsReceived.mediaType(mime);
+        if (outer != null && !outer.equals(AS2MimeType.MULTIPART_SIGNED) && !SIGNABLE.contains(outer)) {
+            return new Refused(Refusal.NOT_SIGNED, "the decrypted content is " + outer);
+        }
+        String signed = SignedPartAsReceived.firstBodyPartType(mime);
+        if (signed != null && !SIGNABLE.contains(signed)) {
+            return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + signed);
+        }
+        return new Refused(Refusal.MALFORMED, rootMessage(e));
     }
 
     /** Signing and compressing may come in either order (RFC 5402); unwrap a compressed layer if there is one. */

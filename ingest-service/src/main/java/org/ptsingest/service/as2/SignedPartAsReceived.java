@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
+import java.util.Arrays;
+import java.util.Locale;
 import org.apache.camel.component.as2.api.entity.ApplicationEntity;
 import org.apache.camel.component.as2.api.entity.ApplicationPkcs7MimeEnvelopedDataEntity;
 import org.apache.camel.component.as2.api.entity.MimeEntity;
@@ -35,6 +37,12 @@ final class SignedPartAsReceived {
      * {@code mime} is the whole entity, headers included, as it was decrypted or decompressed.
      */
     static byte[] firstBodyPart(byte[] mime) {
+        int[] bounds = firstBodyPartBounds(mime);
+        return bounds == null ? null : Arrays.copyOfRange(mime, bounds[0], bounds[1]);
+    }
+
+    /** Where {@link #firstBodyPart} starts and ends in {@code mime} ({@code [start, end)}), or {@code null}. */
+    static int[] firstBodyPartBounds(byte[] mime) {
         int headerEnd = indexOf(mime, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
         if (headerEnd < 0) {
             return null;
@@ -58,9 +66,97 @@ final class SignedPartAsReceived {
         if (end < start) {
             return null;
         }
-        byte[] part = new byte[end - start];
-        System.arraycopy(mime, start, part, 0, part.length);
-        return part;
+        return new int[] {start, end};
+    }
+
+    /**
+     * Older gateways type the signature part (and the {@code protocol} parameter) {@code
+     * application/x-pkcs7-signature}, the pre-RFC 5751 name; Camel 4.17's parser only knows {@code
+     * application/pkcs7-signature} and fails on the whole entity. The legacy name is rewritten in the
+     * header blocks only: the first body part, which is what was signed and what the MIC covers, is
+     * left exactly as received.
+     */
+    static byte[] withLegacySignatureTypeRenamed(byte[] mime) {
+        int[] bounds = firstBodyPartBounds(mime);
+        if (bounds == null) {
+            return mime;
+        }
+        String before = new String(mime, 0, bounds[0], StandardCharsets.ISO_8859_1);
+        String after = new String(mime, bounds[1], mime.length - bounds[1], StandardCharsets.ISO_8859_1);
+        String legacy = "(?i)application/x-pkcs7-signature";
+        String newBefore = before.replaceAll(legacy, "application/pkcs7-signature");
+        String newAfter = after.replaceAll(legacy, "application/pkcs7-signature");
+        if (newBefore.equals(before) && newAfter.equals(after)) {
+            return mime;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(mime.length);
+        out.writeBytes(newBefore.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(mime, bounds[0], bounds[1] - bounds[0]);
+        out.writeBytes(newAfter.getBytes(StandardCharsets.ISO_8859_1));
+        return out.toByteArray();
+    }
+
+    /** The {@code Content-Type} media type of the first body part, lower case, or {@code null}. */
+    static String firstBodyPartType(byte[] mime) {
+        byte[] part = firstBodyPart(mime);
+        return part == null ? null : mediaType(part);
+    }
+
+    /** The media type of an entity's own {@code Content-Type} header, lower case, or {@code null}. */
+    static String mediaType(byte[] entity) {
+        int headerEnd = indexOf(entity, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
+        String headers = new String(entity, 0, headerEnd < 0 ? entity.length : headerEnd, StandardCharsets.ISO_8859_1);
+        for (String line : headers.replaceAll("\r\n[ \t]", " ").split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Content-Type")) {
+                try {
+                    return ContentType.parse(line.substring(colon + 1).trim()).getMimeType().toLowerCase(Locale.ROOT);
+                } catch (RuntimeException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The envelope's bytes as the partner sent them. Camel 4.17 reads a binary body line by line
+     * ({@code EntityParser.parseBodyPartText} with {@code AS2SessionInputBuffer.readLine}); a last line
+     * that ends without LF goes through {@code lineFromLineBuffer}, which strips a trailing CR as if
+     * it were a line end, and no flag tells {@code parseBodyPartText} to put it back. So a DER
+     * envelope whose last byte is 0x0D (one in 256: the last ciphertext byte) arrives one byte short
+     * and does not decrypt, on every resend. DER states its own length in the outer header: a body
+     * exactly one byte shorter than that lost this CR, and nothing else can have been lost (a line
+     * ending in LF keeps its CR and LF). BER's indefinite form ends in 00 00 and is never cut.
+     */
+    static byte[] envelope(ApplicationPkcs7MimeEnvelopedDataEntity entity) throws IOException {
+        byte[] body = body(entity);
+        if (derLength(body) == body.length + 1L) {
+            byte[] whole = Arrays.copyOf(body, body.length + 1);
+            whole[body.length] = '\r';
+            return whole;
+        }
+        return body;
+    }
+
+    /** The total length a DER SEQUENCE says it has (tag, length octets, contents), or -1. */
+    static long derLength(byte[] der) {
+        if (der.length < 2 || der[0] != 0x30) {
+            return -1;
+        }
+        int first = der[1] & 0xff;
+        if (first < 0x80) {
+            return 2L + first;
+        }
+        int octets = first & 0x7f;
+        if (octets == 0 || octets > 4 || der.length < 2 + octets) {
+            return -1; // indefinite (BER) or absurd
+        }
+        long length = 0;
+        for (int i = 0; i < octets; i++) {
+            length = (length << 8) | (der[2 + i] & 0xff);
+        }
+        return 2L + octets + length;
     }
 
     /** The {@code boundary} of the header block's Content-Type (folded lines unfolded first, RFC 5322 §2.2.3). */

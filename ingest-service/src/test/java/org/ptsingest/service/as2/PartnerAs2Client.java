@@ -161,41 +161,50 @@ public final class PartnerAs2Client {
       String asyncMdnUrl,
       String messageId,
       String contentType,
-      String subject) {
+      String subject,
+      Compression compression) {
 
     /** Signed, encrypted, signed synchronous MDN, generated Message-ID, application/xml. */
     public static Options defaults() {
-      return new Options(true, true, true, null, null, "application/xml", "AS2 message");
+      return new Options(true, true, true, null, null, "application/xml", "AS2 message", Compression.NONE);
     }
 
     public Options withSign(boolean value) {
-      return new Options(value, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject);
+      return new Options(value, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression);
     }
 
     public Options withEncrypt(boolean value) {
-      return new Options(sign, value, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject);
+      return new Options(sign, value, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression);
     }
 
     public Options withRequestSignedMdn(boolean value) {
-      return new Options(sign, encrypt, value, asyncMdnUrl, messageId, contentType, subject);
+      return new Options(sign, encrypt, value, asyncMdnUrl, messageId, contentType, subject, compression);
     }
 
     public Options withAsyncMdnUrl(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, value, messageId, contentType, subject);
+      return new Options(sign, encrypt, requestSignedMdn, value, messageId, contentType, subject, compression);
     }
 
     public Options withMessageId(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, value, contentType, subject);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, value, contentType, subject, compression);
     }
 
     public Options withContentType(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, value, subject);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, value, subject, compression);
     }
 
     public Options withSubject(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, value);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, value, compression);
+    }
+
+    /** ZLIB compression (RFC 5402) by as2-lib ({@link #send} only), before or after signing. */
+    public Options withCompression(Compression value) {
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, value);
     }
   }
+
+  /** Whether and in which order as2-lib compresses (RFC 5402 §3). */
+  public enum Compression { NONE, BEFORE_SIGNING, AFTER_SIGNING }
 
   /**
    * The outcome of a send (synchronous MDN) or of {@link #parseMdn} (asynchronous MDN).
@@ -290,6 +299,10 @@ public final class PartnerAs2Client {
     settings.setEncryptAndSign(
         options.encrypt() ? ECryptoAlgorithmCrypt.CRYPT_AES128_CBC : null,
         options.sign() ? ECryptoAlgorithmSign.DIGEST_SHA_256 : null);
+    if (options.compression() != null && options.compression() != Compression.NONE) {
+      settings.setCompress(com.helger.as2lib.crypto.ECompressionType.ZLIB,
+          options.compression() == Compression.BEFORE_SIGNING);
+    }
     settings.setMDNRequested(true);
     settings.setMDNOptions(options.requestSignedMdn()
         ? new DispositionOptions()
@@ -367,6 +380,50 @@ public final class PartnerAs2Client {
    *     where MIME wants it
    */
   public Mdn sendSignedPart(byte[] signedPart, Options options) throws Exception {
+    return sendSignedPart(signedPart, options, Wire.defaults());
+  }
+
+  /**
+   * How {@link #sendSignedPart(byte[], Options, Wire)} puts the message on the wire, for what other
+   * gateways do: {@code der} encodes the envelope with definite lengths (as {@code openssl cms
+   * -encrypt -outform DER} does; otherwise BouncyCastle's BER, which ends in 00 00); {@code
+   * transferEncoding} "base64" or "binary" (the envelope's bytes as they are); the outer and the
+   * signature part's Content-Type ({@code application/x-pkcs7-*} are older gateways' names); {@code
+   * lastEnvelopeByte}, when not {@code null}, encrypts again (new key and IV) until the envelope ends
+   * in that byte.
+   */
+  public record Wire(boolean der, String transferEncoding, String outerType, String signatureType,
+      Integer lastEnvelopeByte) {
+    public static Wire defaults() {
+      return new Wire(false, "base64", "application/pkcs7-mime", "application/pkcs7-signature", null);
+    }
+
+    /** DER, binary: what an OpenSSL-based gateway POSTs. */
+    public static Wire openSslBinary() {
+      return new Wire(true, "binary", "application/pkcs7-mime", "application/pkcs7-signature", null);
+    }
+
+    public Wire withOuterType(String value) {
+      return new Wire(der, transferEncoding, value, signatureType, lastEnvelopeByte);
+    }
+
+    public Wire withSignatureType(String value) {
+      return new Wire(der, transferEncoding, outerType, value, lastEnvelopeByte);
+    }
+
+    public Wire withLastEnvelopeByte(int value) {
+      return new Wire(der, transferEncoding, outerType, signatureType, value);
+    }
+  }
+
+  private volatile byte[] lastEnvelope;
+
+  /** The envelope (before any transfer encoding) of the last {@link #sendSignedPart} call. */
+  public byte[] lastEnvelope() {
+    return lastEnvelope;
+  }
+
+  public Mdn sendSignedPart(byte[] signedPart, Options options, Wire wire) throws Exception {
     CMSSignedDataGenerator signer = new CMSSignedDataGenerator();
     signer.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
         .setProvider(BouncyCastleProvider.PROVIDER_NAME)
@@ -376,11 +433,11 @@ public final class PartnerAs2Client {
 
     String boundary = "----=_Part_raw_" + Long.toHexString(RANDOM.nextLong());
     ByteArrayOutputStream mime = new ByteArrayOutputStream();
-    mime.writeBytes(ascii("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";"
+    mime.writeBytes(ascii("Content-Type: multipart/signed; protocol=\"" + wire.signatureType() + "\";"
         + " micalg=sha-256; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary + "\r\n"));
     mime.writeBytes(signedPart);
     mime.writeBytes(ascii("\r\n--" + boundary + "\r\n"
-        + "Content-Type: application/pkcs7-signature; name=smime.p7s; smime-type=signed-data\r\n"
+        + "Content-Type: " + wire.signatureType() + "; name=smime.p7s; smime-type=signed-data\r\n"
         + "Content-Transfer-Encoding: base64\r\n"
         + "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\n"
         + Base64.getMimeEncoder().encodeToString(signature) + "\r\n--" + boundary + "--\r\n"));
@@ -388,9 +445,18 @@ public final class PartnerAs2Client {
     CMSEnvelopedDataGenerator envelope = new CMSEnvelopedDataGenerator();
     envelope.addRecipientInfoGenerator(new JceKeyTransRecipientInfoGenerator(receiverCertificate)
         .setProvider(BouncyCastleProvider.PROVIDER_NAME));
-    byte[] encrypted = envelope.generate(new CMSProcessableByteArray(mime.toByteArray()),
-        new JceCMSContentEncryptorBuilder(CMSAlgorithm.AES128_CBC)
-            .setProvider(BouncyCastleProvider.PROVIDER_NAME).build()).getEncoded();
+    byte[] encrypted;
+    do {
+      var enveloped = envelope.generate(new CMSProcessableByteArray(mime.toByteArray()),
+          new JceCMSContentEncryptorBuilder(CMSAlgorithm.AES128_CBC)
+              .setProvider(BouncyCastleProvider.PROVIDER_NAME).build());
+      encrypted = wire.der()
+          ? enveloped.toASN1Structure().getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER)
+          : enveloped.getEncoded();
+    } while (wire.lastEnvelopeByte() != null
+        && (encrypted[encrypted.length - 1] & 0xff) != wire.lastEnvelopeByte());
+    lastEnvelope = encrypted;
+    boolean base64 = "base64".equalsIgnoreCase(wire.transferEncoding());
 
     String messageId = options.messageId() == null
         ? "<" + UUID.randomUUID() + "@" + sender.as2Id().replace(' ', '_') + ">"
@@ -404,8 +470,8 @@ public final class PartnerAs2Client {
         .header("Message-ID", messageId)
         .header("Subject", options.subject() == null ? "AS2 message" : options.subject())
         .header("MIME-Version", "1.0")
-        .header("Content-Type", "application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m")
-        .header("Content-Transfer-Encoding", "base64")
+        .header("Content-Type", wire.outerType() + "; smime-type=enveloped-data; name=smime.p7m")
+        .header("Content-Transfer-Encoding", wire.transferEncoding())
         .header("Disposition-Notification-To", senderEmail(sender.as2Id()));
     if (options.requestSignedMdn()) {
       post.header("Disposition-Notification-Options",
@@ -415,7 +481,8 @@ public final class PartnerAs2Client {
     try (HttpClient http = HttpClient.newBuilder()
         .connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MS)).build()) {
       response = http.send(post.POST(HttpRequest.BodyPublishers.ofByteArray(
-          Base64.getMimeEncoder().encode(encrypted))).build(), HttpResponse.BodyHandlers.ofByteArray());
+          base64 ? Base64.getMimeEncoder().encode(encrypted) : encrypted)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
     }
     String sentMic = Base64.getEncoder().encodeToString(
         MessageDigest.getInstance("SHA-256").digest(signedPart)) + ", sha-256";
