@@ -10,7 +10,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The value domains every feed format shares (CSV feed v1 documents them, and PostgreSQL's columns
@@ -31,7 +30,6 @@ import java.util.regex.Pattern;
 public final class ReadingValues {
     public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
-    private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
 
     private final int maxText;
     private final int maxDecimals;
@@ -73,29 +71,6 @@ public final class ReadingValues {
     /** Null when {@code value} is a valid id (system_id, meter_serial), else why not ({@link TextValues}). */
     public String textProblem(String column, String value) {
         return TextValues.problem(column, value, maxText);
-    }
-
-    /**
-     * Surrounding space, tab, CR and LF removed, nothing else: {@code String.trim()} would also drop a
-     * trailing NUL or other control character and store a value the provider did not send.
-     */
-    public static String trimSpace(String value) {
-        if (value == null) {
-            return null;
-        }
-        int start = 0;
-        int end = value.length();
-        while (start < end && isSpace(value.charAt(start))) {
-            start++;
-        }
-        while (end > start && isSpace(value.charAt(end - 1))) {
-            end--;
-        }
-        return start == 0 && end == value.length() ? value : value.substring(start, end);
-    }
-
-    private static boolean isSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
 
     /** {@code value} when it is a valid id, else null: what an invalid record may carry as its id. */
@@ -153,31 +128,6 @@ public final class ReadingValues {
     }
 
     private BigDecimal register(String text) {
-        if (text == null || text.isEmpty()) {
-            throw new IllegalArgumentException("register_kwh is empty");
-        }
-        if (text.startsWith("-") && DECIMAL.matcher(text.substring(1)).matches()) {
-            throw new IllegalArgumentException("register_kwh " + Echo.escape(text) + " is negative");
-        }
-        if (!DECIMAL.matcher(text).matches()) {
-            throw new IllegalArgumentException("register_kwh " + Echo.quote(text)
-                    + " is not a plain decimal number (digits, one point; no sign, exponent or separator)");
-        }
-        // Counted on the text, before BigDecimal: parsing 5,000 (or 10 million) digits is quadratic.
-        int point = text.indexOf('.');
-        int integerEnd = point < 0 ? text.length() : point;
-        int firstSignificant = 0;
-        while (firstSignificant < integerEnd && text.charAt(firstSignificant) == '0') {
-            firstSignificant++;
-        }
-        if (point >= 0 && text.length() - point - 1 > maxDecimals) {
-            throw new IllegalArgumentException("register_kwh " + Echo.escape(text) + " has more than " + maxDecimals
-                    + " decimals");
-        }
-        if (integerEnd - firstSignificant > maxIntegerDigits) {
-            throw new IllegalArgumentException("register_kwh " + Echo.escape(text) + " has more than " + maxIntegerDigits
-                    + " digits before the decimal point");
-        }
-        return new BigDecimal(text.substring(Math.max(0, Math.min(firstSignificant, integerEnd - 1))));
+        return PlainDecimal.parse("register_kwh", text, maxIntegerDigits, maxDecimals);
     }
 }

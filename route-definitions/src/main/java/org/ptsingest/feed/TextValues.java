@@ -35,4 +35,27 @@ public final class TextValues {
         }
         return null;
     }
+
+    /**
+     * Surrounding space, tab, CR and LF removed, nothing else: {@code String.trim()} would also drop a
+     * trailing NUL or other control character and store a value the provider did not send.
+     */
+    public static String trimSpace(String value) {
+        if (value == null) {
+            return null;
+        }
+        int start = 0;
+        int end = value.length();
+        while (start < end && isSpace(value.charAt(start))) {
+            start++;
+        }
+        while (end > start && isSpace(value.charAt(end - 1))) {
+            end--;
+        }
+        return start == 0 && end == value.length() ? value : value.substring(start, end);
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    }
 }

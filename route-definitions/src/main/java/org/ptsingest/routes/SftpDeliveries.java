@@ -1,16 +1,8 @@
 package org.ptsingest.routes;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -37,8 +29,7 @@ public final class SftpDeliveries {
     private SftpDeliveries() {}
 
     public static FeedDelivery delivery(Exchange exchange, @Header(Exchange.FILE_NAME) String relativePath,
-            @Header(Exchange.FILE_LENGTH) Long size, @Header(Exchange.FILE_LAST_MODIFIED) Long modified)
-            throws IOException {
+            @Header(Exchange.FILE_LENGTH) Long size, @Header(Exchange.FILE_LAST_MODIFIED) Long modified) {
         String[] parts = relativePath.split("/");
         if (parts.length != 3) {
             throw new IllegalArgumentException("unexpected inbox path " + Echo.quote(relativePath));
@@ -50,7 +41,7 @@ public final class SftpDeliveries {
         exchange.getMessage().setHeader(RECEIPT_FILE_NAME, receiptFileName(fileName));
         exchange.getMessage().setHeader(LOGGED_PATH, Echo.escape(providerId + "/" + parts[1] + "/" + fileName));
         Path local = exchange.getMessage().getBody(File.class).toPath();
-        String sourceKey = sourceKey(relativePath, size, modified, sha256(local));
+        String sourceKey = sourceKey(relativePath, size, modified);
         Instant receivedAt = Instant.ofEpochMilli(exchange.getClock().getCreated());
         String lower = fileName.toLowerCase(Locale.ROOT);
         FeedFormat format = lower.endsWith(".xml") ? FeedFormat.XML_V1
@@ -59,13 +50,13 @@ public final class SftpDeliveries {
     }
 
     /**
-     * Identifies one SFTP delivery: where it lay, its size and mtime, and its bytes' SHA-256. The
-     * same file taken again (a crash or failure after the feed committed) has the same key and is
-     * answered with the committed feed; new bytes under the same name, size and mtime are a new
-     * delivery (the path, size and mtime alone would have mistaken them for a retry).
+     * Where an SFTP delivery lay, its size and mtime; the pipeline adds its bytes' SHA-256 (hashed anyway
+     * while archiving, see {@link Channel#identifiedByContent}). The same file taken again (a crash or
+     * failure after the feed committed) has the same identity and is answered with the committed feed;
+     * new bytes under the same name, size and mtime are a new delivery.
      */
-    public static String sourceKey(String relativePath, long size, long modified, String sha256) {
-        return relativePath + "@" + size + "@" + modified + "@" + sha256;
+    public static String sourceKey(String relativePath, long size, long modified) {
+        return relativePath + "@" + size + "@" + modified;
     }
 
     /**
@@ -83,18 +74,5 @@ public final class SftpDeliveries {
     public static String fallbackReceiptFileName(String receiptFileName, long feedId) {
         return receiptFileName.substring(0, receiptFileName.length() - ".receipt.json".length())
                 + ".feed-" + feedId + ".receipt.json";
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

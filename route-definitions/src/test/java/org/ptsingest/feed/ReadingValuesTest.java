@@ -89,7 +89,7 @@ class ReadingValuesTest {
 
     @Test
     void onlySpaceTabCrAndLfAreTrimmed() {
-        assertThat(ReadingValues.trimSpace(" \t MA-1001 \r\n")).isEqualTo("MA-1001");
-        assertThat(ReadingValues.trimSpace("MA-1001\u0000")).isEqualTo("MA-1001\u0000");
+        assertThat(TextValues.trimSpace(" \t MA-1001 \r\n")).isEqualTo("MA-1001");
+        assertThat(TextValues.trimSpace("MA-1001\u0000")).isEqualTo("MA-1001\u0000");
     }
 }

@@ -75,8 +75,10 @@ class SftpInboxRouteTest {
         assertThat(d.providerId()).isEqualTo("acme");
         assertThat(d.fileName()).isEqualTo("june.csv");
         assertThat(d.channel()).isEqualTo(Channel.SFTP);
-        // path, size, mtime and the bytes' SHA-256: new bytes under the same name, size and mtime are a new delivery
-        assertThat(d.sourceKey()).isEqualTo("acme/inbox/june.csv@44@1750000000000@" + sha256(local));
+        // path, size and mtime; the pipeline adds the bytes' SHA-256 it computes while archiving, so new bytes
+        // under the same name, size and mtime are a new delivery
+        assertThat(d.sourceKey()).isEqualTo("acme/inbox/june.csv@44@1750000000000");
+        assertThat(d.identity("ab12")).isEqualTo("acme/inbox/june.csv@44@1750000000000@ab12");
         assertThat(uploaded).containsExactly("{\"feed_id\":41}");
         assertThat(sftp.getReceivedExchanges().get(0).getMessage().getHeader(SftpDeliveries.RECEIPT_FILE_NAME))
                 .isEqualTo("june.csv.receipt.json");
@@ -128,10 +130,5 @@ class SftpInboxRouteTest {
         sftp.assertIsSatisfied();
         assertThat(sftp.getReceivedExchanges().get(1).getMessage().getHeader(SftpDeliveries.RECEIPT_FILE_NAME))
                 .isEqualTo("june.csv.feed-41.receipt.json");
-    }
-
-    private static String sha256(Path file) throws Exception {
-        return java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 }

@@ -194,12 +194,13 @@ public class FeedIngestion implements FeedPipeline {
 
     private Outcome judgeDelivery(FeedDelivery d, RawFeedArchive.Archived raw) {
         lockProvider(d.providerId());
+        String identity = d.identity(raw.sha256());
         FeedRecord done = dsl.selectFrom(FEED)
-                .where(FEED.CHANNEL.eq(d.channel().name()), FEED.SOURCE_KEY.eq(d.sourceKey()))
+                .where(FEED.CHANNEL.eq(d.channel().name()), FEED.SOURCE_KEY.eq(identity))
                 .fetchOne();
         if (done != null) {
             if (!done.getSha256().equals(raw.sha256())) {
-                throw new DeliveryIdentityConflict(d.channel(), d.sourceKey(), done.getFeedId());
+                throw new DeliveryIdentityConflict(d.channel(), identity, done.getFeedId());
             }
             return new Outcome(result(done, true), Map.of());
         }
@@ -209,7 +210,7 @@ public class FeedIngestion implements FeedPipeline {
         // A name that is not allowed is kept escaped (it may hold a NUL, which PostgreSQL text refuses).
         String nameProblem = FeedFileName.problem(d.fileName());
         feed.setFileName(nameProblem == null ? d.fileName() : Echo.message(d.fileName(), 2 * FeedFileName.MAX_LENGTH));
-        feed.setSourceKey(d.sourceKey());
+        feed.setSourceKey(identity);
         feed.setSha256(raw.sha256());
         feed.setByteCount(raw.byteCount());
         feed.setFormat(d.format().name());

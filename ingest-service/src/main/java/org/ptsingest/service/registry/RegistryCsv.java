@@ -11,6 +11,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.TextValues;
 
 /**
  * Registry imports are small CSV files with a header row: exactly the expected columns, any order,
@@ -57,7 +58,7 @@ final class RegistryCsv {
                             "expected " + index.size() + " fields, found " + r.size());
                 } else {
                     Map<String, String> values = new HashMap<>();
-                    index.forEach((name, i) -> values.put(name, trim(r.get(i))));
+                    index.forEach((name, i) -> values.put(name, TextValues.trimSpace(r.get(i))));
                     error = handler.row(line, values);
                 }
                 if (error != null) {
@@ -71,26 +72,10 @@ final class RegistryCsv {
         }
     }
 
-    /**
-     * Spaces and tabs around a value are layout; String.trim() would also drop control characters at
-     * the ends (a NUL among them), which must be seen and refused, not silently cleaned.
-     */
-    static String trim(String value) {
-        int start = 0;
-        int end = value.length();
-        while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
-            start++;
-        }
-        while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
-            end--;
-        }
-        return value.substring(start, end);
-    }
-
     private static Map<String, Integer> header(CSVRecord header, List<String> columns, List<String> optional) {
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < header.size(); i++) {
-            String name = trim(header.get(i)).toLowerCase(Locale.ROOT).replace("\uFEFF", "");
+            String name = TextValues.trimSpace(header.get(i)).toLowerCase(Locale.ROOT).replace("\uFEFF", "");
             if (!columns.contains(name) && !optional.contains(name)) {
                 throw new HeaderException("line 1, column " + (i + 1) + " " + Echo.quote(header.get(i))
                         + " is not a known column; expected " + String.join(",", columns));

@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.PlainDecimal;
 import org.ptsingest.feed.TextValues;
 
 /**
@@ -28,8 +29,6 @@ final class RegistryValues {
     static final int CAPACITY_DECIMALS = 3;
     static final LocalDate FIRST_DATE = LocalDate.of(1900, 1, 1);
 
-    /** As feeds' register_kwh: digits with at most one point, no sign, no exponent. */
-    private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     /**
      * A provider_id is also its SFTP login and the name of its folders in the drop box, so it is held
@@ -66,30 +65,16 @@ final class RegistryValues {
         return value == null || value.isEmpty() ? null : id(column, value);
     }
 
-    /** dc_capacity_kw: 0 < value < 10^9 with at most 3 decimals, written as a plain decimal. */
+    /** dc_capacity_kw: 0 < value < 10^9 with at most 3 decimals, written as a plain decimal (as register_kwh). */
     static BigDecimal capacity(String text) {
-        String column = "dc_capacity_kw";
-        if (text == null || text.isEmpty()) {
-            throw new Invalid(column + " is empty");
+        BigDecimal kw;
+        try {
+            kw = PlainDecimal.parse("dc_capacity_kw", text, CAPACITY_INTEGER_DIGITS, CAPACITY_DECIMALS);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(e.getMessage());
         }
-        if (!DECIMAL.matcher(text).matches()) {
-            if (text.startsWith("-") && DECIMAL.matcher(text.substring(1)).matches()) {
-                throw new Invalid(column + " " + Echo.quote(text) + " is negative; it must be above 0");
-            }
-            throw new Invalid(column + " " + Echo.quote(text)
-                    + " is not a plain decimal number (digits and at most one '.', no sign, no exponent)");
-        }
-        int point = text.indexOf('.');
-        String integer = (point < 0 ? text : text.substring(0, point)).replaceFirst("^0+", "");
-        if (integer.length() > CAPACITY_INTEGER_DIGITS) {
-            throw new Invalid(column + " " + Echo.quote(text) + " is too large; it must be below 1000000000 kW");
-        }
-        if (point >= 0 && text.length() - point - 1 > CAPACITY_DECIMALS) {
-            throw new Invalid(column + " " + Echo.quote(text) + " has more than " + CAPACITY_DECIMALS + " decimals");
-        }
-        BigDecimal kw = new BigDecimal(text);
         if (kw.signum() == 0) {
-            throw new Invalid(column + " " + Echo.quote(text) + " is 0; it must be above 0");
+            throw new Invalid("dc_capacity_kw " + Echo.quote(text) + " is 0; it must be above 0");
         }
         return kw;
     }

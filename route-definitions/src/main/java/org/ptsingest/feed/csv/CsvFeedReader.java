@@ -1,6 +1,6 @@
 package org.ptsingest.feed.csv;
 
-import static org.ptsingest.feed.ReadingValues.trimSpace;
+import static org.ptsingest.feed.TextValues.trimSpace;
 
 import java.io.BufferedReader;
 import java.io.IOException;

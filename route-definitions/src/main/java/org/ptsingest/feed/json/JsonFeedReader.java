@@ -1,6 +1,6 @@
 package org.ptsingest.feed.json;
 
-import static org.ptsingest.feed.ReadingValues.trimSpace;
+import static org.ptsingest.feed.TextValues.trimSpace;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

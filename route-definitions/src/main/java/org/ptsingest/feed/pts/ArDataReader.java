@@ -14,7 +14,7 @@ import javax.xml.stream.XMLStreamReader;
 import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
-import org.ptsingest.feed.ReadingValues;
+import org.ptsingest.feed.TextValues;
 
 /**
  * The PTS {@code ARData} document DAS clients already send ({@code ptsSystem/sysID},
@@ -72,9 +72,9 @@ public final class ArDataReader implements FeedReader {
                     case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA -> text.append(xml.getText());
                     case XMLStreamConstants.END_ELEMENT -> {
                         switch (xml.getLocalName()) {
-                            case "sysID" -> systemId = ReadingValues.trimSpace(text.toString());
-                            case "kwhRegistry" -> kwh = ReadingValues.trimSpace(text.toString());
-                            case "regDateTime" -> at = ReadingValues.trimSpace(text.toString());
+                            case "sysID" -> systemId = TextValues.trimSpace(text.toString());
+                            case "kwhRegistry" -> kwh = TextValues.trimSpace(text.toString());
+                            case "regDateTime" -> at = TextValues.trimSpace(text.toString());
                             case "PVmonthlyData" -> {
                                 count++;
                                 readings.emit(count, readingLine, "", systemId, kwh, at, sink);

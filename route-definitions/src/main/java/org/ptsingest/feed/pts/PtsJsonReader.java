@@ -13,7 +13,7 @@ import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.json.JsonDocuments;
 import org.ptsingest.feed.FeedReader;
-import org.ptsingest.feed.ReadingValues;
+import org.ptsingest.feed.TextValues;
 
 /**
  * The PTS REST body DAS clients already send: {@code {"APIKey": "...", "systems": [{"fk_System": "...",
@@ -70,7 +70,7 @@ public final class PtsJsonReader implements FeedReader {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
-                String text = t.isScalarValue() && t != JsonToken.VALUE_NULL ? ReadingValues.trimSpace(p.getText()) : null;
+                String text = t.isScalarValue() && t != JsonToken.VALUE_NULL ? TextValues.trimSpace(p.getText()) : null;
                 if (!t.isScalarValue()) {
                     p.skipChildren();
                 }

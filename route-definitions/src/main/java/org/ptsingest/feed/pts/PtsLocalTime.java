@@ -2,6 +2,7 @@ package org.ptsingest.feed.pts;
 
 import org.ptsingest.feed.Echo;
 import org.ptsingest.feed.ReadingValues;
+import org.ptsingest.feed.TextValues;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -24,7 +25,7 @@ public final class PtsLocalTime {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("date-time is empty");
         }
-        String t = ReadingValues.trimSpace(text);
+        String t = TextValues.trimSpace(text);
         if (t.length() > 64) {
             throw new IllegalArgumentException("date-time " + Echo.quote(t) + " is not yyyy-MM-ddTHH:mm:ss");
         }

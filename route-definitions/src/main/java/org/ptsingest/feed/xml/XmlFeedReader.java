@@ -26,6 +26,7 @@ import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.ReadingValues;
+import org.ptsingest.feed.TextValues;
 import org.ptsingest.feed.csv.CsvFeedContract;
 import org.ptsingest.feed.xml.v1.FeedHeader;
 import org.ptsingest.feed.xml.v1.Reading;
@@ -77,8 +78,8 @@ public final class XmlFeedReader implements FeedReader {
                     } else {
                         Reading r = unmarshaller.unmarshal(xml, Reading.class).getValue();
                         count++;
-                        values.emit(count, line, trim(r.getSystemId()), trim(r.getMeterSerial()), trim(r.getReadAt()),
-                                trim(r.getRegisterKwh()), sink);
+                        values.emit(count, line, TextValues.trimSpace(r.getSystemId()), TextValues.trimSpace(r.getMeterSerial()), TextValues.trimSpace(r.getReadAt()),
+                                TextValues.trimSpace(r.getRegisterKwh()), sink);
                     }
                     event = xml.getEventType();
                     continue;
@@ -100,7 +101,7 @@ public final class XmlFeedReader implements FeedReader {
     }
 
     private void checkHeader(FeedHeader header, int line) throws FeedFormatException {
-        if (expectedProvider != null && !expectedProvider.equals(trim(header.getProviderId()))) {
+        if (expectedProvider != null && !expectedProvider.equals(TextValues.trimSpace(header.getProviderId()))) {
             throw new FeedFormatException(line, "header provider_id " + Echo.quote(header.getProviderId())
                     + " is not the sending provider " + expectedProvider);
         }
@@ -169,9 +170,5 @@ public final class XmlFeedReader implements FeedReader {
         } catch (JAXBException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String trim(String s) {
-        return ReadingValues.trimSpace(s);
     }
 }
