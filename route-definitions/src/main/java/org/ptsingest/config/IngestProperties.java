@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param https the HTTPS listener's certificate
  * @param demo demo data for the default run
  * @param as2 the AS2 channel
+ * @param delivery retries, quarantine and the background worker
  */
 @ConfigurationProperties("ingest")
 public record IngestProperties(
@@ -29,7 +30,38 @@ public record IngestProperties(
         @DefaultValue Ops ops,
         @DefaultValue Https https,
         @DefaultValue Demo demo,
-        @DefaultValue As2 as2) {
+        @DefaultValue As2 as2,
+        @DefaultValue Delivery delivery) {
+
+    /**
+     * What happens to a delivery whose judging fails for a reason that is not its content (the database,
+     * the disk, a bug): it is tried again after {@code firstRetry}, then after twice that, and so on up to
+     * {@code maxRetryInterval}; after {@code maxAttempts} failed attempts it is QUARANTINED for ops.
+     *
+     * @param maxAttempts failed attempts before a delivery is quarantined
+     * @param firstRetry wait after the first failed attempt; doubles at every further failure
+     * @param maxRetryInterval the longest wait between two attempts
+     * @param workerDelay pause between two runs of the background worker (due retries, 202 deliveries,
+     *     reprocess requests)
+     * @param orphanAfter a delivery recorded but never judged (its instance died while judging it) is
+     *     taken by the worker this long after it was received
+     */
+    public record Delivery(
+            @DefaultValue("5") int maxAttempts,
+            @DefaultValue("10s") Duration firstRetry,
+            @DefaultValue("10m") Duration maxRetryInterval,
+            @DefaultValue("1s") Duration workerDelay,
+            @DefaultValue("2m") Duration orphanAfter) {
+
+        /** The wait after the given number of failed attempts (1 = the first). */
+        public Duration backOff(int failedAttempts) {
+            Duration wait = firstRetry;
+            for (int i = 1; i < failedAttempts && wait.compareTo(maxRetryInterval) < 0; i++) {
+                wait = wait.multipliedBy(2);
+            }
+            return wait.compareTo(maxRetryInterval) < 0 ? wait : maxRetryInterval;
+        }
+    }
 
     /**
      * @param enabled listen for AS2 messages (Camel {@code as2:server/listen}, its own HTTP server)
@@ -148,10 +180,6 @@ public record IngestProperties(
 
     public Path workDir() {
         return dataDir.resolve("work");
-    }
-
-    public Path archiveDir() {
-        return dataDir.resolve("archive");
     }
 
     public Path sftpRoot() {

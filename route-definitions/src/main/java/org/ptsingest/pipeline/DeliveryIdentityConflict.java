@@ -3,21 +3,21 @@ package org.ptsingest.pipeline;
 import org.ptsingest.feed.Channel;
 
 /**
- * A delivery arrived under the identity (channel and source key) of one already committed, but with
- * other bytes: an AS2 Message-ID reused for new content, say. It is not a retry — answering it as one
- * would acknowledge (in a signed MDN) content that was never kept — and it cannot be a new feed under
- * the same identity. Nothing is stored; the channel refuses it.
+ * A delivery arrived under the identity of one already received, but with other bytes: an AS2
+ * Message-ID reused for new content, say. It is not a retry — answering it as one would acknowledge
+ * (in a signed MDN) content that was never kept — and it cannot be a new delivery under the same
+ * identity. Nothing is stored; the channel refuses it.
  */
 public class DeliveryIdentityConflict extends RuntimeException {
-    private final long committedFeedId;
+    private final long firstDeliveryId;
 
-    public DeliveryIdentityConflict(Channel channel, String sourceKey, long committedFeedId) {
-        super(channel + " delivery " + sourceKey + " was already received as feed " + committedFeedId
+    public DeliveryIdentityConflict(Channel channel, DeliveryKey key, long firstDeliveryId) {
+        super(channel + " delivery " + key + " was already received as delivery " + firstDeliveryId
                 + " with other content; a delivery's identity cannot be reused for new content");
-        this.committedFeedId = committedFeedId;
+        this.firstDeliveryId = firstDeliveryId;
     }
 
-    public long committedFeedId() {
-        return committedFeedId;
+    public long firstDeliveryId() {
+        return firstDeliveryId;
     }
 }

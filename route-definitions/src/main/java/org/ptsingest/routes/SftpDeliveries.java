@@ -10,6 +10,7 @@ import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.Echo;
 import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.feed.FeedFormat;
+import org.ptsingest.pipeline.DeliveryKey;
 import org.ptsingest.pipeline.FeedDelivery;
 
 /**
@@ -41,22 +42,12 @@ public final class SftpDeliveries {
         exchange.getMessage().setHeader(RECEIPT_FILE_NAME, receiptFileName(fileName));
         exchange.getMessage().setHeader(LOGGED_PATH, Echo.escape(providerId + "/" + parts[1] + "/" + fileName));
         Path local = exchange.getMessage().getBody(File.class).toPath();
-        String sourceKey = sourceKey(relativePath, size, modified);
+        DeliveryKey key = DeliveryKey.sftp(relativePath, size, modified);
         Instant receivedAt = Instant.ofEpochMilli(exchange.getClock().getCreated());
         String lower = fileName.toLowerCase(Locale.ROOT);
         FeedFormat format = lower.endsWith(".xml") ? FeedFormat.XML_V1
                 : lower.endsWith(".json") ? FeedFormat.JSON_V1 : FeedFormat.CSV_V1;
-        return new FeedDelivery(providerId, Channel.SFTP, format, fileName, sourceKey, local, receivedAt, false);
-    }
-
-    /**
-     * Where an SFTP delivery lay, its size and mtime; the pipeline adds its bytes' SHA-256 (hashed anyway
-     * while archiving, see {@link Channel#identifiedByContent}). The same file taken again (a crash or
-     * failure after the feed committed) has the same identity and is answered with the committed feed;
-     * new bytes under the same name, size and mtime are a new delivery.
-     */
-    public static String sourceKey(String relativePath, long size, long modified) {
-        return relativePath + "@" + size + "@" + modified;
+        return new FeedDelivery(providerId, Channel.SFTP, format, fileName, key, local, receivedAt, false);
     }
 
     /**
@@ -65,6 +56,11 @@ public final class SftpDeliveries {
      */
     public static String receiptFileName(String feedFileName) {
         return (FeedFileName.allowed(feedFileName) ? feedFileName : FeedFileName.safe(feedFileName)) + ".receipt.json";
+    }
+
+    /** The name a file takes in {providerId}/quarantine/ (its safe form when its own is not allowed). */
+    public static String quarantineFileName(String feedFileName) {
+        return FeedFileName.allowed(feedFileName) ? feedFileName : FeedFileName.safe(feedFileName);
     }
 
     /**

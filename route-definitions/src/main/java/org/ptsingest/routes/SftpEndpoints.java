@@ -56,6 +56,13 @@ final class SftpEndpoints {
                 + SftpDeliveries.RECEIPT_FILE_NAME + "}";
     }
 
+    /** Writes into {providerId}/quarantine/ the same way: under a temporary name, then renamed. */
+    static String quarantine(IngestProperties p) {
+        return base(p) + "&autoCreate=true&fileExist=Override&tempPrefix=.writing-"
+                + "&fileName=${header." + SftpDeliveries.PROVIDER_ID + "}/quarantine/${header."
+                + SftpQuarantineRoute.QUARANTINE_FILE_NAME + "}";
+    }
+
     private static String file(Path path) {
         return path.toAbsolutePath().toString();
     }

@@ -7,15 +7,20 @@ import org.ptsingest.config.IngestProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * SFTP channel: provider drops {providerId}/inbox/{file} → feed pipeline →
- * {providerId}/receipts/{file}.receipt.json. Any failure (database down, SFTP write failed) leaves
- * the file in the inbox and releases its claim, so a later poll retries it (when the database is too
- * far gone to release the claim, the claim repository's next poll takes its own unfinished claim back);
- * the pipeline recognises a delivery it already committed and only re-sends the receipt.
+ * SFTP channel: provider drops {providerId}/inbox/{file} → the delivery is recorded with its bytes
+ * and judged → {providerId}/receipts/{file}.receipt.json, and the file leaves the inbox. When judging
+ * failed for a reason that is not the file's, the file still leaves the inbox (its bytes are recorded):
+ * the delivery worker retries it, and writes the receipt when it succeeds, or moves it to
+ * {providerId}/quarantine/ with an {@code .error.json} after the last attempt. When the delivery cannot
+ * even be recorded (the database is down), the file stays in the inbox and its claim is released, so a
+ * later poll offers it again (when the database is too far gone to release the claim, the claim
+ * repository's next poll takes its own unfinished claim back); a delivery recorded before is recognised
+ * and not judged twice.
  */
 @Component
 public class SftpInboxRoute extends RouteBuilder {
     public static final String ROUTE_ID = "sftp-inbox";
+    private static final String RECEIPT = "direct:sftpInboxReceipt";
 
     private final IngestProperties properties;
 
@@ -29,7 +34,25 @@ public class SftpInboxRoute extends RouteBuilder {
                 .bean(SftpDeliveries.class, "delivery").id("to-delivery")
                 .log(LoggingLevel.INFO, "picked up ${header." + SftpDeliveries.LOGGED_PATH
                         + "} (${header.CamelFileLength} bytes)")
+                .setProperty(SftpQuarantineRoute.CONTENT, simple("${body.content}"))
                 .to(IngestFeedRoute.ENDPOINT).id("ingest")
+                .choice()
+                    .when(header(IngestFeedRoute.DELIVERY_STATE).isEqualTo("JUDGED"))
+                        .to(RECEIPT).id("answer-receipt")
+                    .when(header(IngestFeedRoute.DELIVERY_STATE).isEqualTo("FAILED"))
+                        // Recorded with its bytes: the worker retries it and answers; the file leaves the inbox.
+                        .bean(SftpQuarantineRoute.HAND_OVER, "handOver(${header." + IngestFeedRoute.DELIVERY_ID
+                                + "})").id("hand-over")
+                        .log(LoggingLevel.WARN, "${header." + SftpDeliveries.LOGGED_PATH + "}: delivery ${header."
+                                + IngestFeedRoute.DELIVERY_ID + "} failed (${body.error}); retried from its "
+                                + "recorded bytes at ${body.nextAttemptAt}")
+                    .otherwise()
+                        // QUARANTINED at once (ingest.delivery.max-attempts = 1) or DISCARDED by ops already.
+                        .setBody(exchangeProperty(SftpQuarantineRoute.CONTENT))
+                        .to(SftpQuarantineRoute.ENDPOINT).id("quarantine")
+                .end();
+
+        from(RECEIPT).routeId(ROUTE_ID + "-receipt")
                 // The receipt path goes in the producer's fileName option, not in the CamelFileName header:
                 // the consumer re-evaluates the claim key from the final headers when it confirms the claim.
                 .doTry()
@@ -46,6 +69,6 @@ public class SftpInboxRoute extends RouteBuilder {
                 .end()
                 .bean(ReceiptFiles.class, "discard(${header." + IngestFeedRoute.FEED_ID + "})").id("discard-receipt-file")
                 .log(LoggingLevel.INFO, "receipt for ${header." + SftpDeliveries.LOGGED_PATH
-                        + "} written (feed ${header.ptsFeedId})");
+                        + "} written (feed ${header." + IngestFeedRoute.FEED_ID + "})");
     }
 }

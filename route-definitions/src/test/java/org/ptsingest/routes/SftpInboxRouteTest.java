@@ -30,17 +30,29 @@ class SftpInboxRouteTest {
     Path dir;
 
     CamelContext camel;
+    StubPipeline pipeline;
     List<FeedDelivery> delivered;
+    /** Deliveries the route handed over to the worker. */
+    final List<Long> handedOver = new ArrayList<>();
+
+    /** The hand-over bean's shape ({@link SftpQuarantineRoute#HAND_OVER}). */
+    public final class HandOver {
+        public void handOver(long deliveryId) {
+            handedOver.add(deliveryId);
+        }
+    }
 
     @BeforeEach
     void start() throws Exception {
         IngestProperties properties = StubPipeline.properties(dir);
-        StubPipeline pipeline = new StubPipeline(41);
+        pipeline = new StubPipeline(41);
         delivered = pipeline.delivered;
         camel = new DefaultCamelContext();
         camel.getRegistry().bind("pipeline", FeedPipeline.class, pipeline);
         camel.getRegistry().bind("receiptFiles", new ReceiptFiles(pipeline, properties));
+        camel.getRegistry().bind(SftpQuarantineRoute.HAND_OVER, new HandOver());
         camel.addRoutes(new SftpInboxRoute(properties));
+        camel.addRoutes(new SftpQuarantineRoute(properties));
         camel.addRoutes(new IngestFeedRoute());
         AdviceWith.adviceWith(camel, SftpInboxRoute.ROUTE_ID, a -> {
             a.replaceFromWith("direct:drop");
@@ -77,8 +89,8 @@ class SftpInboxRouteTest {
         assertThat(d.channel()).isEqualTo(Channel.SFTP);
         // path, size and mtime; the pipeline adds the bytes' SHA-256 it computes while archiving, so new bytes
         // under the same name, size and mtime are a new delivery
-        assertThat(d.sourceKey()).isEqualTo("acme/inbox/june.csv@44@1750000000000");
-        assertThat(d.identity("ab12")).isEqualTo("acme/inbox/june.csv@44@1750000000000@ab12");
+        assertThat(d.key()).hasToString("sftp:acme/inbox/june.csv@44@1750000000000");
+        assertThat(d.identity("ab12")).hasToString("sftp:acme/inbox/june.csv@44@1750000000000@ab12");
         assertThat(uploaded).containsExactly("{\"feed_id\":41}");
         assertThat(sftp.getReceivedExchanges().get(0).getMessage().getHeader(SftpDeliveries.RECEIPT_FILE_NAME))
                 .isEqualTo("june.csv.receipt.json");
@@ -130,5 +142,50 @@ class SftpInboxRouteTest {
         sftp.assertIsSatisfied();
         assertThat(sftp.getReceivedExchanges().get(1).getMessage().getHeader(SftpDeliveries.RECEIPT_FILE_NAME))
                 .isEqualTo("june.csv.feed-41.receipt.json");
+    }
+
+    /** Judging failed for a reason that is not the file's: recorded, so the file leaves the inbox, and nothing is uploaded. */
+    @Test
+    void aFailedDeliveryIsHandedOverToTheWorkerAndNothingIsUploaded() throws Exception {
+        pipeline.notJudged = org.ptsingest.pipeline.DeliveryState.FAILED;
+        Path local = Files.writeString(dir.resolve("downloaded.csv"), "x\n");
+        MockEndpoint sftp = camel.getEndpoint("mock:sftp:ingest-service@localhost:2222/providers", MockEndpoint.class);
+        sftp.expectedMessageCount(0);
+
+        Exchange done = drop(local, "acme/inbox/june.csv");
+
+        assertThat(done.getException()).isNull(); // the consumer removes the file from the inbox
+        sftp.assertIsSatisfied();
+        assertThat(handedOver).containsExactly(9L);
+    }
+
+    /** Quarantined: the bytes and an .error.json go to the provider's quarantine folder. */
+    @Test
+    void aQuarantinedDeliveryGoesToTheQuarantineFolderWithItsErrorFile() throws Exception {
+        pipeline.notJudged = org.ptsingest.pipeline.DeliveryState.QUARANTINED;
+        Path local = Files.writeString(dir.resolve("downloaded.csv"), "x\n");
+        MockEndpoint sftp = camel.getEndpoint("mock:sftp:ingest-service@localhost:2222/providers", MockEndpoint.class);
+        sftp.expectedMessageCount(2);
+        List<String> bodies = new ArrayList<>();
+        sftp.whenAnyExchangeReceived(e -> bodies.add(e.getMessage().getBody(String.class)));
+
+        Exchange done = drop(local, "acme/inbox/june.csv");
+
+        assertThat(done.getException()).isNull();
+        sftp.assertIsSatisfied();
+        assertThat(sftp.getReceivedExchanges()).extracting(e -> e.getMessage().getHeader("ptsQuarantineFileName"))
+                .containsExactly("june.csv", "june.csv.error.json");
+        assertThat(bodies.get(0)).isEqualTo("x\n");
+        assertThat(bodies.get(1)).contains("\"delivery_id\" : 9", "\"state\" : \"QUARANTINED\"",
+                "database said no", "/api/v1/deliveries/9");
+        assertThat(handedOver).containsExactly(9L);
+    }
+
+    private Exchange drop(Path local, String path) {
+        return camel.createProducerTemplate().request("direct:drop", e -> {
+            e.getMessage().setBody(local.toFile());
+            e.getMessage().setHeaders(Map.of(Exchange.FILE_NAME, path, Exchange.FILE_LENGTH, 2L,
+                    Exchange.FILE_LAST_MODIFIED, 1_750_000_000_000L));
+        });
     }
 }

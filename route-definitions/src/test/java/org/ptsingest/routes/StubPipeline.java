@@ -5,17 +5,19 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.FeedStatus;
+import org.ptsingest.pipeline.DeliveryState;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedPipeline;
 import org.ptsingest.pipeline.FeedResult;
 
 /**
  * For route tests: a pipeline that records what it is handed and answers every delivery as one
- * ACCEPTED feed with a fixed id, its receipt being {@code {"feed_id":id}}.
+ * ACCEPTED feed with a fixed id (delivery 8), its receipt being {@code {"feed_id":id}}, or as not judged.
  */
 final class StubPipeline implements FeedPipeline {
     final List<FeedDelivery> delivered = new ArrayList<>();
@@ -30,13 +32,20 @@ final class StubPipeline implements FeedPipeline {
         return new IngestProperties(dir,
                 new IngestProperties.Sftp(true, "localhost", 2222, "ingest-service", "providers", null, null,
                         Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMinutes(2)),
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
+
+    /** When set, every delivery is answered as not judged, in this state (delivery 9). */
+    DeliveryState notJudged;
 
     @Override
     public FeedResult ingest(FeedDelivery delivery) {
         delivered.add(delivery);
-        return new FeedResult(feedId, delivery.providerId(), delivery.fileName(), FeedStatus.ACCEPTED, false, null, null);
+        if (notJudged != null) {
+            return FeedResult.notJudged(9, notJudged, delivery.providerId(), delivery.fileName(),
+                    Instant.parse("2030-01-01T00:00:00Z"), "database said no");
+        }
+        return FeedResult.judged(8, feedId, delivery.providerId(), delivery.fileName(), FeedStatus.ACCEPTED, false, null);
     }
 
     @Override

@@ -25,6 +25,8 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.pipeline.DeliveryIdentityConflict;
+import org.ptsingest.pipeline.DeliveryState;
+import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.routes.As2Endpoints;
 import org.ptsingest.routes.As2InboxRoute;
 import org.slf4j.Logger;
@@ -43,6 +45,8 @@ public final class As2Door implements HttpRequestHandler {
     private static final Logger log = LoggerFactory.getLogger(As2Door.class);
     /** The MDN's error modifier for a Message-ID reused with other content (RFC 4130 free-text error). */
     static final String DUPLICATE_MESSAGE_ID = "duplicate-message-id";
+    /** A message recorded but quarantined (or discarded) by ops: RFC 4130 names no better modifier. */
+    static final String UNEXPECTED_PROCESSING_ERROR = "unexpected-processing-error";
 
     private final As2Admission admission;
     private final AS2Consumer consumer;
@@ -114,6 +118,11 @@ public final class As2Door implements HttpRequestHandler {
         try {
             consumer.handle(request, response, context); // the route; throws (HTTP 500, no MDN) when it failed
         } catch (HttpException | RuntimeException e) {
+            As2Messages.NotJudged notJudged = causeOf(e, As2Messages.NotJudged.class);
+            if (notJudged != null) {
+                notJudged(notJudged.result(), request, response, context, messageId, from);
+                return;
+            }
             DeliveryIdentityConflict conflict = causeOf(e, DeliveryIdentityConflict.class);
             if (conflict == null) {
                 throw e;
@@ -125,7 +134,7 @@ public final class As2Door implements HttpRequestHandler {
             request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
             context.setAttribute(ResponseMDN.DISPOSITION_MODIFIER, modifier("error: " + DUPLICATE_MESSAGE_ID));
             request.setHeader(As2Endpoints.MDN_TEXT_HEADER, mdns.text(request, "refused: this Message-ID was "
-                    + "received before (feed " + conflict.committedFeedId() + ") with other content; send new "
+                    + "received before (delivery " + conflict.firstDeliveryId() + ") with other content; send new "
                     + "content under a new Message-ID"));
             response.setHeader("X-PTS-Outcome", "refused; " + DUPLICATE_MESSAGE_ID);
             return;
@@ -164,6 +173,37 @@ public final class As2Door implements HttpRequestHandler {
             // Nothing for the component to answer now: without this header it adds no MDN, sync or async.
             request.removeHeaders(AS2Header.DISPOSITION_NOTIFICATION_TO);
         }
+    }
+
+    /**
+     * A message recorded but not judged. While it is retried (FAILED): 503 with {@code Retry-After} and no
+     * MDN, so the partner sends it again (the same Message-ID finds the delivery, judged by then or not).
+     * Once every attempt failed (QUARANTINED) or ops discarded it: a signed negative MDN,
+     * {@code processed/error: unexpected-processing-error}, once per resend, instead of 500 for ever.
+     */
+    private void notJudged(FeedResult result, ClassicHttpRequest request, ClassicHttpResponse response,
+            HttpContext context, String messageId, String from) {
+        request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
+        if (result.state() == DeliveryState.FAILED || result.state() == DeliveryState.RECEIVED) {
+            log.warn("AS2 message {} from {}: delivery {} not judged yet ({}); answered 503", messageId, from,
+                    result.deliveryId(), result.error());
+            request.removeHeaders(AS2Header.DISPOSITION_NOTIFICATION_TO);
+            long retryAfter = result.nextAttemptAt() == null ? 1
+                    : Math.max(1, java.time.Duration.between(Instant.now(), result.nextAttemptAt()).toSeconds() + 1);
+            response.setCode(HttpStatus.SC_SERVICE_UNAVAILABLE);
+            response.setHeader("Retry-After", Long.toString(retryAfter));
+            response.setEntity(new StringEntity("AS2 message " + messageId + " could not be processed now (delivery "
+                    + result.deliveryId() + "); send it again\n", ContentType.TEXT_PLAIN));
+            return;
+        }
+        log.error("AS2 message {} from {}: delivery {} is {}; answered with a negative MDN", messageId, from,
+                result.deliveryId(), result.state());
+        meters.counter("ingest_as2_refusals_total", "reason", "UNEXPECTED_PROCESSING_ERROR").increment();
+        context.setAttribute(ResponseMDN.DISPOSITION_MODIFIER, modifier("error: " + UNEXPECTED_PROCESSING_ERROR));
+        request.setHeader(As2Endpoints.MDN_TEXT_HEADER, mdns.text(request, "not processed: delivery "
+                + result.deliveryId() + " is " + result.state() + " after repeated failures that were not the "
+                + "message's fault; the operators have it. Do not resend; it will be processed or discarded by them"));
+        response.setHeader("X-PTS-Outcome", "refused; " + UNEXPECTED_PROCESSING_ERROR);
     }
 
     private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {

@@ -11,7 +11,9 @@ import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.feed.OutcomeCode;
+import org.ptsingest.pipeline.DeliveryKey;
 import org.ptsingest.pipeline.FeedDelivery;
+import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.routes.As2InboxRoute;
 import org.ptsingest.routes.IngestFeedRoute;
 import org.ptsingest.routes.ReceiptFiles;
@@ -50,11 +52,15 @@ public class As2Messages {
         context.setAttribute(CONTENT_FILE, content);
         Files.write(content, admitted.payload());
         return new FeedDelivery(admitted.partner().providerId(), Channel.AS2, admitted.format(), admitted.fileName(),
-                sourceKey(admitted.partner().providerId(), admitted.messageId()), content, Instant.now(), false);
+                DeliveryKey.as2(admitted.partner().providerId(), admitted.messageId()), content, Instant.now(), false);
     }
 
     public void disposition(Exchange exchange) throws IOException {
         var in = exchange.getIn();
+        FeedResult result = in.getHeader(IngestFeedRoute.RESULT, FeedResult.class);
+        if (!result.isJudged()) {
+            throw new NotJudged(result); // the door answers it: 503 while retried, a negative MDN once quarantined
+        }
         long feedId = in.getHeader(IngestFeedRoute.FEED_ID, Long.class);
         String code = in.getHeader(IngestFeedRoute.REJECTION_CODE, String.class);
         As2Outcome outcome = As2Outcome.of(feedId, FeedStatus.valueOf(in.getHeader(IngestFeedRoute.FEED_STATUS, String.class)),
@@ -64,9 +70,18 @@ public class As2Messages {
         receipts.discard(feedId); // the receipt is fetched over HTTPS; the MDN says where
     }
 
-    /** One delivery per partner and Message-ID: the same Message-ID again is a replay, not a new feed. */
-    public static String sourceKey(String providerId, String messageId) {
-        return providerId + ":" + messageId;
+    /** A message recorded but not judged (FAILED and retried, QUARANTINED, DISCARDED); see {@link As2Door}. */
+    static final class NotJudged extends RuntimeException {
+        private final transient FeedResult result;
+
+        NotJudged(FeedResult result) {
+            super("delivery " + result.deliveryId() + " is " + result.state() + ": " + result.error());
+            this.result = result;
+        }
+
+        FeedResult result() {
+            return result;
+        }
     }
 
     private static HttpContext interchange(Exchange exchange) {

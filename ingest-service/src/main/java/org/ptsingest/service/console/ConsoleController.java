@@ -1,6 +1,8 @@
 package org.ptsingest.service.console;
 
 import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY_PROGRESS;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED_OUTCOME_COUNT;
 import static org.ptsingest.service.persistence.jooq.Tables.FLAG_DECISION;
@@ -29,14 +31,13 @@ import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.service.ingest.ReceiptWriter;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
+import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
 import org.ptsingest.service.review.FeedReview;
 import org.ptsingest.service.security.SecurityConfig;
 import org.ptsingest.service.web.RawBytes;
-import org.springframework.core.io.FileSystemResource;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -64,13 +65,22 @@ class ConsoleController {
     private final DSLContext dsl;
     private final FeedReview review;
     private final ReceiptWriter receipts;
+    private final RawBytes raw;
     private final ZoneId zone;
 
-    ConsoleController(DSLContext dsl, FeedReview review, ReceiptWriter receipts, IngestProperties properties) {
+    ConsoleController(DSLContext dsl, FeedReview review, ReceiptWriter receipts, RawBytes raw,
+            IngestProperties properties) {
         this.dsl = dsl;
         this.review = review;
         this.receipts = receipts;
+        this.raw = raw;
         this.zone = properties.rules().zone();
+    }
+
+    /** Deliveries that have no feed and need ops: failed (being retried) and quarantined, newest first. */
+    private List<DeliveryRecord> deliveriesNeedingOps() {
+        return dsl.selectFrom(DELIVERY).where(DELIVERY.STATE.in("FAILED", "QUARANTINED"))
+                .orderBy(DELIVERY.UPDATED_AT.desc()).limit(PAGE).fetch();
     }
 
     @ModelAttribute
@@ -108,6 +118,7 @@ class ConsoleController {
                 .fetch(r -> Map.of("code", r.value1(), "count", r.value2())));
         model.addAttribute("feedsToReview", dsl.fetchCount(FEED, needsReview()));
         model.addAttribute("flaggedToDecide", dsl.fetchCount(pendingFlags()));
+        model.addAttribute("deliveries", deliveriesNeedingOps());
         return "ops/home";
     }
 
@@ -220,7 +231,6 @@ class ConsoleController {
                 .where(FEED_OUTCOME_COUNT.FEED_ID.eq(feedId)).orderBy(FEED_OUTCOME_COUNT.CODE)
                 .fetch(r -> Map.of("code", r.value1(), "count", r.value2())));
         boolean csv = feed.getFormat().equals("CSV_V1");
-        Path raw = Path.of(feed.getRawLocation());
         List<ErrorView> errors = new ArrayList<>();
         var outcomes = dsl.selectFrom(READING_OUTCOME).where(READING_OUTCOME.FEED_ID.eq(feedId))
                 .orderBy(READING_OUTCOME.RECORD_NO).limit(MAX_ERRORS).fetch();
@@ -234,7 +244,12 @@ class ConsoleController {
             }
         }
         outcomes.stream().limit(MAX_CONTEXTS).forEach(o -> contextLines.add(o.getLineNo().longValue()));
-        var lines = RawContext.lines(raw, contextLines);
+        Map<Long, String> lines;
+        try {
+            lines = RawContext.lines(() -> raw.open(feed), contextLines);
+        } catch (ResponseStatusException e) { // the bytes are not stored (a feed from before they moved)
+            lines = Map.of();
+        }
         if (schemaLine != null) {
             model.addAttribute("schemaContext", RawContext.around(lines, schemaLine, null, csv));
         }
@@ -254,6 +269,12 @@ class ConsoleController {
         model.addAttribute("history", dsl.selectFrom(OPS_ACTION)
                 .where(OPS_ACTION.FEED_ID.eq(feedId).or(OPS_ACTION.FEED_ID.eq(feed.getReprocessOf())))
                 .orderBy(OPS_ACTION.AT).fetch());
+        // Reprocess requests of this feed, with how far the one running has come.
+        model.addAttribute("reprocesses", dsl.select(DELIVERY.DELIVERY_ID, DELIVERY.STATE, DELIVERY.FEED_ID,
+                        DELIVERY.ATTEMPTS, DELIVERY.LAST_ERROR, DELIVERY.REQUESTED_BY, DELIVERY_PROGRESS.RECORDS_READ,
+                        DELIVERY_PROGRESS.RECORDS_JUDGED)
+                .from(DELIVERY).leftJoin(DELIVERY_PROGRESS).on(DELIVERY_PROGRESS.DELIVERY_ID.eq(DELIVERY.DELIVERY_ID))
+                .where(DELIVERY.REPROCESS_OF.eq(feedId)).orderBy(DELIVERY.DELIVERY_ID).fetchMaps());
         model.addAttribute("canReprocess", feed.getSupersededBy() == null
                 && (feed.getStatus().equals("REJECTED") || feed.getStatus().equals("PARTIALLY_ACCEPTED")));
         model.addAttribute("canDismiss", feed.getSupersededBy() == null && feed.getDismissedAt() == null
@@ -262,8 +283,8 @@ class ConsoleController {
     }
 
     @GetMapping("/ops/feeds/{feedId}/raw")
-    ResponseEntity<FileSystemResource> raw(@PathVariable long feedId) {
-        return RawBytes.download(find(feedId));
+    void raw(@PathVariable long feedId, HttpServletResponse response) throws IOException {
+        raw.download(find(feedId), response);
     }
 
     @GetMapping("/ops/feeds/{feedId}/receipt")
@@ -280,13 +301,36 @@ class ConsoleController {
             RedirectAttributes flash) throws IOException {
         try {
             FeedReview.Reprocessed r = review.reprocess(feedId, who.getName(), reason);
-            flash.addFlashAttribute("notice", "Reprocessed as feed " + r.feedId() + ": " + r.status() + "; receipt "
-                    + r.receipt());
-            return "redirect:/ops/feeds/" + r.feedId();
+            flash.addFlashAttribute("notice", "Reprocess requested (delivery " + r.deliveryId() + "); this page shows "
+                    + "its progress and links the new feed when it is judged");
         } catch (FeedReview.Refused e) {
             flash.addFlashAttribute("problem", e.getMessage());
-            return "redirect:/ops/feeds/" + feedId;
         }
+        return "redirect:/ops/feeds/" + feedId;
+    }
+
+    @PostMapping("/ops/deliveries/{deliveryId}/retry")
+    String retryDelivery(@PathVariable long deliveryId, @RequestParam String reason, Authentication who,
+            RedirectAttributes flash) {
+        try {
+            review.retryDelivery(deliveryId, who.getName(), reason);
+            flash.addFlashAttribute("notice", "Delivery " + deliveryId + " will be tried again now");
+        } catch (FeedReview.Refused e) {
+            flash.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/ops/review";
+    }
+
+    @PostMapping("/ops/deliveries/{deliveryId}/discard")
+    String discardDelivery(@PathVariable long deliveryId, @RequestParam String reason, Authentication who,
+            RedirectAttributes flash) {
+        try {
+            review.discardDelivery(deliveryId, who.getName(), reason);
+            flash.addFlashAttribute("notice", "Delivery " + deliveryId + " discarded");
+        } catch (FeedReview.Refused e) {
+            flash.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/ops/review";
     }
 
     @PostMapping("/ops/feeds/{feedId}/dismiss")
@@ -318,6 +362,7 @@ class ConsoleController {
         model.addAttribute("flags", dsl.fetch(pendingFlags()).intoMaps());
         model.addAttribute("feeds", dsl.selectFrom(FEED).where(needsReview()).orderBy(FEED.FEED_ID.desc()).limit(PAGE)
                 .fetch());
+        model.addAttribute("deliveries", deliveriesNeedingOps());
         return "ops/review";
     }
 

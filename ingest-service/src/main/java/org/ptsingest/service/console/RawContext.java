@@ -28,8 +28,13 @@ public final class RawContext {
 
     private RawContext() {}
 
+    /** Opens a feed's bytes (from the database), only when some line is wanted. */
+    interface RawSource {
+        java.io.InputStream open() throws IOException;
+    }
+
     /** Reads only the lines needed (up to the last wanted one), decoding bytes leniently. */
-    static Map<Long, String> lines(Path file, Iterable<Long> errorLines) throws IOException {
+    static Map<Long, String> lines(RawSource source, Iterable<Long> errorLines) throws IOException {
         TreeSet<Long> wanted = new TreeSet<>();
         for (long n : errorLines) {
             for (long k = Math.max(1, n - AROUND); k <= n + AROUND; k++) {
@@ -37,10 +42,10 @@ public final class RawContext {
             }
         }
         Map<Long, String> found = new TreeMap<>();
-        if (wanted.isEmpty() || !Files.exists(file)) {
+        if (wanted.isEmpty()) {
             return found;
         }
-        try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file),
+        try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(source.open(),
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
                         .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE)))) {
             long n = 0;

@@ -11,7 +11,6 @@ import static org.ptsingest.service.persistence.jooq.Tables.READING;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
@@ -46,10 +45,9 @@ import org.ptsingest.feed.xml.XmlFeedReader;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.InvalidRecord;
 import org.ptsingest.feed.ParsedReading;
-import org.ptsingest.pipeline.DeliveryIdentityConflict;
 import org.ptsingest.pipeline.FeedDelivery;
-import org.ptsingest.pipeline.FeedPipeline;
 import org.ptsingest.pipeline.FeedResult;
+import org.ptsingest.rules.FeedAdmission;
 import org.ptsingest.rules.ProviderHistory;
 import org.ptsingest.rules.ReadingJudge;
 import org.ptsingest.rules.RegistrySnapshot;
@@ -60,114 +58,74 @@ import org.ptsingest.rules.Verdict;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The feed pipeline behind every channel. One delivery, one transaction:
+ * Judges one recorded delivery, in the transaction of its caller ({@link Deliveries}):
  * <ol>
- *   <li>archive the raw bytes (content-addressed) and hash them;</li>
  *   <li>lock the provider (its feeds are judged one after another, across instances) and recognise a
- *       retried delivery or the same bytes sent again;</li>
- *   <li>check the provider's approval at receipt time;</li>
+ *       retried delivery;</li>
+ *   <li>let {@link FeedAdmission} decide about the feed as a whole (the same bytes again, the provider's
+ *       registration and approval at receipt time, the file name);</li>
  *   <li>stream-parse the CSV and sort the readable records in bounded memory ({@link ExternalSort});</li>
  *   <li>walk them in (system, meter, time) order beside the stored readings of the same meters, and
  *       let {@link ReadingJudge} give each one outcome;</li>
  *   <li>COPY accepted readings and non-plain outcomes, record counts and status, commit.</li>
  * </ol>
  * Readings, outcomes and feed record commit together or not at all; a failure leaves nothing behind
- * and the channel retries the delivery.
+ * and {@link Deliveries} records it on the delivery, to be tried again.
  */
 @Component
-public class FeedIngestion implements FeedPipeline {
+public class FeedIngestion {
     private static final Logger log = LoggerFactory.getLogger(FeedIngestion.class);
     private static final int FETCH_SIZE = 10_000;
     /** Readings sorted in memory at a time (about 25 MB of heap); larger feeds sort through run files. */
     private static final int SORT_CHUNK = 100_000;
     /** Longest message stored for a feed or a reading (they quote values through Echo, capped already). */
     private static final int MAX_MESSAGE = 1_000;
+    /** Progress is reported every this many records (a few times a second on a large feed). */
+    private static final int PROGRESS_EVERY = 50_000;
 
     private final DSLContext dsl;
-    private final TransactionTemplate tx;
     private final javax.sql.DataSource dataSource;
-    private final RawFeedArchive archive;
     private final RegistrySnapshots registry;
-    private final ReceiptWriter receipts;
-    private final IngestMetrics metrics;
     private final RuleSettings rules;
     private final Path workDir;
 
-    FeedIngestion(DSLContext dsl, TransactionTemplate tx, javax.sql.DataSource dataSource, RawFeedArchive archive,
-            RegistrySnapshots registry, ReceiptWriter receipts, IngestMetrics metrics, IngestProperties properties) {
+    FeedIngestion(DSLContext dsl, javax.sql.DataSource dataSource, RegistrySnapshots registry,
+            IngestProperties properties) {
         this.dsl = dsl;
-        this.tx = tx;
         this.dataSource = dataSource;
-        this.archive = archive;
         this.registry = registry;
-        this.receipts = receipts;
-        this.metrics = metrics;
         this.rules = properties.rules().settings();
         this.workDir = properties.workDir();
     }
 
-    @Override
-    public FeedResult ingest(FeedDelivery delivery) throws IOException {
-        if (delivery.dryRun()) {
-            return dryRun(delivery);
-        }
-        long start = System.nanoTime();
-        RawFeedArchive.Archived raw = archive.store(delivery.content());
-        log.debug("feed {} archived in {} ms", Echo.escape(delivery.fileName()),
-                (System.nanoTime() - start) / 1_000_000);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Outcome outcome = tx.execute(status -> inTransaction(delivery, raw));
-                FeedResult result = outcome.result();
-                if (!result.retried()) {
-                    metrics.feedDone(delivery.channel(), result.status(), outcome.counts());
-                }
-                log.info("feed {} from {} ({} {}, {} bytes): {}{}", result.feedId(), delivery.providerId(),
-                        delivery.channel(), Echo.escape(delivery.fileName()), raw.byteCount(), result.status(),
-                        result.retried() ? " (already processed; receipt re-sent)" : "");
-                return result;
-            } catch (DuplicateKeyException e) {
-                // Another instance committed the same delivery or bytes between our checks and our insert;
-                // the next attempt finds its feed and answers accordingly.
-                if (attempt >= 3) {
-                    throw e;
-                }
-                log.info("feed {} from {} raced with a concurrent delivery; retrying", Echo.escape(delivery.fileName()),
-                        delivery.providerId());
-            }
-        }
+    /** Reports how far a judge has come (the console shows it for background deliveries). */
+    public interface Progress {
+        Progress NONE = (read, judged) -> {};
+
+        void at(long recordsRead, long recordsJudged);
     }
 
     /**
-     * The whole pipeline in a transaction that is rolled back after the receipt was rendered from it:
-     * the provider sees exactly the receipt a real delivery would get, and nothing is kept.
+     * What judging a delivery committed (or will, when the caller's transaction commits): the feed and its
+     * reading counts, for metrics, which count only what committed.
      */
-    private FeedResult dryRun(FeedDelivery delivery) throws IOException {
-        RawFeedArchive.Archived raw = archive.digest(delivery.content());
-        Files.createDirectories(workDir);
-        Path receipt = Files.createTempFile(workDir, "dry-run-", ".receipt.json");
-        FeedResult result = tx.execute(status -> {
-            status.setRollbackOnly();
-            FeedResult r = inTransaction(delivery, raw).result();
-            try (OutputStream out = Files.newOutputStream(receipt);
-                    OutputStream xml = Files.newOutputStream(xmlTwin(receipt))) {
-                receipts.write(r.feedId(), out);
-                receipts.writeXml(r.feedId(), xml);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return r;
-        });
-        log.info("dry run of {} from {}: {}", Echo.escape(delivery.fileName()), delivery.providerId(),
-                result.status());
-        return new FeedResult(result.feedId(), result.providerId(), result.fileName(), result.status(), false,
-                result.rejectionCode(), receipt);
+    public record Judged(FeedResult result, Map<OutcomeCode, Integer> counts) {}
+
+    /**
+     * Judges a recorded delivery whose bytes are in {@code d.content()} and stores its feed, readings and
+     * outcomes, in the caller's transaction. A reprocess marks the feed it supersedes.
+     */
+    public Judged judge(FeedDelivery d, RawFeedArchive.Digest raw, long deliveryId, Progress progress) {
+        Judged judged = judgeDelivery(d, raw, deliveryId, progress);
+        if (d.reprocessOf() != null && !judged.result().retried()) {
+            dsl.update(FEED).set(FEED.SUPERSEDED_BY, judged.result().feedId())
+                    .where(FEED.FEED_ID.eq(d.reprocessOf())).execute();
+        }
+        return judged;
     }
 
     /** Where a dry run's receipt is also rendered as XML, beside the JSON one. */
@@ -175,34 +133,15 @@ public class FeedIngestion implements FeedPipeline {
         return jsonReceipt.resolveSibling(jsonReceipt.getFileName().toString().replace(".json", ".xml"));
     }
 
-    @Override
-    public void writeReceipt(long feedId, OutputStream out) throws IOException {
-        receipts.write(feedId, out);
-    }
-
-    /** A committed feed and its reading counts (for metrics, which count only what committed). */
-    private record Outcome(FeedResult result, Map<OutcomeCode, Integer> counts) {}
-
-    private Outcome inTransaction(FeedDelivery d, RawFeedArchive.Archived raw) {
-        Outcome outcome = judgeDelivery(d, raw);
-        if (d.reprocessOf() != null && !outcome.result().retried()) {
-            dsl.update(FEED).set(FEED.SUPERSEDED_BY, outcome.result().feedId())
-                    .where(FEED.FEED_ID.eq(d.reprocessOf())).execute();
-        }
-        return outcome;
-    }
-
-    private Outcome judgeDelivery(FeedDelivery d, RawFeedArchive.Archived raw) {
+    private Judged judgeDelivery(FeedDelivery d, RawFeedArchive.Digest raw, long deliveryId, Progress progress) {
         lockProvider(d.providerId());
-        String identity = d.identity(raw.sha256());
+        String identity = d.identity(raw.sha256()).toString();
+        // The delivery record makes a retry find its feed first; this is the database's own guard.
         FeedRecord done = dsl.selectFrom(FEED)
                 .where(FEED.CHANNEL.eq(d.channel().name()), FEED.SOURCE_KEY.eq(identity))
                 .fetchOne();
         if (done != null) {
-            if (!done.getSha256().equals(raw.sha256())) {
-                throw new DeliveryIdentityConflict(d.channel(), identity, done.getFeedId());
-            }
-            return new Outcome(result(done, true), Map.of());
+            return new Judged(result(done, true), Map.of());
         }
         FeedRecord feed = dsl.newRecord(FEED);
         feed.setProviderId(d.providerId());
@@ -215,7 +154,7 @@ public class FeedIngestion implements FeedPipeline {
         feed.setByteCount(raw.byteCount());
         feed.setFormat(d.format().name());
         feed.setReceivedAt(utc(d.receivedAt()));
-        feed.setRawLocation(raw.location().toString());
+        feed.setDeliveryId(deliveryId == 0 ? null : deliveryId); // 0: a dry run, which records no delivery
         feed.setReadingCount(0);
         feed.setReprocessOf(d.reprocessOf());
 
@@ -224,31 +163,22 @@ public class FeedIngestion implements FeedPipeline {
                 .where(FEED.PROVIDER_ID.eq(d.providerId()), FEED.SHA256.eq(raw.sha256()), FEED.DUPLICATE_OF.isNull(),
                         FEED.REPROCESS_OF.isNull())
                 .fetchOne();
-        if (original != null) {
-            feed.setDuplicateOf(original.getFeedId());
-            return finish(feed, FeedStatus.DUPLICATE_FEED, OutcomeCode.DUPLICATE_FEED, "the same bytes were received "
-                    + "as feed " + original.getFeedId() + " (" + original.getFileName() + ") at "
-                    + original.getReceivedAt().toInstant() + "; nothing was reprocessed");
-        }
         ProviderHistory history = registry.history(d.providerId());
-        if (history == null) {
-            return finish(feed, FeedStatus.REJECTED, OutcomeCode.UNKNOWN_PROVIDER,
-                    "provider " + d.providerId() + " is not registered");
-        }
-        var receivedOn = d.receivedAt().atZone(rules.zone()).toLocalDate();
-        if (!history.approvedOn(receivedOn)) {
-            var status = history.statusOn(receivedOn);
-            return finish(feed, FeedStatus.REJECTED, OutcomeCode.PROVIDER_NOT_APPROVED, "provider " + d.providerId()
-                    + (status == null ? " has no approval" : " is " + status) + " on " + receivedOn);
-        }
-        if (nameProblem != null) {
-            return finish(feed, FeedStatus.REJECTED, OutcomeCode.FILE_NAME_NOT_ALLOWED, nameProblem);
+        FeedAdmission.Refusal refusal = FeedAdmission.judge(d.providerId(), original == null ? null
+                        : new FeedAdmission.EarlierFeed(original.getFeedId(), original.getFileName(),
+                                original.getReceivedAt().toInstant()),
+                history, d.receivedAt().atZone(rules.zone()).toLocalDate(), nameProblem);
+        if (refusal != null) {
+            if (original != null) {
+                feed.setDuplicateOf(original.getFeedId());
+            }
+            return finish(feed, refusal.status(), refusal.code(), refusal.message());
         }
         feed.setStatus(FeedStatus.REJECTED.name()); // provisional, settled below in the same transaction
         feed.setProcessedAt(utc(Instant.now()));
         feed.store();
         try {
-            return judgeAndStore(feed, d, raw.location(), history);
+            return judgeAndStore(feed, d, history, progress);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
@@ -256,7 +186,7 @@ public class FeedIngestion implements FeedPipeline {
         }
     }
 
-    private Outcome judgeAndStore(FeedRecord feed, FeedDelivery d, Path rawFile, ProviderHistory history)
+    private Judged judgeAndStore(FeedRecord feed, FeedDelivery d, ProviderHistory history, Progress progress)
             throws IOException, SQLException {
         Files.createDirectories(workDir);
         String prefix = "feed-" + feed.getFeedId() + "-" + UUID.randomUUID();
@@ -269,15 +199,21 @@ public class FeedIngestion implements FeedPipeline {
         try (ExternalSort readable = new ExternalSort(workDir, prefix, SORT_CHUNK)) {
             int records;
             try (Writer outcomeRows = spill(outcomes)) {
-                records = reader(d).read(rawFile, new FeedReader.Sink() {
+                records = reader(d).read(d.content(), new FeedReader.Sink() {
+                    private long read;
+
                     @Override
                     public void reading(ParsedReading r) throws IOException {
                         meterSpans.add(r.systemId(), r.meterSerial(), r.readAt());
                         readable.add(r);
+                        if (++read % PROGRESS_EVERY == 0) {
+                            progress.at(read, 0);
+                        }
                     }
 
                     @Override
                     public void invalid(InvalidRecord r) throws IOException {
+                        ++read;
                         counts.merge(OutcomeCode.INVALID_VALUE, 1, Integer::sum);
                         PgCopy.row(outcomeRows, feed.getFeedId(), r.record(), r.line(), r.systemId(), r.meterSerial(),
                                 null, null, OutcomeCode.INVALID_VALUE.name(), Echo.message(r.message(), MAX_MESSAGE));
@@ -305,8 +241,12 @@ public class FeedIngestion implements FeedPipeline {
                     BufferedReader storedRows = Files.newBufferedReader(stored, StandardCharsets.UTF_8)) {
                 StoredNeighbourCursor neighbours = new StoredNeighbourCursor(storedReadings(storedRows));
                 Writer readingRows = readings.writer();
+                long judged = 0;
                 while (inOrder.hasNext()) {
                     ParsedReading r = inOrder.next();
+                    if (++judged % PROGRESS_EVERY == 0) {
+                        progress.at(records(counts), judged);
+                    }
                     Verdict v = judge.judge(r, neighbours.find(r.systemId(), r.meterSerial(), r.readAt()));
                     counts.merge(v.code(), 1, Integer::sum);
                     if (v.code().stores()) {
@@ -446,11 +386,11 @@ public class FeedIngestion implements FeedPipeline {
                 DSL.function("hashtextextended", SQLDataType.BIGINT, DSL.val(providerId), DSL.val(0L)))).fetch();
     }
 
-    private Outcome finish(FeedRecord feed, FeedStatus status, OutcomeCode code, String message) {
+    private Judged finish(FeedRecord feed, FeedStatus status, OutcomeCode code, String message) {
         return finish(feed, status, code, message, Map.of());
     }
 
-    private Outcome finish(FeedRecord feed, FeedStatus status, OutcomeCode code, String message,
+    private Judged finish(FeedRecord feed, FeedStatus status, OutcomeCode code, String message,
             Map<OutcomeCode, Integer> counts) {
         feed.setStatus(status.name());
         feed.setRejectionCode(code == null ? null : code.name());
@@ -463,12 +403,17 @@ public class FeedIngestion implements FeedPipeline {
             counts.forEach((c, n) -> insert.values(feed.getFeedId(), c.name(), n));
             insert.execute();
         }
-        return new Outcome(result(feed, false), counts);
+        return new Judged(result(feed, false), counts);
     }
 
-    private static FeedResult result(FeedRecord feed, boolean retried) {
-        return new FeedResult(feed.getFeedId(), feed.getProviderId(), feed.getFileName(),
-                FeedStatus.valueOf(feed.getStatus()), retried, feed.getRejectionCode(), null);
+    static FeedResult result(FeedRecord feed, boolean retried) {
+        return FeedResult.judged(feed.getDeliveryId() == null ? 0 : feed.getDeliveryId(), feed.getFeedId(),
+                feed.getProviderId(), feed.getFileName(), FeedStatus.valueOf(feed.getStatus()), retried,
+                feed.getRejectionCode());
+    }
+
+    private static long records(Map<OutcomeCode, Integer> counts) {
+        return counts.values().stream().mapToLong(Integer::longValue).sum();
     }
 
     private static OffsetDateTime utc(Instant i) {

@@ -1,5 +1,6 @@
 package org.ptsingest.service.review;
 
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.FLAG_DECISION;
 import static org.ptsingest.service.persistence.jooq.Tables.OPS_ACTION;
@@ -8,19 +9,15 @@ import static org.ptsingest.service.persistence.jooq.Tables.READING;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.jooq.DSLContext;
-import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.FeedFormat;
-import org.ptsingest.pipeline.FeedDelivery;
-import org.ptsingest.routes.IngestFeedRoute;
-import org.ptsingest.routes.ReprocessFeedRoute;
+import org.ptsingest.pipeline.DeliveryState;
+import org.ptsingest.service.ingest.Deliveries;
+import org.ptsingest.service.ingest.RawFeedArchive;
+import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
 import org.ptsingest.service.persistence.jooq.tables.records.ReadingRecord;
 import org.slf4j.Logger;
@@ -29,7 +26,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * What ops do about feeds and flagged readings — reprocess, dismiss, approve or reject — each
+ * What ops do about feeds, deliveries and flagged readings — reprocess, dismiss, retry or discard a
+ * delivery, approve or reject a reading — each
  * recorded in {@code ops_action} with who, when and why. The console and the API both call this.
  */
 @Service
@@ -60,25 +58,28 @@ public class FeedReview {
         }
     }
 
-    /** @param receipt how the provider gets the new receipt */
-    public record Reprocessed(long feedId, String status, String receipt) {}
+    /** A reprocess request: the delivery the worker judges; its feed supersedes the old one. */
+    public record Reprocessed(long deliveryId) {}
 
     private final DSLContext dsl;
-    private final ProducerTemplate camel;
-    private final Path workDir;
+    private final Deliveries deliveries;
+    private final RawFeedArchive archive;
 
-    public FeedReview(DSLContext dsl, ProducerTemplate camel, IngestProperties properties) {
+    public FeedReview(DSLContext dsl, Deliveries deliveries, RawFeedArchive archive) {
         this.dsl = dsl;
-        this.camel = camel;
-        this.workDir = properties.workDir().resolve("reprocess");
+        this.deliveries = deliveries;
+        this.archive = archive;
     }
 
     /**
-     * Runs a rejected or partially accepted feed again from its archived bytes, as received then
-     * (same channel, file name and receipt time, so approval and future-reading rules judge it as
-     * before) against today's registry and readings: readings already stored stay (they come back
-     * as DUPLICATE), the rest are judged anew. The new feed supersedes the old one.
+     * Asks for a rejected or partially accepted feed to be run again from its stored bytes, as received
+     * then (same channel, file name and receipt time, so approval and future-reading rules judge it as
+     * before) against today's registry and readings: readings already stored stay (they come back as
+     * DUPLICATE), the rest are judged anew. Recorded as a delivery and judged by the delivery worker (a
+     * large feed takes a while; the feed page shows its progress); the new feed supersedes the old one,
+     * and an SFTP provider finds the new receipt in its receipts folder.
      */
+    @Transactional
     public Reprocessed reprocess(long feedId, String user, String reason) throws IOException {
         requireReason(reason);
         FeedRecord feed = current(feedId);
@@ -86,32 +87,79 @@ public class FeedReview {
             throw new Refused("feed " + feedId + " is " + feed.getStatus() + "; only REJECTED and PARTIALLY_ACCEPTED "
                     + "feeds can be reprocessed", false);
         }
-        Path raw = Path.of(feed.getRawLocation());
-        if (!Files.exists(raw)) {
-            throw new Refused("the raw bytes of feed " + feedId + " are missing at " + raw, false);
+        Long pending = dsl.select(DELIVERY.DELIVERY_ID).from(DELIVERY)
+                .where(DELIVERY.REPROCESS_OF.eq(feedId), DELIVERY.STATE.in("RECEIVED", "FAILED")).limit(1)
+                .fetchOne(DELIVERY.DELIVERY_ID);
+        if (pending != null) {
+            throw new Refused("feed " + feedId + " is being reprocessed already (delivery " + pending + ")", false);
         }
-        Files.createDirectories(workDir);
-        Path copy = Files.createTempFile(workDir, "feed-" + feedId + "-", ".raw");
-        try {
-            Files.copy(raw, copy, StandardCopyOption.REPLACE_EXISTING);
-            FeedDelivery delivery = new FeedDelivery(feed.getProviderId(), Channel.valueOf(feed.getChannel()),
-                    FeedFormat.valueOf(feed.getFormat()), feed.getFileName(),
-                    feed.getSourceKey() + "#reprocess@" + Instant.now(), copy, feed.getReceivedAt().toInstant(), false,
-                    feedId);
-            Exchange done = camel.send(ReprocessFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
-            if (done.getException() != null) {
-                throw new IOException("reprocessing feed " + feedId + " failed: " + done.getException().getMessage(),
-                        done.getException());
-            }
-            long newId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
-            String status = done.getMessage().getHeader(IngestFeedRoute.FEED_STATUS, String.class);
-            String receipt = done.getMessage().getHeader(ReprocessFeedRoute.RECEIPT_DELIVERY, String.class);
-            audit(user, "REPROCESS", feedId, null, reason, "feed " + newId + " " + status + "; receipt " + receipt);
-            log.info("{} reprocessed feed {} as feed {}: {} ({}); receipt {}", user, feedId, newId, status, reason, receipt);
-            return new Reprocessed(newId, status, receipt);
-        } finally {
-            Files.deleteIfExists(copy);
+        if (!archive.has(feed.getSha256())) {
+            importLegacyBytes(feed);
         }
+        long deliveryId = deliveries.receiveReprocess(feedId, feed.getProviderId(), Channel.valueOf(feed.getChannel()),
+                FeedFormat.valueOf(feed.getFormat()), feed.getFileName(), feed.getSha256(), feed.getByteCount(),
+                feed.getReceivedAt().toInstant(), user);
+        audit(user, "REPROCESS", feedId, null, reason, "delivery " + deliveryId, deliveryId);
+        log.info("{} asked to reprocess feed {} ({}): delivery {}", user, feedId, reason, deliveryId);
+        return new Reprocessed(deliveryId);
+    }
+
+    /** Feeds received before the bytes moved into the database kept them in the local archive. */
+    private void importLegacyBytes(FeedRecord feed) throws IOException {
+        Path raw = feed.getRawLocation() == null ? null : Path.of(feed.getRawLocation());
+        if (raw == null || !Files.exists(raw)) {
+            throw new Refused("the raw bytes of feed " + feed.getFeedId() + " are not stored"
+                    + (raw == null ? "" : " (nor at " + raw + ")"), false);
+        }
+        RawFeedArchive.Digest digest = archive.digest(raw);
+        if (!digest.sha256().equals(feed.getSha256())) {
+            throw new Refused("the archived file of feed " + feed.getFeedId() + " at " + raw + " does not have its "
+                    + "SHA-256", false);
+        }
+        archive.store(raw, digest);
+    }
+
+    /**
+     * Ops retry a FAILED or QUARANTINED delivery after fixing the cause: its attempts start again and it
+     * is due at once (the worker takes it).
+     */
+    @Transactional
+    public void retryDelivery(long deliveryId, String user, String reason) {
+        requireReason(reason);
+        DeliveryRecord d = needsOps(deliveryId);
+        d.setState(DeliveryState.FAILED.name());
+        d.setAttempts(0);
+        d.setNextAttemptAt(OffsetDateTime.now(ZoneOffset.UTC));
+        d.setUpdatedAt(OffsetDateTime.now(ZoneOffset.UTC));
+        d.store();
+        audit(user, "RETRY_DELIVERY", null, "delivery " + deliveryId, reason, null, deliveryId);
+        log.info("{} retried delivery {} ({})", user, deliveryId, reason);
+    }
+
+    /** Ops give up on a FAILED or QUARANTINED delivery; it stays, DISCARDED, with the reason. */
+    @Transactional
+    public void discardDelivery(long deliveryId, String user, String reason) {
+        requireReason(reason);
+        DeliveryRecord d = needsOps(deliveryId);
+        d.setState(DeliveryState.DISCARDED.name());
+        d.setDiscardReason(reason.strip());
+        d.setNextAttemptAt(null);
+        d.setUpdatedAt(OffsetDateTime.now(ZoneOffset.UTC));
+        d.store();
+        audit(user, "DISCARD_DELIVERY", null, "delivery " + deliveryId, reason, null, deliveryId);
+        log.info("{} discarded delivery {} ({})", user, deliveryId, reason);
+    }
+
+    private DeliveryRecord needsOps(long deliveryId) {
+        DeliveryRecord d = dsl.selectFrom(DELIVERY).where(DELIVERY.DELIVERY_ID.eq(deliveryId)).forUpdate().fetchOne();
+        if (d == null) {
+            throw new Refused("delivery " + deliveryId + " does not exist", true);
+        }
+        if (!d.getState().equals(DeliveryState.FAILED.name()) && !d.getState().equals(DeliveryState.QUARANTINED.name())) {
+            throw new Refused("delivery " + deliveryId + " is " + d.getState() + "; only FAILED and QUARANTINED "
+                    + "deliveries can be retried or discarded", false);
+        }
+        return d;
     }
 
     @Transactional
@@ -184,7 +232,13 @@ public class FeedReview {
     }
 
     private void audit(String user, String action, Long feedId, String target, String reason, String result) {
+        audit(user, action, feedId, target, reason, result, null);
+    }
+
+    private void audit(String user, String action, Long feedId, String target, String reason, String result,
+            Long deliveryId) {
         dsl.insertInto(OPS_ACTION)
+                .set(OPS_ACTION.DELIVERY_ID, deliveryId)
                 .set(OPS_ACTION.USERNAME, user)
                 .set(OPS_ACTION.ACTION, action)
                 .set(OPS_ACTION.FEED_ID, feedId)

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,13 +22,32 @@ class ReviewController {
         this.review = review;
     }
 
-    /** Body {@code {"reason": "..."}}; answers the new feed. */
+    /**
+     * Body {@code {"reason": "..."}}; answers 202 at once with the delivery that will judge the feed again
+     * (poll it: 202 while it runs, then the new feed's receipt).
+     */
     @PostMapping("/api/v1/feeds/{feedId}/reprocess")
-    Map<String, Object> reprocess(@PathVariable long feedId, @RequestBody Map<String, String> body, Authentication who)
-            throws IOException {
+    ResponseEntity<Map<String, Object>> reprocess(@PathVariable long feedId, @RequestBody Map<String, String> body,
+            Authentication who) throws IOException {
         FeedReview.Reprocessed r = review.reprocess(feedId, who.getName(), body.get("reason"));
-        return Map.of("feed_id", r.feedId(), "status", r.status(), "reprocess_of", feedId,
-                "receipt_url", "/api/v1/feeds/" + r.feedId() + "/receipt", "receipt_delivery", r.receipt());
+        String poll = "/api/v1/deliveries/" + r.deliveryId();
+        return ResponseEntity.accepted().header("Location", poll)
+                .body(Map.of("delivery_id", r.deliveryId(), "state", "RECEIVED", "reprocess_of", feedId, "poll", poll));
+    }
+
+    /** Body {@code {"reason": "..."}}: a FAILED or QUARANTINED delivery is due again at once, attempts from zero. */
+    @PostMapping("/api/v1/deliveries/{deliveryId}/retry")
+    Map<String, Object> retry(@PathVariable long deliveryId, @RequestBody Map<String, String> body, Authentication who) {
+        review.retryDelivery(deliveryId, who.getName(), body.get("reason"));
+        return Map.of("delivery_id", deliveryId, "state", "FAILED", "poll", "/api/v1/deliveries/" + deliveryId);
+    }
+
+    /** Body {@code {"reason": "..."}}: a FAILED or QUARANTINED delivery is given up, with the reason. */
+    @PostMapping("/api/v1/deliveries/{deliveryId}/discard")
+    Map<String, Object> discard(@PathVariable long deliveryId, @RequestBody Map<String, String> body,
+            Authentication who) {
+        review.discardDelivery(deliveryId, who.getName(), body.get("reason"));
+        return Map.of("delivery_id", deliveryId, "state", "DISCARDED");
     }
 
     @PostMapping("/api/v1/feeds/{feedId}/dismiss")

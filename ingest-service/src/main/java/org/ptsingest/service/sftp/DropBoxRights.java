@@ -2,16 +2,17 @@ package org.ptsingest.service.sftp;
 
 /**
  * What a provider may do in its drop box, as seen from its own root ({@code /inbox},
- * {@code /receipts}): create, write, rename and delete regular files directly in {@code /inbox};
- * read anything it can see. Nothing else: no directories, no links, no changes to {@code /receipts}
- * (receipts are the service's record, written through its own account) or to the two folders
- * themselves. Plain rules, no SFTP types; {@link DropBoxFileSystem} applies them.
+ * {@code /receipts}, {@code /quarantine}): create, write, rename and delete regular files directly in
+ * {@code /inbox}; delete files in {@code /quarantine} (where the service moves a file it could not
+ * process, with its {@code .error.json}); read anything it can see. Nothing else: no directories, no
+ * links, no changes to {@code /receipts} (receipts are the service's record, written through its own
+ * account) or to the folders themselves. Plain rules, no SFTP types; {@link DropBoxFileSystem} applies them.
  */
 final class DropBoxRights {
     private DropBoxRights() {}
 
     /** Where a path is in a provider's view. */
-    enum Place { HOME, INBOX, RECEIPTS, IN_INBOX, IN_RECEIPTS, ELSEWHERE }
+    enum Place { HOME, INBOX, RECEIPTS, QUARANTINE, IN_INBOX, IN_RECEIPTS, IN_QUARANTINE, ELSEWHERE }
 
     /** What is at a path now (links are never followed). */
     enum Kind {
@@ -35,6 +36,9 @@ final class DropBoxRights {
         if (p.equals("/" + SftpDropBox.RECEIPTS)) {
             return Place.RECEIPTS;
         }
+        if (p.equals("/" + SftpDropBox.QUARANTINE)) {
+            return Place.QUARANTINE;
+        }
         int slash = p.indexOf('/', 1);
         if (slash > 0 && p.indexOf('/', slash + 1) < 0 && slash + 1 < p.length()) {
             String folder = p.substring(1, slash);
@@ -43,6 +47,9 @@ final class DropBoxRights {
             }
             if (folder.equals(SftpDropBox.RECEIPTS)) {
                 return Place.IN_RECEIPTS;
+            }
+            if (folder.equals(SftpDropBox.QUARANTINE)) {
+                return Place.IN_QUARANTINE;
             }
         }
         return Place.ELSEWHERE;
@@ -54,10 +61,10 @@ final class DropBoxRights {
     }
 
     static boolean mayRemove(Place place, Kind existing) {
-        return place == Place.IN_INBOX && existing == Kind.FILE;
+        return (place == Place.IN_INBOX || place == Place.IN_QUARANTINE) && existing == Kind.FILE;
     }
 
     static boolean mayRename(Place from, Kind fromKind, Place to, Kind toKind) {
-        return mayRemove(from, fromKind) && mayWrite(to, toKind);
+        return from == Place.IN_INBOX && mayRemove(from, fromKind) && mayWrite(to, toKind);
     }
 }

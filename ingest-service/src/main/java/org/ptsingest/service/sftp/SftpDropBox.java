@@ -43,6 +43,8 @@ import org.springframework.stereotype.Component;
 public class SftpDropBox implements SmartLifecycle {
     public static final String INBOX = "inbox";
     public static final String RECEIPTS = "receipts";
+    /** Where the service moves a file it could not process after every attempt, with {@code <file>.error.json}. */
+    public static final String QUARANTINE = "quarantine";
     private static final Logger log = LoggerFactory.getLogger(SftpDropBox.class);
 
     private final IngestProperties properties;
@@ -85,6 +87,7 @@ public class SftpDropBox implements SmartLifecycle {
                     Path home = providers.resolve(user);
                     Files.createDirectories(home.resolve(INBOX));
                     Files.createDirectories(home.resolve(RECEIPTS));
+                    Files.createDirectories(home.resolve(QUARANTINE));
                     return home;
                 }
             });

@@ -1,5 +1,6 @@
 package org.ptsingest.service.web;
 
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED_OUTCOME_COUNT;
 
@@ -12,14 +13,15 @@ import java.util.Map;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.ptsingest.service.as2.As2Messages;
+import org.ptsingest.pipeline.DeliveryKey;
+import org.ptsingest.pipeline.DeliveryState;
+import org.ptsingest.service.ingest.Deliveries;
+import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
 import org.ptsingest.service.ingest.ReceiptWriter;
 import org.ptsingest.service.security.SecurityConfig;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
-import org.springframework.core.io.FileSystemResource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -35,12 +37,14 @@ class FeedController {
 
     private final DSLContext dsl;
     private final ReceiptWriter receipts;
-    private final PendingHttpsDeliveries pending;
+    private final Deliveries deliveries;
+    private final RawBytes raw;
 
-    FeedController(DSLContext dsl, ReceiptWriter receipts, PendingHttpsDeliveries pending) {
+    FeedController(DSLContext dsl, ReceiptWriter receipts, Deliveries deliveries, RawBytes raw) {
         this.dsl = dsl;
         this.receipts = receipts;
-        this.pending = pending;
+        this.deliveries = deliveries;
+        this.raw = raw;
     }
 
     /** Page through feeds newest first; pass the last feed_id seen as {@code before} for the next page. */
@@ -106,22 +110,63 @@ class FeedController {
         }
     }
 
-    /** A large HTTPS delivery answered 202: 202 again while pending, then the receipt of its feed. */
+    /**
+     * A delivery: 202 while it is RECEIVED or FAILED (being judged, or retried; with {@code Retry-After}),
+     * the receipt of its feed once JUDGED, and what happened (200, with the error) when QUARANTINED or
+     * DISCARDED. A provider sees only its own.
+     */
     @GetMapping("/api/v1/deliveries/{deliveryId}")
     void delivery(@PathVariable String deliveryId, Authentication caller, HttpServletResponse response,
             @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
-        var d = pending.find(deliveryId);
+        DeliveryRecord d = null;
+        try {
+            d = deliveries.find(Long.parseLong(deliveryId));
+        } catch (NumberFormatException e) {
+            // not a delivery id: 404 below
+        }
         if (d == null || (!isOps(caller) && !d.getProviderId().equals(caller.getName()))) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "delivery " + deliveryId + " does not exist");
         }
-        if (d.getDoneAt() == null) {
-            response.setStatus(HttpStatus.ACCEPTED.value());
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            response.getWriter().write("{\"delivery_id\":\"" + deliveryId + "\",\"status\":\"PENDING\"}");
+        DeliveryState state = DeliveryState.valueOf(d.getState());
+        if (state == DeliveryState.JUDGED) {
+            response.setHeader("Location", "/api/v1/feeds/" + d.getFeedId() + "/receipt");
+            receipt(d.getFeedId(), caller, response, accept);
             return;
         }
-        response.setHeader("Location", "/api/v1/feeds/" + d.getFeedId() + "/receipt");
-        receipt(d.getFeedId(), caller, response, accept);
+        Instant next = d.getNextAttemptAt() == null ? null : d.getNextAttemptAt().toInstant();
+        if (state == DeliveryState.RECEIVED || state == DeliveryState.FAILED) {
+            response.setStatus(HttpStatus.ACCEPTED.value());
+            response.setHeader("Retry-After", Long.toString(DeliveryAnswers.retryAfterSeconds(next)));
+        }
+        DeliveryAnswers.writeState(response, d.getDeliveryId(), state.name(), d.getAttempts(),
+                state == DeliveryState.DISCARDED ? d.getDiscardReason() : d.getLastError(), next);
+    }
+
+    /** Ops: deliveries that need them (FAILED, QUARANTINED) or in one state, newest change first. */
+    @GetMapping("/api/v1/deliveries")
+    Map<String, Object> deliveries(@RequestParam(required = false) String state,
+            @RequestParam(defaultValue = "50") int limit) {
+        Condition where = state == null ? DELIVERY.STATE.in("FAILED", "QUARANTINED") : DELIVERY.STATE.eq(state);
+        int n = Math.max(1, Math.min(limit, MAX_LIMIT));
+        List<Map<String, Object>> rows = dsl.selectFrom(DELIVERY).where(where).orderBy(DELIVERY.UPDATED_AT.desc())
+                .limit(n).fetch(d -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("delivery_id", d.getDeliveryId());
+                    m.put("channel", d.getChannel());
+                    m.put("source_key", d.getSourceKey());
+                    m.put("provider_id", d.getProviderId());
+                    m.put("file_name", d.getFileName());
+                    m.put("received_at", instant(d.getReceivedAt()));
+                    m.put("state", d.getState());
+                    m.put("attempts", d.getAttempts());
+                    m.put("last_error", d.getLastError());
+                    m.put("next_attempt_at", instant(d.getNextAttemptAt()));
+                    m.put("feed_id", d.getFeedId());
+                    m.put("reprocess_of", d.getReprocessOf());
+                    m.put("discard_reason", d.getDiscardReason());
+                    return m;
+                });
+        return Map.of("deliveries", rows);
     }
 
     /**
@@ -132,8 +177,8 @@ class FeedController {
     void as2Receipt(@RequestParam("message_id") String messageId, Authentication caller, HttpServletResponse response,
             @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
         Condition key = isOps(caller)
-                ? FEED.SOURCE_KEY.endsWith(As2Messages.sourceKey("", messageId))
-                : FEED.SOURCE_KEY.eq(As2Messages.sourceKey(caller.getName(), messageId));
+                ? FEED.SOURCE_KEY.like("as2:%").and(FEED.SOURCE_KEY.endsWith(":" + messageId))
+                : FEED.SOURCE_KEY.eq(DeliveryKey.as2(caller.getName(), messageId).toString());
         Long feedId = dsl.select(FEED.FEED_ID).from(FEED).where(FEED.CHANNEL.eq("AS2"), key)
                 .orderBy(FEED.FEED_ID).limit(1).fetchOne(FEED.FEED_ID);
         if (feedId == null) {
@@ -146,8 +191,8 @@ class FeedController {
 
     /** The bytes exactly as the provider delivered them. */
     @GetMapping("/api/v1/feeds/{feedId}/raw")
-    ResponseEntity<FileSystemResource> raw(@PathVariable long feedId) {
-        return RawBytes.download(find(feedId));
+    void raw(@PathVariable long feedId, HttpServletResponse response) throws IOException {
+        raw.download(find(feedId), response);
     }
 
     /** Ops see every feed; a provider only its own (others' look like they do not exist). */

@@ -11,16 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.Echo;
 import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.feed.OutcomeCode;
+import org.ptsingest.pipeline.DeliveryKey;
 import org.ptsingest.pipeline.FeedDelivery;
-import org.ptsingest.routes.IngestFeedRoute;
+import org.ptsingest.service.ingest.Deliveries;
 import org.ptsingest.service.ingest.FeedIngestion;
 import org.ptsingest.service.ingest.ReceiptWriter;
 import org.springframework.http.ContentDisposition;
@@ -38,28 +37,30 @@ import org.springframework.web.server.ResponseStatusException;
  * the answer. The body is streamed to a local file (feeds can be larger than memory), then handed to
  * the same Camel ingest route as SFTP deliveries.
  *
- * <p>Answers: 202 with a URL to poll for a body over {@code ingest.https.async-above} (judged in the
- * background, see {@link PendingHttpsDeliveries}); 201 with the receipt and its Location once the feed is stored and judged (even when
+ * <p>Answers: 202 with a URL to poll for a body over {@code ingest.https.async-above} (recorded, and
+ * judged in the background by the delivery worker); 201 with the receipt and its Location once the feed is stored and judged (even when
  * readings were rejected); 200 with the duplicate receipt (which carries the original) for bytes sent
  * before, and for a dry run; 422 for a feed rejected whole as malformed; 403 when the provider is not
  * approved; 413 over {@code ingest.https.max-feed-size}; 422 with the receipt for a file name that is not
  * allowed ({@code FILE_NAME_NOT_ALLOWED}); 400 for a Content-Disposition that cannot be parsed; 408 for a
- * body that stops arriving.
+ * body that stops arriving; 503 with {@code Retry-After} when judging failed for a reason that is not the
+ * feed's (it is retried; its delivery URL in {@code Location} answers the receipt once judged) or the
+ * delivery could not even be recorded (send it again); see {@link DeliveryAnswers}.
  */
 @RestController
 class FeedUploadController {
-    private final ProducerTemplate camel;
+    private final FeedGateway gateway;
+    private final Deliveries deliveries;
     private final ReceiptWriter receipts;
-    private final PendingHttpsDeliveries pending;
     private final long asyncAbove;
     private final Path uploads;
     private final long maxBytes;
 
-    FeedUploadController(ProducerTemplate camel, ReceiptWriter receipts, PendingHttpsDeliveries pending,
+    FeedUploadController(FeedGateway gateway, Deliveries deliveries, ReceiptWriter receipts,
             IngestProperties properties) {
-        this.camel = camel;
+        this.gateway = gateway;
+        this.deliveries = deliveries;
         this.receipts = receipts;
-        this.pending = pending;
         this.asyncAbove = properties.https().asyncAbove().toBytes();
         this.uploads = properties.workDir().resolve("https-upload");
         this.maxBytes = properties.https().maxFeedSize().toBytes();
@@ -69,41 +70,40 @@ class FeedUploadController {
     void post(HttpServletRequest request, HttpServletResponse response, Authentication provider,
             @RequestParam(defaultValue = "false") boolean dryRun,
             @RequestHeader(name = "Content-Disposition", required = false) String disposition,
-            @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
+            @RequestHeader(name = "Accept", required = false) String accept) throws Exception {
         if (request.getContentLengthLong() > maxBytes) {
             throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
         }
         Instant receivedAt = Instant.now();
         String fileName = fileName(disposition, receivedAt);
         Files.createDirectories(uploads);
-        Path body = Files.createTempFile(uploads, "feed-", ".csv");
+        Path body = Files.createTempFile(uploads, "feed-", ".body");
         try {
             copyAtMost(request.getInputStream(), body);
             String type = request.getContentType();
             FeedFormat format = type.contains("xml") ? FeedFormat.XML_V1
                     : type.contains("json") ? FeedFormat.JSON_V1 : FeedFormat.CSV_V1;
+            FeedDelivery delivery = new FeedDelivery(provider.getName(), Channel.HTTPS, format, fileName,
+                    DeliveryKey.https(UUID.randomUUID()), body, receivedAt, dryRun);
             // A name that is not allowed is answered FILE_NAME_NOT_ALLOWED before anything is read, so
             // even a large feed gets that answer at once, and the name is never stored unescaped.
             if (!dryRun && Files.size(body) > asyncAbove && FeedFileName.allowed(fileName)) {
-                // Too large to judge within the request: the bytes are kept and recorded first, then 202.
-                String id = pending.accept(provider.getName(), format, fileName, body, receivedAt);
+                // Too large to judge within the request: recorded with its bytes first, then 202; the
+                // delivery worker judges it.
+                long id = recordForBackground(delivery);
                 response.setStatus(HttpStatus.ACCEPTED.value());
-                response.setHeader("Location", "/api/v1/deliveries/" + id);
-                response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-                response.getWriter().write("{\"delivery_id\":\"" + id + "\",\"status\":\"PENDING\","
-                        + "\"poll\":\"/api/v1/deliveries/" + id + "\"}");
+                response.setHeader("Location", DeliveryAnswers.url(id));
+                DeliveryAnswers.writeState(response, id, "RECEIVED", null, null, null);
                 return;
             }
-            FeedDelivery delivery = new FeedDelivery(provider.getName(), Channel.HTTPS, format, fileName,
-                    "https:" + UUID.randomUUID(), body, receivedAt, dryRun);
-            Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
-            if (done.getException() != null) {
-                throw done.getException();
+            FeedGateway.Delivered done = gateway.deliver(delivery);
+            if (!done.result().isJudged() && done.result().dryRunReceipt() == null) {
+                DeliveryAnswers.notJudged(done.result(), response);
+                return;
             }
-            File receipt = done.getMessage().getBody(File.class);
-            long feedId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
-            String code = done.getMessage().getHeader(IngestFeedRoute.REJECTION_CODE, String.class);
-            HttpStatus status = status(code, dryRun);
+            File receipt = done.receipt();
+            long feedId = done.result().feedId();
+            HttpStatus status = status(done.result().rejectionCode(), dryRun);
             boolean xml = wantsXml(accept);
             // Written on the request thread (no async dispatch).
             response.setStatus(status.value());
@@ -124,12 +124,16 @@ class FeedUploadController {
                 Files.deleteIfExists(receipt.toPath());
                 Files.deleteIfExists(xmlReceipt);
             }
-        } catch (ResponseStatusException | IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("feed from " + provider.getName() + " could not be processed", e);
         } finally {
             Files.deleteIfExists(body);
+        }
+    }
+
+    private long recordForBackground(FeedDelivery delivery) {
+        try {
+            return deliveries.receiveForBackground(delivery);
+        } catch (IOException | RuntimeException e) {
+            throw new FeedGateway.NotRecorded(e);
         }
     }
 

@@ -22,8 +22,6 @@ import java.util.UUID;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
@@ -31,11 +29,12 @@ import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.pipeline.FeedDelivery;
-import org.ptsingest.routes.IngestFeedRoute;
+import org.ptsingest.pipeline.DeliveryKey;
+import org.ptsingest.pipeline.FeedResult;
+import org.ptsingest.service.ingest.Deliveries;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
 import org.ptsingest.service.security.ProviderApiKeys;
 import org.springframework.http.HttpStatus;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -53,18 +52,18 @@ class PtsCompatController {
     private static final XMLOutputFactory XML = XMLOutputFactory.newFactory();
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final ProducerTemplate camel;
+    private final FeedGateway gateway;
+    private final Deliveries deliveries;
     private final DSLContext dsl;
     private final ProviderApiKeys apiKeys;
-    private final TransactionTemplate tx;
     private final Path uploads;
 
-    PtsCompatController(ProducerTemplate camel, DSLContext dsl, ProviderApiKeys apiKeys, TransactionTemplate tx,
+    PtsCompatController(FeedGateway gateway, Deliveries deliveries, DSLContext dsl, ProviderApiKeys apiKeys,
             IngestProperties properties) {
-        this.camel = camel;
+        this.gateway = gateway;
+        this.deliveries = deliveries;
         this.dsl = dsl;
         this.apiKeys = apiKeys;
-        this.tx = tx;
         this.uploads = properties.workDir().resolve("https-upload");
     }
 
@@ -72,6 +71,10 @@ class PtsCompatController {
     @PostMapping(path = "/pts/v1/ardata", consumes = {"application/xml", "text/xml"})
     void arData(HttpServletRequest request, HttpServletResponse response, Authentication provider) throws Exception {
         Outcome outcome = ingest(request, provider, FeedFormat.PTS_ARDATA);
+        if (outcome.notJudged() != null) {
+            DeliveryAnswers.notJudged(outcome.notJudged(), response);
+            return;
+        }
         response.setStatus(outcome.httpStatus().value());
         response.setContentType(MediaType.APPLICATION_XML_VALUE);
         writeXml(outcome, response.getOutputStream());
@@ -81,6 +84,10 @@ class PtsCompatController {
     @PostMapping(path = "/pts/v1/readings", consumes = "application/json")
     void readings(HttpServletRequest request, HttpServletResponse response, Authentication provider) throws Exception {
         Outcome outcome = ingest(request, provider, FeedFormat.PTS_JSON);
+        if (outcome.notJudged() != null) {
+            DeliveryAnswers.notJudged(outcome.notJudged(), response);
+            return;
+        }
         response.setStatus(outcome.httpStatus().value());
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         writeJson(outcome, response.getOutputStream());
@@ -88,7 +95,8 @@ class PtsCompatController {
 
     private record SystemResult(String systemId, int inserted, boolean success, List<String> messages) {}
 
-    private record Outcome(FeedRecord feed, List<SystemResult> systems) {
+    /** The judged feed and its per-system results, or (feed null) the delivery that could not be judged. */
+    private record Outcome(FeedRecord feed, List<SystemResult> systems, FeedResult notJudged) {
         HttpStatus httpStatus() {
             HttpStatus rejected = FeedUploadController.rejectionStatus(feed.getRejectionCode());
             return rejected != null ? rejected : HttpStatus.OK;
@@ -120,32 +128,21 @@ class PtsCompatController {
         Path body = Files.createTempFile(uploads, "pts-soap-", ".xml");
         try {
             Files.writeString(body, call.xmlData());
-            Outcome outcome = call.test() ? dryRun(() -> ingest(body, provider, FeedFormat.PTS_ARDATA))
-                    : ingest(body, provider, FeedFormat.PTS_ARDATA);
+            Outcome outcome = ingest(body, provider, FeedFormat.PTS_ARDATA, call.test());
+            if (outcome.notJudged() != null) {
+                response.setHeader("Retry-After", Long.toString(
+                        DeliveryAnswers.retryAfterSeconds(outcome.notJudged().nextAttemptAt())));
+                PtsSoap.fault(response, HttpStatus.SERVICE_UNAVAILABLE, "soap:Server", "delivery "
+                        + outcome.notJudged().deliveryId() + " could not be judged now ("
+                        + outcome.notJudged().state() + "); it is retried, or send it again later");
+                return;
+            }
             java.io.ByteArrayOutputStream results = new java.io.ByteArrayOutputStream();
             writeXml(outcome, results);
             PtsSoap.result(response, call.operation(), results.toString(java.nio.charset.StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(body);
         }
-    }
-
-    private interface Work {
-        Outcome run() throws Exception;
-    }
-
-    /** Runs the whole ingestion in a transaction that is rolled back once the answer is computed. */
-    private Outcome dryRun(Work work) {
-        return tx.execute(status -> {
-            status.setRollbackOnly();
-            try {
-                return work.run();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
     }
 
     private Outcome ingest(HttpServletRequest request, Authentication provider, FeedFormat format) throws Exception {
@@ -155,27 +152,36 @@ class PtsCompatController {
             try (var in = request.getInputStream()) {
                 Files.copy(in, body, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            return ingest(body, provider.getName(), format);
+            return ingest(body, provider.getName(), format, false);
         } finally {
             Files.deleteIfExists(body);
         }
     }
 
-    private Outcome ingest(Path body, String provider, FeedFormat format) throws Exception {
+    /**
+     * One delivery through the ingest route; a dry run ({@code testpostdata}) takes the pipeline's one
+     * dry-run path, which renders these results before everything is rolled back.
+     */
+    private Outcome ingest(Path body, String provider, FeedFormat format, boolean dryRun) throws Exception {
         Instant receivedAt = Instant.now();
         FeedDelivery delivery = new FeedDelivery(provider, Channel.HTTPS, format,
                 format.name().toLowerCase(java.util.Locale.ROOT) + "-" + receivedAt.toString().replace(":", ""),
-                "https:" + UUID.randomUUID(), body, receivedAt, false);
-        Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
-        if (done.getException() != null) {
-            throw done.getException();
+                DeliveryKey.https(UUID.randomUUID()), body, receivedAt, dryRun);
+        if (dryRun) {
+            return deliveries.dryRun(delivery, this::outcome);
         }
-        Files.deleteIfExists(done.getMessage().getBody(java.io.File.class).toPath());
-        long feedId = done.getMessage().getHeader(IngestFeedRoute.FEED_ID, Long.class);
+        FeedGateway.Delivered done = gateway.deliver(delivery);
+        if (done.receipt() != null) {
+            Files.deleteIfExists(done.receipt().toPath());
+        }
+        return done.result().isJudged() ? outcome(done.result().feedId()) : new Outcome(null, List.of(), done.result());
+    }
+
+    private Outcome outcome(long feedId) {
         FeedRecord feed = dsl.fetchSingle(FEED, FEED.FEED_ID.eq(feedId));
         // a replay answers with the results of the feed that was judged
         long judged = feed.getDuplicateOf() != null ? feed.getDuplicateOf() : feedId;
-        return new Outcome(feed, results(judged));
+        return new Outcome(feed, results(judged), null);
     }
 
     /** Per system: readings stored by the feed, and every reading that was not plainly accepted. */

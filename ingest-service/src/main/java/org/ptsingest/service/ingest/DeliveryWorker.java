@@ -1,0 +1,102 @@
+package org.ptsingest.service.ingest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.ptsingest.feed.Channel;
+import org.ptsingest.pipeline.DeliveryState;
+import org.ptsingest.pipeline.FeedResult;
+import org.ptsingest.routes.IngestFeedRoute;
+import org.ptsingest.routes.SftpDeliveries;
+import org.ptsingest.routes.SftpQuarantineRoute;
+import org.ptsingest.routes.SftpReceiptRoute;
+import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Judges, on every instance, the deliveries that are due and that no channel is waiting on: failed ones
+ * at their next attempt, 202 deliveries and reprocess requests at once, and deliveries whose instance
+ * died while judging them. Each is locked with {@code SKIP LOCKED}, so instances share the work and a
+ * delivery being judged is never waited on; the due ones are taken oldest first, and one that fails
+ * again only moves its own next attempt, so no delivery waits behind a failing one.
+ *
+ * <p>Channels answer for themselves: an HTTPS provider polls its delivery, an AS2 partner resends, an
+ * SFTP file still in the inbox is answered by the inbox route's next poll. The worker writes the SFTP
+ * receipt only where no file is left to answer: a reprocess, or a file that went to quarantine.
+ */
+@Component
+public class DeliveryWorker {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+    private static final int BATCH = 20;
+
+    private final Deliveries deliveries;
+    private final ProducerTemplate camel;
+
+    DeliveryWorker(Deliveries deliveries, ProducerTemplate camel) {
+        this.deliveries = deliveries;
+        this.camel = camel;
+    }
+
+    @Scheduled(fixedDelayString = "${ingest.delivery.worker-delay:1s}")
+    public void work() {
+        try {
+            boolean progressed = true;
+            while (progressed) {
+                progressed = false;
+                List<Long> due = deliveries.due(BATCH);
+                for (long id : due) {
+                    FeedResult result = deliveries.judge(id, null, false);
+                    if (result != null) {
+                        progressed = true;
+                        answer(result);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // The database is unreachable: the deliveries stay due, the next run takes them.
+            log.warn("delivery worker: {}; trying again at the next run", e.getMessage());
+        }
+    }
+
+    /** SFTP deliveries whose file left the inbox: the receipt, or the quarantine folder. */
+    private void answer(FeedResult result) {
+        DeliveryRecord d = deliveries.find(result.deliveryId());
+        if (Channel.valueOf(d.getChannel()) != Channel.SFTP || d.getHandedOverAt() == null) {
+            return;
+        }
+        if (result.isJudged() && !result.retried()) {
+            camel.send(SftpReceiptRoute.ENDPOINT, e -> {
+                e.getMessage().setHeader(IngestFeedRoute.FEED_ID, result.feedId());
+                e.getMessage().setHeader(SftpDeliveries.PROVIDER_ID, d.getProviderId());
+                e.getMessage().setHeader(SftpDeliveries.FEED_FILE_NAME, d.getFileName());
+            });
+        } else if (result.state() == DeliveryState.QUARANTINED && d.getReprocessOf() == null) {
+            Path bytes = deliveries.fetchContent(d);
+            try {
+                Exchange done = camel.send(SftpQuarantineRoute.ENDPOINT, e -> {
+                    e.getMessage().setBody(bytes.toFile());
+                    e.getMessage().setHeader(IngestFeedRoute.RESULT, result);
+                    e.getMessage().setHeader(IngestFeedRoute.DELIVERY_ID, result.deliveryId());
+                    e.getMessage().setHeader(SftpDeliveries.PROVIDER_ID, d.getProviderId());
+                    e.getMessage().setHeader(SftpDeliveries.FEED_FILE_NAME, d.getFileName());
+                });
+                if (done.getException() != null) {
+                    log.warn("delivery {} is QUARANTINED but could not be moved to {}/quarantine: {}",
+                            result.deliveryId(), d.getProviderId(), done.getException().getMessage());
+                }
+            } finally {
+                try {
+                    Files.deleteIfExists(bytes);
+                } catch (IOException e) {
+                    log.debug("work file {} not removed: {}", bytes, e.getMessage());
+                }
+            }
+        }
+    }
+}
