@@ -226,8 +226,8 @@ class HostileCorpusIT extends IngestItSupport {
         }
         if (httpStatus == 202) {
             String poll = JSON.readTree(body).get("poll").asText();
-            await().atMost(Duration.ofSeconds(60)).until(() -> !send(HttpRequest.newBuilder(url(poll))
-                    .header("Authorization", "Bearer " + sunwatchKey).GET().build()).body().contains("PENDING"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> send(HttpRequest.newBuilder(url(poll))
+                    .header("Authorization", "Bearer " + sunwatchKey).GET().build()).statusCode() != 202);
         }
         FeedRecord feed = dsl.selectFrom(FEED).orderBy(FEED.FEED_ID.desc()).limit(1).fetchOne();
         if (feed == null) {

@@ -223,7 +223,7 @@ class HttpsFeedIT extends IngestItSupport {
                 .POST(HttpRequest.BodyPublishers.ofString(csv.toString())).build());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         String poll = r.headers().firstValue("Location").orElseThrow();
-        assertThat(JSON.readTree(r.body()).get("status").asText()).isEqualTo("PENDING");
+        assertThat(JSON.readTree(r.body()).get("state").asText()).isEqualTo("RECEIVED");
 
         assertThat(get(issueKey("gridsense"), poll).statusCode()).as("another provider's delivery").isEqualTo(404);
         HttpResponse<String> answer = await("judged").atMost(java.time.Duration.ofSeconds(60))

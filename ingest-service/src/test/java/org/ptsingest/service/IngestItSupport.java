@@ -2,7 +2,9 @@ package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.RAW_CONTENT;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED_OUTCOME_COUNT;
 import static org.ptsingest.service.persistence.jooq.Tables.FILE_CLAIM;
 import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER;
@@ -65,8 +67,8 @@ public abstract class IngestItSupport {
 
     @BeforeEach
     void cleanSlate() throws Exception {
-        dsl.truncate(READING, READING_OUTCOME, FEED_OUTCOME_COUNT, FEED, FILE_CLAIM, PROVIDER_SSH_KEY, DESIGNATION,
-                PROVIDER_STATUS, PTS_SYSTEM, PROVIDER).cascade().execute();
+        dsl.truncate(READING, READING_OUTCOME, FEED_OUTCOME_COUNT, FEED, DELIVERY, RAW_CONTENT, FILE_CLAIM,
+                PROVIDER_SSH_KEY, DESIGNATION, PROVIDER_STATUS, PTS_SYSTEM, PROVIDER).cascade().execute();
         Path providers = properties.sftpRoot().resolve(properties.sftp().providersDir());
         if (Files.exists(providers)) {
             try (Stream<Path> files = Files.walk(providers)) {

@@ -1,6 +1,7 @@
 package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
@@ -168,31 +169,35 @@ class SftpIngestIT extends IngestItSupport {
         assertThat(dsl.fetchCount(READING)).isZero();
     }
 
+    /**
+     * A real failure inside the feed's transaction, after the feed row was written and the readings judged:
+     * PostgreSQL refuses the readings COPY once (a sequence counts the calls; it is not rolled back). The
+     * attempt leaves nothing but its record on the delivery; the file left the inbox with its bytes
+     * recorded, and the delivery worker's retry answers it with one feed.
+     */
     @Test
-    void databaseFailureMidFeedLeavesNothingAndTheFileIsRetried() throws Exception {
-        // A real failure inside the feed's transaction, after the feed row was written and the readings judged:
-        // PostgreSQL refuses the readings COPY while the trap is armed.
-        try (var c = dsl.configuration().connectionProvider().acquire(); var s = c.createStatement()) {
-            s.execute("CREATE OR REPLACE FUNCTION it_refuse_reading() RETURNS trigger LANGUAGE plpgsql AS "
-                    + "$$ BEGIN RAISE EXCEPTION 'it: database failure'; END $$");
-            s.execute("CREATE TRIGGER it_refuse_reading BEFORE INSERT ON reading FOR EACH ROW "
-                    + "EXECUTE FUNCTION it_refuse_reading()");
-        }
+    void databaseFailureMidFeedLeavesNothingAndTheDeliveryIsRetried() throws Exception {
+        dsl.execute("CREATE SEQUENCE IF NOT EXISTS it_refuse_once");
+        dsl.execute("CREATE OR REPLACE FUNCTION it_refuse_reading() RETURNS trigger LANGUAGE plpgsql AS "
+                + "$$ BEGIN IF nextval('it_refuse_once') = 1 THEN RAISE EXCEPTION 'it: database failure'; END IF; "
+                + "RETURN NEW; END $$");
+        dsl.execute("CREATE TRIGGER it_refuse_reading BEFORE INSERT ON reading FOR EACH ROW "
+                + "EXECUTE FUNCTION it_refuse_reading()");
         try {
             drop("sunwatch", SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv"), "retry.csv");
-            Thread.sleep(2_000); // several polls, each failing
-            assertThat(dsl.fetchCount(FEED)).isZero();
-            assertThat(dsl.fetchCount(READING_OUTCOME)).isZero();
-            assertThat(providerDir("sunwatch").resolve("inbox/retry.csv")).exists();
-            assertThat(providerDir("sunwatch").resolve("receipts/retry.csv.receipt.json")).doesNotExist();
+            JsonNode receipt = awaitReceipt("sunwatch", "retry.csv");
+            assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
         } finally {
-            try (var c = dsl.configuration().connectionProvider().acquire(); var s = c.createStatement()) {
-                s.execute("DROP TRIGGER it_refuse_reading ON reading");
-                s.execute("DROP FUNCTION it_refuse_reading()");
-            }
+            dsl.execute("DROP TRIGGER it_refuse_reading ON reading");
+            dsl.execute("DROP FUNCTION it_refuse_reading()");
+            dsl.execute("DROP SEQUENCE it_refuse_once");
         }
-        JsonNode receipt = awaitReceipt("sunwatch", "retry.csv");
-        assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
+        var delivery = dsl.selectFrom(DELIVERY).fetchSingle();
+        assertThat(delivery.getState()).isEqualTo("JUDGED");
+        assertThat(delivery.getAttempts()).as("one failed attempt, recorded").isEqualTo(1);
+        assertThat(delivery.getLastError()).contains("it: database failure");
+        assertThat(delivery.getHandedOverAt()).as("the file left the inbox after the failed attempt").isNotNull();
+        assertThat(providerDir("sunwatch").resolve("inbox/retry.csv")).doesNotExist();
         assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
         assertThat(dsl.fetchCount(READING)).isEqualTo(5);
     }

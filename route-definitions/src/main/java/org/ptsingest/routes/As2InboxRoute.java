@@ -31,7 +31,7 @@ public class As2InboxRoute extends RouteBuilder {
     public void configure() {
         from(As2Endpoints.inbox(properties)).routeId(ROUTE_ID)
                 .bean(MESSAGES, "delivery").id("as2-to-delivery")
-                .log(LoggingLevel.INFO, "AS2 message ${body.sourceKey} from ${body.providerId} (${body.format})")
+                .log(LoggingLevel.INFO, "AS2 message ${body.key} from ${body.providerId} (${body.format})")
                 .to(IngestFeedRoute.ENDPOINT).id("as2-ingest")
                 .bean(MESSAGES, "disposition").id("as2-disposition")
                 .log(LoggingLevel.INFO, "AS2 feed ${header.ptsFeedId}: ${header.ptsFeedStatus}");

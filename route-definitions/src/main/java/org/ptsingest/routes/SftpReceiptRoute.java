@@ -28,9 +28,9 @@ public class SftpReceiptRoute extends RouteBuilder {
         from(ENDPOINT).routeId(ROUTE_ID)
                 .setHeader(SftpDeliveries.RECEIPT_FILE_NAME,
                         method(SftpDeliveries.class, "receiptFileName(${header." + SftpDeliveries.FEED_FILE_NAME + "})"))
-                .bean(ReceiptFiles.class, "render(${header." + IngestFeedRoute.FEED_ID + "})").id("render-receipt")
+                .bean(ReceiptFiles.class, "render(${header." + IngestFeedRoute.FEED_ID + "})").id("render-background-receipt")
                 .doTry()
-                    .to(SftpEndpoints.receipts(properties)).id("write-receipt")
+                    .to(SftpEndpoints.receipts(properties)).id("write-background-receipt")
                     .log(LoggingLevel.INFO, "receipt of feed ${header." + IngestFeedRoute.FEED_ID + "} written to "
                             + "${header." + SftpDeliveries.PROVIDER_ID + "}/receipts")
                 .doCatch(Exception.class)

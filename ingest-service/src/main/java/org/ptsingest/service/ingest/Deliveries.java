@@ -291,6 +291,13 @@ public class Deliveries implements FeedPipeline {
         if (failure instanceof DeliveryIdentityConflict) {
             throw failure;
         }
+        if (lostDatabase(failure)) {
+            // The database went away under the judge (a restart, a network cut): not the delivery's attempt.
+            // It stays as it was; its channel offers it again, or the worker takes it when it is due.
+            log.warn("delivery {}: the database connection was lost ({}); it is judged again once the database is "
+                    + "back", deliveryId, failure.getMessage());
+            throw failure;
+        }
         String error = Echo.message(describe(failure), MAX_ERROR);
         FeedResult result;
         try {
@@ -329,6 +336,24 @@ public class Deliveries implements FeedPipeline {
                     Echo.escape(result.fileName()), result.nextAttemptAt(), error, failure);
         }
         return result;
+    }
+
+    /**
+     * A lost or refused connection (SQLSTATE class 08, the server shutting down, 57P01–57P03), or no
+     * connection from the pool: the database's outage, not a failure of the delivery.
+     */
+    static boolean lostDatabase(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.jdbc.CannotGetJdbcConnectionException
+                    || t instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(Throwable e) {

@@ -1,6 +1,7 @@
 package org.ptsingest.service.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.FLAG_DECISION;
 import static org.ptsingest.service.persistence.jooq.Tables.OPS_ACTION;
@@ -85,10 +86,14 @@ class OpsConsoleIT extends IngestItSupport {
         browser.open("/ops/feeds/" + rejectedId);
         browser.find("#reprocess-reason").sendKeys("MA-1010 registered (ticket 4711)");
         browser.clickAndWait(browser.find("#reprocess"));
-        assertThat(browser.find("#notice").getText()).startsWith("Reprocessed as feed")
-                .endsWith("receipt written to the provider's SFTP receipts folder");
+        // The reprocess is a delivery the worker judges: the page says so, then lists it with its new feed.
+        assertThat(browser.find("#notice").getText()).startsWith("Reprocess requested (delivery");
+        long newId = await("reprocessed").atMost(java.time.Duration.ofSeconds(30)).until(() -> dsl.select(FEED.FEED_ID)
+                .from(FEED).where(FEED.REPROCESS_OF.eq(rejectedId)).fetchOne(FEED.FEED_ID), java.util.Objects::nonNull);
+        browser.open("/ops/feeds/" + rejectedId);
+        assertThat(browser.find("#reprocesses").getText()).contains("JUDGED", "alice", Long.toString(newId));
+        browser.open("/ops/feeds/" + newId);
         assertThat(browser.find("#feed-status").getText()).isEqualTo("ACCEPTED");
-        long newId = Long.parseLong(browser.find("#feed-id").getText());
         assertThat(newId).isNotEqualTo(rejectedId);
         browser.screenshot("feed-reprocessed");
 
@@ -248,8 +253,13 @@ class OpsConsoleIT extends IngestItSupport {
         HttpResponse<String> reprocess = send(asOps("/api/v1/feeds/" + partial + "/reprocess")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"rerun after registry import\"}")).build());
-        assertThat(reprocess.statusCode()).as(reprocess.body()).isEqualTo(200);
-        long newId = JSON.readTree(reprocess.body()).get("feed_id").asLong();
+        assertThat(reprocess.statusCode()).as(reprocess.body()).isEqualTo(202);
+        String poll = reprocess.headers().firstValue("Location").orElseThrow();
+        // the delivery answers 202 while the worker judges it, then the new feed's receipt
+        HttpResponse<String> judged = await("reprocessed").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> send(asOps(poll).GET().build()), a -> a.statusCode() != 202);
+        long newId = JSON.readTree(judged.body()).get("feed_id").asLong();
+        assertThat(newId).isNotEqualTo(partial);
         // the old feed's receipt now answers with the new one; readings already accepted stayed
         HttpResponse<String> oldReceipt = send(asOps("/api/v1/feeds/" + partial + "/receipt").GET().build());
         assertThat(JSON.readTree(oldReceipt.body()).get("feed_id").asLong()).isEqualTo(newId);
