@@ -3,6 +3,7 @@ package org.ptsingest.routes;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.ptsingest.config.IngestProperties;
+import org.ptsingest.pipeline.DeliveryNotJudged;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
@@ -11,8 +12,10 @@ import org.springframework.stereotype.Component;
  * decrypts and answers the MDN; who the sender is, whether its signature verifies against its own
  * registered certificate and what the MDN says are decided by the service ({@value #MESSAGES} bean,
  * and the admission check in front of the component, which refuses a message before it gets here).
- * A failure here (database down) answers HTTP 500 without an MDN, so the partner sends again; the
- * same Message-ID is then recognised and answered with the original result.
+ * A delivery that could not be judged (retried after a failure that is not the message's) answers 503
+ * without an MDN, so the partner sends again, and the same Message-ID is then answered with what the
+ * delivery became; a quarantined one gets a negative MDN. A delivery that could not even be recorded
+ * (database down) answers 500 without an MDN.
  */
 @Component
 @ConditionalOnProperty(name = "ingest.as2.enabled", havingValue = "true", matchIfMissing = true)
@@ -29,6 +32,10 @@ public class As2InboxRoute extends RouteBuilder {
 
     @Override
     public void configure() {
+        // A delivery that is not judged (FAILED, QUARANTINED) leaves the route for the door's answer (503, or
+        // a negative MDN); the delivery's own record and log line say why, so no error is logged here.
+        onException(DeliveryNotJudged.class).handled(false).logExhausted(false).logStackTrace(false);
+
         from(As2Endpoints.inbox(properties)).routeId(ROUTE_ID)
                 .bean(MESSAGES, "delivery").id("as2-to-delivery")
                 .log(LoggingLevel.INFO, "AS2 message ${body.key} from ${body.providerId} (${body.format})")

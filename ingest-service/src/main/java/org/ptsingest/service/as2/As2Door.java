@@ -25,6 +25,7 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.pipeline.DeliveryIdentityConflict;
+import org.ptsingest.pipeline.DeliveryNotJudged;
 import org.ptsingest.pipeline.DeliveryState;
 import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.routes.As2Endpoints;
@@ -118,7 +119,7 @@ public final class As2Door implements HttpRequestHandler {
         try {
             consumer.handle(request, response, context); // the route; throws (HTTP 500, no MDN) when it failed
         } catch (HttpException | RuntimeException e) {
-            As2Messages.NotJudged notJudged = causeOf(e, As2Messages.NotJudged.class);
+            DeliveryNotJudged notJudged = causeOf(e, DeliveryNotJudged.class);
             if (notJudged != null) {
                 notJudged(notJudged.result(), request, response, context, messageId, from);
                 return;

@@ -12,6 +12,7 @@ import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.pipeline.DeliveryKey;
+import org.ptsingest.pipeline.DeliveryNotJudged;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.routes.As2InboxRoute;
@@ -59,7 +60,7 @@ public class As2Messages {
         var in = exchange.getIn();
         FeedResult result = in.getHeader(IngestFeedRoute.RESULT, FeedResult.class);
         if (!result.isJudged()) {
-            throw new NotJudged(result); // the door answers it: 503 while retried, a negative MDN once quarantined
+            throw new DeliveryNotJudged(result); // the door answers it: 503 while retried, a negative MDN once quarantined
         }
         long feedId = in.getHeader(IngestFeedRoute.FEED_ID, Long.class);
         String code = in.getHeader(IngestFeedRoute.REJECTION_CODE, String.class);
@@ -68,20 +69,6 @@ public class As2Messages {
                 Boolean.TRUE.equals(in.getHeader(IngestFeedRoute.RETRIED, Boolean.class)));
         interchange(exchange).setAttribute(OUTCOME, outcome);
         receipts.discard(feedId); // the receipt is fetched over HTTPS; the MDN says where
-    }
-
-    /** A message recorded but not judged (FAILED and retried, QUARANTINED, DISCARDED); see {@link As2Door}. */
-    static final class NotJudged extends RuntimeException {
-        private final transient FeedResult result;
-
-        NotJudged(FeedResult result) {
-            super("delivery " + result.deliveryId() + " is " + result.state() + ": " + result.error());
-            this.result = result;
-        }
-
-        FeedResult result() {
-            return result;
-        }
     }
 
     private static HttpContext interchange(Exchange exchange) {

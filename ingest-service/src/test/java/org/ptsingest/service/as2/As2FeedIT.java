@@ -283,7 +283,7 @@ class As2FeedIT extends IngestItSupport {
         assertThat(first.disposition()).endsWith("processed");
         assertThat(reused.disposition()).as(reused.toString()).endsWith("processed/error: duplicate-message-id");
         assertThat(reused.signatureVerified()).isTrue();
-        assertThat(reused.text()).contains("received before (feed").contains("with other content");
+        assertThat(reused.text()).contains("received before (delivery").contains("with other content");
         assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
         assertThat(dsl.fetchValue(FEED.FILE_NAME)).isEqualTo("01-baseline.xml");
         // the first content again under that Message-ID is still a plain replay
