@@ -60,12 +60,9 @@ class LargeFeedsIT extends IngestItSupport {
                 "--ingest.data-dir=" + DATA.resolve("data"), "--ingest.sftp.port=2325", "--ingest.as2.enabled=false", "--server.port=" + PORT,
                 "--ingest.ops.password=large", "--ingest.https.async-above=1GB")
                 .redirectErrorStream(true).redirectOutput(DATA.resolve("service.log").toFile()).start();
-        Instant deadline = Instant.now().plusSeconds(90);
-        while (!Files.readString(DATA.resolve("service.log")).contains("Started IngestServiceApplication")) {
-            assertThat(service.isAlive()).as("service running").isTrue();
-            assertThat(Instant.now()).as("service started").isBefore(deadline);
-            Thread.sleep(200);
-        }
+        org.awaitility.Awaitility.await("service started").atMost(Duration.ofSeconds(90))
+                .failFast("the service process ended", () -> !service.isAlive())
+                .until(() -> Files.readString(DATA.resolve("service.log")).contains("Started IngestServiceApplication"));
 
         for (Path feed : new Path[] {xml, json}) {
             HttpRequest post = HttpRequest.newBuilder(URI.create("https://localhost:" + PORT + "/api/v1/feeds"))

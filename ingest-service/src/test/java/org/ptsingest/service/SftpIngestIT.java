@@ -225,9 +225,11 @@ class SftpIngestIT extends IngestItSupport {
                         var out = sftp.write("inbox/slow.csv")) {
                     out.write(feed, 0, half);
                     out.flush();
-                    Thread.sleep(3_000);
-                    assertThat(providerDir("sunwatch").resolve("inbox/slow.csv")).as("still in the inbox").exists();
-                    assertThat(dsl.fetchCount(FEED)).as("not taken while open").isZero();
+                    // not taken while open: still in the inbox, no feed, for many polls
+                    org.awaitility.Awaitility.await("slow.csv left alone while open")
+                            .during(java.time.Duration.ofSeconds(3)).atMost(java.time.Duration.ofSeconds(5))
+                            .until(() -> Files.exists(providerDir("sunwatch").resolve("inbox/slow.csv"))
+                                    && dsl.fetchCount(FEED) == 0);
                     out.write(feed, half, feed.length - half);
                 }
             }
