@@ -66,6 +66,8 @@ class DeliveryFailureIT extends IngestItSupport {
         PartnerAs2Client as2Client = new PartnerAs2Client(partner, as2.as2Id(), as2.decryptionCertificate(),
                 "http://localhost:" + properties.as2().port() + properties.as2().path());
         Options as2Message = Options.defaults().withMessageId("<failing-1@sunwatch.example>");
+        double failures = metric("ingest_delivery_failures_total");
+        double quarantinedBefore = metric("ingest_deliveries_quarantined_total");
         arm();
 
         // SFTP: the file leaves the inbox once recorded, and lands in /quarantine after the last attempt.
@@ -123,6 +125,9 @@ class DeliveryFailureIT extends IngestItSupport {
         assertThat(sunwatch).hasSize(3).allMatch(d -> d.getState().equals("QUARANTINED") && d.getAttempts() == 3
                 && d.getLastError().contains("disk on fire"));
         assertThat(dsl.fetchCount(FEED, FEED.PROVIDER_ID.eq("sunwatch"))).isZero();
+        // Two failed attempts each, then the third quarantined it: counted in their own series.
+        assertThat(metric("ingest_delivery_failures_total")).isEqualTo(failures + 6);
+        assertThat(metric("ingest_deliveries_quarantined_total")).isEqualTo(quarantinedBefore + 3);
         // The ops API lists them.
         JsonNode listed = JSON.readTree(send(asOps("/api/v1/deliveries").GET().build()).body());
         assertThat(listed.get("deliveries")).hasSize(3);

@@ -2,6 +2,7 @@ package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
@@ -149,6 +150,8 @@ class HttpsFeedIT extends IngestItSupport {
         post(sunwatch, "csv-v1/sunwatch/01-baseline.csv", "");
         int feeds = dsl.fetchCount(FEED);
         int readings = dsl.fetchCount(READING);
+        double dryRuns = metric("ingest_dry_runs_total{channel=\"HTTPS\"}");
+        double partial = metric("ingest_feeds_total{channel=\"HTTPS\",status=\"PARTIALLY_ACCEPTED\"}");
         HttpResponse<String> r = post(sunwatch, "csv-v1/sunwatch/03-backfill.csv", "?dryRun=true");
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode receipt = JSON.readTree(r.body());
@@ -157,6 +160,10 @@ class HttpsFeedIT extends IngestItSupport {
         assertThat(SftpIngestIT.codesByLine(receipt)).containsExactly(Map.entry(3, "REGISTER_DECREASED"));
         assertThat(dsl.fetchCount(FEED)).isEqualTo(feeds);
         assertThat(dsl.fetchCount(READING)).isEqualTo(readings);
+        assertThat(dsl.fetchCount(DELIVERY)).as("a dry run records no delivery").isEqualTo(feeds);
+        // counted in its own series only
+        assertThat(metric("ingest_dry_runs_total{channel=\"HTTPS\"}")).isEqualTo(dryRuns + 1);
+        assertThat(metric("ingest_feeds_total{channel=\"HTTPS\",status=\"PARTIALLY_ACCEPTED\"}")).isEqualTo(partial);
         // and the real post afterwards is judged the same, not as a duplicate
         HttpResponse<String> real = post(sunwatch, "csv-v1/sunwatch/03-backfill.csv", "");
         assertThat(real.statusCode()).isEqualTo(201);

@@ -129,6 +129,17 @@ public abstract class IngestItSupport {
         return JSON.readTree(r.body());
     }
 
+    /** One series' value on /actuator/prometheus (0 when absent), e.g. {@code ingest_dry_runs_total{channel="HTTPS"}}. */
+    protected double metric(String series) throws Exception {
+        String body = send(HttpRequest.newBuilder(url("/actuator/prometheus")).GET().build()).body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
     /** Issues a provider API key as ops do, and returns it. */
     protected String issueKey(String provider) throws Exception {
         HttpResponse<String> r = send(asOps("/api/v1/providers/" + provider + "/api-keys")

@@ -252,8 +252,13 @@ public class Deliveries implements FeedPipeline {
         }
     }
 
+    /**
+     * FOR NO KEY UPDATE: it excludes other judges of the delivery, but not the key-share lock that the
+     * progress row's (and the feed's) foreign key takes, so the progress written beside the judge never
+     * waits for it.
+     */
     private DeliveryRecord lock(long deliveryId, boolean wait) {
-        var query = dsl.selectFrom(DELIVERY).where(DELIVERY.DELIVERY_ID.eq(deliveryId)).forUpdate();
+        var query = dsl.selectFrom(DELIVERY).where(DELIVERY.DELIVERY_ID.eq(deliveryId)).forNoKeyUpdate();
         DeliveryRecord d = wait ? query.fetchOne() : query.skipLocked().fetchOne();
         if (d == null && wait) {
             throw new IllegalStateException("delivery " + deliveryId + " does not exist");
@@ -424,6 +429,7 @@ public class Deliveries implements FeedPipeline {
                             + "records_judged) VALUES (?, ?, ?) ON CONFLICT (delivery_id) DO UPDATE SET records_read = "
                             + "excluded.records_read, records_judged = excluded.records_judged, updated_at = now()")) {
                 c.setAutoCommit(true);
+                s.setQueryTimeout(2); // progress is a courtesy: it must never hold the judge up
                 s.setLong(1, deliveryId);
                 s.setLong(2, read);
                 s.setLong(3, judged);

@@ -151,7 +151,7 @@ public class FeedReview {
     }
 
     private DeliveryRecord needsOps(long deliveryId) {
-        DeliveryRecord d = dsl.selectFrom(DELIVERY).where(DELIVERY.DELIVERY_ID.eq(deliveryId)).forUpdate().fetchOne();
+        DeliveryRecord d = dsl.selectFrom(DELIVERY).where(DELIVERY.DELIVERY_ID.eq(deliveryId)).forNoKeyUpdate().fetchOne();
         if (d == null) {
             throw new Refused("delivery " + deliveryId + " does not exist", true);
         }
