@@ -67,8 +67,19 @@ public abstract class IngestItSupport {
 
     @BeforeEach
     void cleanSlate() throws Exception {
-        dsl.truncate(READING, READING_OUTCOME, FEED_OUTCOME_COUNT, FEED, DELIVERY, RAW_CONTENT, FILE_CLAIM,
-                PROVIDER_SSH_KEY, DESIGNATION, PROVIDER_STATUS, PTS_SYSTEM, PROVIDER).cascade().execute();
+        // The service keeps working while a test cleans up (the delivery worker, the SFTP poller, a feed of the
+        // previous test still being judged): TRUNCATE may lose a deadlock to them; it is simply run again.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                dsl.truncate(READING, READING_OUTCOME, FEED_OUTCOME_COUNT, FEED, DELIVERY, RAW_CONTENT, FILE_CLAIM,
+                        PROVIDER_SSH_KEY, DESIGNATION, PROVIDER_STATUS, PTS_SYSTEM, PROVIDER).cascade().execute();
+                break;
+            } catch (org.springframework.dao.PessimisticLockingFailureException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
         Path providers = properties.sftpRoot().resolve(properties.sftp().providersDir());
         if (Files.exists(providers)) {
             try (Stream<Path> files = Files.walk(providers)) {
