@@ -88,7 +88,8 @@ class DatabaseOutageIT extends IngestItSupport {
             CompletableFuture<HttpResponse<String>> https = CompletableFuture.supplyAsync(() -> postUntilAnswered(
                     gridsenseKey, SAMPLES.resolve("csv-v1/gridsense/01-baseline.csv")));
             CompletableFuture<PartnerAs2Client.Mdn> message = CompletableFuture.supplyAsync(() -> sendUntilAnswered(
-                    as2Client, Options.defaults().withMessageId("<outage-short@sunwatch.example>")));
+                    as2Client, "xml-v1/sunwatch/01-baseline.xml",
+                    Options.defaults().withMessageId("<outage-short@sunwatch.example>")));
             return () -> {
                 HttpResponse<String> posted = https.get(3, TimeUnit.MINUTES);
                 assertThat(posted.statusCode()).as(posted.body()).isEqualTo(201);
@@ -107,7 +108,8 @@ class DatabaseOutageIT extends IngestItSupport {
                 }
             });
             CompletableFuture<PartnerAs2Client.Mdn> message = CompletableFuture.supplyAsync(() -> sendUntilAnswered(
-                    as2Client, Options.defaults().withMessageId("<outage-long@sunwatch.example>")));
+                    as2Client, "csv-v1/sunwatch/03-backfill.csv", Options.defaults()
+                            .withContentType("application/edi-consent").withMessageId("<outage-long@sunwatch.example>")));
             return () -> {
                 OpenSshClient.Result refused = login.get(LONG_OUTAGE.toSeconds(), TimeUnit.SECONDS);
                 assertThat(refused.exitCode()).isNotZero();
@@ -196,10 +198,10 @@ class DatabaseOutageIT extends IngestItSupport {
     }
 
     /** An AS2 gateway that resends the same message until it gets an MDN. */
-    private PartnerAs2Client.Mdn sendUntilAnswered(PartnerAs2Client client, Options options) {
+    private PartnerAs2Client.Mdn sendUntilAnswered(PartnerAs2Client client, String sample, Options options) {
         return await("AS2 message answered").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> client.send(Files.readAllBytes(SAMPLES.resolve("xml-v1/sunwatch/01-baseline.xml")),
-                        "01-baseline.xml", options), m -> m.disposition() != null);
+                .until(() -> client.send(Files.readAllBytes(SAMPLES.resolve(sample)),
+                        Path.of(sample).getFileName().toString(), options), m -> m.disposition() != null);
     }
 
     private boolean readingsCopyRuns() {
