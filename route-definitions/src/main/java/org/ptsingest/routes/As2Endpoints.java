@@ -8,6 +8,8 @@ public final class As2Endpoints {
     public static final String SIGNING_KEY = "as2SigningKey";
     public static final String SIGNING_CHAIN = "as2SigningChain";
     public static final String DECRYPTION_KEY = "as2DecryptionKey";
+    /** The TLS context of the AS2 listener when {@code ingest.as2.tls} is on (the HTTPS port's certificate). */
+    public static final String SSL_CONTEXT = "as2SslContext";
 
     /**
      * Velocity template of the MDN's human-readable part. The admission check and the disposition step
@@ -30,6 +32,7 @@ public final class As2Endpoints {
                 + "&signingPrivateKey=#" + SIGNING_KEY
                 + "&signingCertificateChain=#" + SIGNING_CHAIN
                 + "&decryptingPrivateKey=#" + DECRYPTION_KEY
+                + (as2.tls() ? "&sslContext=#" + SSL_CONTEXT : "")
                 + "&mdnMessageTemplate=RAW($requestHeaders[\"" + MDN_TEXT_HEADER + "\"])";
     }
 }
