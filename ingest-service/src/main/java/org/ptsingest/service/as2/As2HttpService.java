@@ -27,6 +27,8 @@ import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.protocol.HttpProcessor;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What Camel 4.17's AS2 server (its own HttpCore listener, not Tomcat, one thread per connection)
@@ -49,6 +51,7 @@ import org.apache.hc.core5.util.Timeout;
  * The fields are read by reflection: {@code As2EdgesIT} fails if a Camel upgrade moves them.
  */
 final class As2HttpService {
+    private static final Logger log = LoggerFactory.getLogger(As2HttpService.class);
     private As2HttpService() {}
 
     /** Refused before the message is processed, with the status that says why. */
@@ -81,7 +84,7 @@ final class As2HttpService {
                         throws IOException, HttpException {
                     conn.setSocketTimeout(Timeout.of(readTimeout));
                     try {
-                        super.handleRequest(new Guarded(conn, context, permits, maxMessageBytes), context);
+                        super.handleRequest(new Guarded(conn, context, permits, maxMessageBytes, maxConcurrent), context);
                     } finally {
                         if (context.removeAttribute(PERMIT) != null) {
                             permits.release();
@@ -130,18 +133,23 @@ final class As2HttpService {
         private final HttpContext context;
         private final Semaphore permits;
         private final long maxMessageBytes;
+        private final int maxConcurrent;
 
-        Guarded(HttpServerConnection conn, HttpContext context, Semaphore permits, long maxMessageBytes) {
+        Guarded(HttpServerConnection conn, HttpContext context, Semaphore permits, long maxMessageBytes,
+                int maxConcurrent) {
             this.conn = conn;
             this.context = context;
             this.permits = permits;
             this.maxMessageBytes = maxMessageBytes;
+            this.maxConcurrent = maxConcurrent;
         }
 
         @Override
         public void receiveRequestEntity(ClassicHttpRequest request) throws HttpException, IOException {
             Header length = request.getFirstHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && tooLong(length.getValue())) {
+                log.warn("AS2 request from {} answered 413: Content-Length {}", conn.getRemoteAddress(),
+                        length.getValue().trim());
                 throw new Refusal(HttpStatus.SC_REQUEST_TOO_LONG, "AS2 messages are limited to " + maxMessageBytes
                         + " bytes (Content-Length " + length.getValue().trim() + ")\n");
             }
@@ -149,6 +157,8 @@ final class As2HttpService {
             // and the partner would see a broken connection instead of the 503.
             conn.receiveRequestEntity(request);
             if (!permits.tryAcquire()) {
+                log.warn("AS2 request from {} answered 503: {} messages in process", conn.getRemoteAddress(),
+                        maxConcurrent);
                 throw new Refusal(HttpStatus.SC_SERVICE_UNAVAILABLE, "the AS2 endpoint is processing as many "
                         + "messages as it may; send this one again after " + RETRY_AFTER_SECONDS + " s\n");
             }
