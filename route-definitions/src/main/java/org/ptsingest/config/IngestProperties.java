@@ -79,6 +79,13 @@ public record IngestProperties(
      * @param mdnFirstRetry wait after a failed asynchronous MDN delivery; doubles at every failure
      * @param mdnMaxRetryInterval the longest wait between two attempts
      * @param mdnGiveUpAfter an asynchronous MDN not delivered this long after the message is abandoned (ERROR log)
+     * @param readTimeout silence from a client (half a request, then nothing) before its connection is closed
+     * @param tls serve AS2 over HTTPS with the certificate of the HTTPS port (the generated self-signed one,
+     *     or Spring's {@code server.ssl.*}); false serves plain HTTP
+     * @param maxConcurrentMessages AS2 messages processed at once; one more is answered 503 with Retry-After
+     * @param maxMessageSize largest AS2 request body; a larger one is answered 413 before it is read
+     * @param legacyAlgorithmsAllowedByDefault whether a partner registered without saying may sign with SHA-1
+     *     and encrypt with 3DES
      */
     public record As2(
             @DefaultValue("true") boolean enabled,
@@ -95,7 +102,17 @@ public record IngestProperties(
             @DefaultValue("5s") Duration mdnFirstRetry,
             @DefaultValue("10m") Duration mdnMaxRetryInterval,
             @DefaultValue("3d") Duration mdnGiveUpAfter,
-            @DefaultValue("20s") Duration readTimeout) {}
+            @DefaultValue("20s") Duration readTimeout,
+            @DefaultValue("false") boolean tls,
+            @DefaultValue("16") int maxConcurrentMessages,
+            @DefaultValue("256MB") DataSize maxMessageSize,
+            @DefaultValue("false") boolean legacyAlgorithmsAllowedByDefault) {
+
+        /** The URL partners post to. */
+        public String url() {
+            return (tls ? "https" : "http") + "://" + serverFqdn + ":" + port + path;
+        }
+    }
 
     /**
      * @param enabled load the sample registry and give every registered provider a demo SSH key (the default run)

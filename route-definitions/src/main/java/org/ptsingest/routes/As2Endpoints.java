@@ -8,13 +8,8 @@ public final class As2Endpoints {
     public static final String SIGNING_KEY = "as2SigningKey";
     public static final String SIGNING_CHAIN = "as2SigningChain";
     public static final String DECRYPTION_KEY = "as2DecryptionKey";
-
-    /**
-     * Velocity template of the MDN's human-readable part. The admission check and the disposition step
-     * put the text in the in-memory request (it is never sent anywhere as a header): one text for the
-     * synchronous MDN the component renders and the asynchronous one the service sends itself.
-     */
-    public static final String MDN_TEXT_HEADER = "X-PTS-MDN-Text";
+    /** The TLS context of the AS2 listener when {@code ingest.as2.tls} is on (the HTTPS port's certificate). */
+    public static final String SSL_CONTEXT = "as2SslContext";
 
     private As2Endpoints() {}
 
@@ -22,6 +17,8 @@ public final class As2Endpoints {
         IngestProperties.As2 as2 = properties.as2();
         // No validateSigningCertificateChain: the component would check a signature against one fixed
         // set of certificates (issuer and serial only), not against the sender's own; the service does.
+        // No mdnMessageTemplate: the service builds every MDN itself (As2Mdns); the component's MDN code
+        // acts only on requests that still ask for one, and none does by the time it runs.
         return "as2://server/listen?serverPortNumber=" + as2.port()
                 + "&requestUriPattern=" + as2.path()
                 + "&server=PTS-DAS-ingestion&serverFqdn=" + as2.serverFqdn()
@@ -30,6 +27,6 @@ public final class As2Endpoints {
                 + "&signingPrivateKey=#" + SIGNING_KEY
                 + "&signingCertificateChain=#" + SIGNING_CHAIN
                 + "&decryptingPrivateKey=#" + DECRYPTION_KEY
-                + "&mdnMessageTemplate=RAW($requestHeaders[\"" + MDN_TEXT_HEADER + "\"])";
+                + (as2.tls() ? "&sslContext=#" + SSL_CONTEXT : "");
     }
 }

@@ -55,7 +55,10 @@ public final class As2Admission {
         CERTIFICATE_NOT_VALID("authentication-failed",
                 "the certificate registered for AS2-From is outside its validity period"),
         UNSUPPORTED_PAYLOAD("unexpected-processing-error",
-                "the payload is neither application/xml nor application/edi-consent");
+                "the payload is neither application/xml nor application/edi-consent"),
+        LEGACY_ALGORITHM("insufficient-message-security",
+                "the message uses SHA-1 or 3DES, which this partner is not allowed to use (sign with SHA-256, "
+                        + "encrypt with AES, or ask ops to allow legacy algorithms for this partner)");
 
         private final String modifier;
         private final String meaning;
@@ -81,10 +84,19 @@ public final class As2Admission {
      * A message that may become a feed. {@code payload} is the decrypted, verified content without
      * MIME headers; {@code fileName} comes from its Content-Disposition when there is one.
      */
-    public record Admitted(Partner partner, String messageId, FeedFormat format, String fileName, byte[] payload)
-            implements Decision {}
+    public record Admitted(Partner partner, String messageId, FeedFormat format, String fileName, byte[] payload,
+            byte[] signedPart) implements Decision {}
 
-    public record Refused(Refusal refusal, String detail) implements Decision {
+    /**
+     * {@code signedPart} is the signed MIME part as received when the message got that far (decrypted,
+     * its signed part delimited), so that even a negative MDN can carry the MIC of what was refused;
+     * {@code partner} the registered partner when there is one.
+     */
+    public record Refused(Refusal refusal, String detail, byte[] signedPart, Partner partner) implements Decision {
+        public Refused(Refusal refusal, String detail) {
+            this(refusal, detail, null, null);
+        }
+
         public String text() {
             return refusal.meaning() + (detail == null ? "" : ": " + detail);
         }
@@ -159,40 +171,48 @@ public final class As2Admission {
                 entity = EntityParser.parseEntity(signedMime);
             }
         } catch (Exception e) {
-            return unparseable(signedMime, e);
+            return unparseable(signedMime, e, partner.get());
         }
         if (!(entity instanceof MultipartSignedEntity signed)) {
-            return new Refused(Refusal.NOT_SIGNED, "the decrypted content is " + entity.getContentType());
+            return new Refused(Refusal.NOT_SIGNED, "the decrypted content is " + entity.getContentType(), null,
+                    partner.get());
         }
         Partner p = partner.get();
-        if (!p.validAt(now)) {
-            return new Refused(Refusal.CERTIFICATE_NOT_VALID, "valid " + p.certificate().getNotBefore().toInstant()
-                    + " to " + p.certificate().getNotAfter().toInstant());
-        }
         byte[] signedPart = SignedPartAsReceived.firstBodyPart(signedMime);
         if (signedPart == null) {
-            return new Refused(Refusal.MALFORMED, "the signed part of the multipart/signed cannot be delimited");
+            return new Refused(Refusal.MALFORMED, "the signed part of the multipart/signed cannot be delimited", null, p);
         }
-        if (!SigningUtils.isValidSigned(signedPart, signed.getSignatureEntity().getSignature(),
-                new Certificate[] {p.certificate()})) {
+        // From here every refusal carries the signed part: its MDN has the MIC of what was refused.
+        if (!p.validAt(now)) {
+            return new Refused(Refusal.CERTIFICATE_NOT_VALID, "valid " + p.certificate().getNotBefore().toInstant()
+                    + " to " + p.certificate().getNotAfter().toInstant(), signedPart, p);
+        }
+        byte[] signature = signed.getSignatureEntity().getSignature();
+        if (!SigningUtils.isValidSigned(signedPart, signature, new Certificate[] {p.certificate()})) {
             return new Refused(Refusal.SIGNATURE_INVALID, "certificate " + p.certificate().getSubjectX500Principal()
-                    + ", serial " + p.certificate().getSerialNumber().toString(16));
+                    + ", serial " + p.certificate().getSerialNumber().toString(16), signedPart, p);
+        }
+        if (!p.legacyAlgorithmsAllowed()) {
+            String legacy = LegacyAlgorithms.used(encrypted, signedPart, signature);
+            if (legacy != null) {
+                return new Refused(Refusal.LEGACY_ALGORITHM, legacy, signedPart, p);
+            }
         }
         MimeEntity content;
         try {
             content = decompressed(signed.getSignedDataEntity());
         } catch (Exception e) {
-            return new Refused(Refusal.MALFORMED, rootMessage(e));
+            return new Refused(Refusal.MALFORMED, rootMessage(e), signedPart, p);
         }
         if (!(content instanceof ApplicationEntity application)) {
-            return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + content.getContentType());
+            return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + content.getContentType(), signedPart, p);
         }
         String mime = ContentType.parse(application.getContentType()).getMimeType().toLowerCase(Locale.ROOT);
         byte[] payload;
         try {
             payload = SignedPartAsReceived.body(application);
         } catch (Exception e) {
-            return new Refused(Refusal.MALFORMED, rootMessage(e));
+            return new Refused(Refusal.MALFORMED, rootMessage(e), signedPart, p);
         }
         FeedFormat format = switch (mime) {
             case AS2MimeType.APPLICATION_XML -> isArData(payload) ? FeedFormat.PTS_ARDATA : FeedFormat.XML_V1;
@@ -200,12 +220,12 @@ public final class As2Admission {
             default -> null;
         };
         if (format == null) {
-            return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + mime);
+            return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + mime, signedPart, p);
         }
         // From here Camel's consumer and MDN code read this entity: the MIC over the signed part as received.
         request.setEntity(
                 SignedPartAsReceived.forCamel(enveloped, encrypted, signed, application, payload, signedPart));
-        return new Admitted(p, messageId, format, fileName(application, messageId, format), payload);
+        return new Admitted(p, messageId, format, fileName(application, messageId, format), payload, signedPart);
     }
 
     /**
@@ -213,16 +233,18 @@ public final class As2Admission {
      * ({@code text/csv}, for one), and on such a payload unsigned: an unsupported payload or a missing
      * signature, said as such, not a broken message (nor, as before, a decryption failure).
      */
-    private static Refused unparseable(byte[] mime, Exception e) {
+    private static Refused unparseable(byte[] mime, Exception e, Partner partner) {
         String outer = SignedPartAsReceived.mediaType(mime);
         if (outer != null && !outer.equals(AS2MimeType.MULTIPART_SIGNED) && !SIGNABLE.contains(outer)) {
-            return new Refused(Refusal.NOT_SIGNED, "the decrypted content is " + outer);
+            return new Refused(Refusal.NOT_SIGNED, "the decrypted content is " + outer, null, partner);
         }
+        // It decrypted and its signed part can be delimited: the MDN carries that part's MIC.
+        byte[] signedPart = SignedPartAsReceived.firstBodyPart(mime);
         String signed = SignedPartAsReceived.firstBodyPartType(mime);
         if (signed != null && !SIGNABLE.contains(signed)) {
-            return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + signed);
+            return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + signed, signedPart, partner);
         }
-        return new Refused(Refusal.MALFORMED, rootMessage(e));
+        return new Refused(Refusal.MALFORMED, rootMessage(e), signedPart, partner);
     }
 
     /** Signing and compressing may come in either order (RFC 5402); unwrap a compressed layer if there is one. */

@@ -5,11 +5,15 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import javax.net.ssl.SSLContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.jooq.DSLContext;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.routes.As2Endpoints;
+import org.ptsingest.service.security.ServiceTls;
+import org.springframework.boot.autoconfigure.web.ServerProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -39,6 +43,13 @@ public class As2Config {
     @Bean(As2Endpoints.DECRYPTION_KEY)
     PrivateKey as2DecryptionKey(As2Identity identity) {
         return identity.decryptionKey();
+    }
+
+    /** AS2 over HTTPS: the partner sees the same certificate as on the service's HTTPS port. */
+    @Bean(As2Endpoints.SSL_CONTEXT)
+    @ConditionalOnProperty(name = "ingest.as2.tls", havingValue = "true")
+    SSLContext as2SslContext(IngestProperties properties, ServerProperties server, SslBundles bundles) {
+        return ServiceTls.serverContext(properties, server, bundles);
     }
 
     @Bean

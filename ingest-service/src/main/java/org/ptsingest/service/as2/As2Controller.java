@@ -39,24 +39,30 @@ class As2Controller {
     }
 
     /** Everything a partner's AS2 gateway needs, in one answer. */
+    private static final String LEGACY_ALGORITHMS_ALLOWED = "legacy_algorithms_allowed";
+
     @GetMapping("/api/v1/as2")
     Map<String, Object> service() {
         IngestProperties.As2 as2 = properties.as2();
         X509Certificate cert = identity.decryptionCertificate();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("as2_id", as2.as2Id());
-        m.put("url", "http://" + as2.serverFqdn() + ":" + as2.port() + as2.path());
+        m.put("url", as2.url());
         m.put("certificate_url", "/api/v1/as2/certificate");
         m.put("certificate_subject", cert.getSubjectX500Principal().getName());
         m.put("certificate_serial", cert.getSerialNumber().toString(16));
         m.put("certificate_not_after", cert.getNotAfter().toInstant().toString());
         m.put("message_security", "signed and encrypted (S/MIME), both required");
-        m.put("signature_algorithms", List.of("sha-256", "sha-384", "sha-512", "sha-1"));
-        m.put("encryption_algorithms", List.of("aes128-cbc", "aes192-cbc", "aes256-cbc", "3des"));
+        m.put("signature_algorithms", List.of("sha-256", "sha-384", "sha-512"));
+        m.put("encryption_algorithms", List.of("aes128-cbc", "aes192-cbc", "aes256-cbc"));
+        // only for partners registered with legacy_algorithms_allowed (LegacyAlgorithms)
+        m.put("legacy_algorithms", List.of("sha-1", "3des"));
         m.put("payloads", Map.of(
                 "application/xml", "XML feed v1 (feed-v1.xsd) or PTS ARData document",
                 "application/edi-consent", "CSV feed v1 (csv-feed-v1.md)"));
-        m.put("mdn", "synchronous, or asynchronous to Receipt-Delivery-Option; signed when requested (sha-256)");
+        m.put("mdn", "synchronous, or asynchronous to Receipt-Delivery-Option; signed when requested, with the first "
+                + "signed-receipt-micalg the service supports (sha-256 when none)");
+        m.put("max_message_size", as2.maxMessageSize().toBytes());
         m.put("receipt_url", "/api/v1/as2/receipt?message_id={Message-ID}");
         return m;
     }
@@ -68,12 +74,22 @@ class As2Controller {
                 .body(identity.certificatesPem());
     }
 
-    /** Body: {@code {"as2_id": "...", "certificate": "-----BEGIN CERTIFICATE-----..."}}. */
+    /**
+     * Body: {@code {"as2_id": "...", "certificate": "-----BEGIN CERTIFICATE-----...",
+     * "legacy_algorithms_allowed": false}}; the last is optional and defaults to
+     * {@code ingest.as2.legacy-algorithms-allowed-by-default}.
+     */
     @PutMapping(path = "/api/v1/providers/{providerId}/as2-partner", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> register(@PathVariable String providerId, @RequestBody Map<String, String> body) {
-        String cert = body.get("certificate");
-        return view(partners.register(providerId, body.get("as2_id"),
-                cert == null ? null : cert.getBytes(StandardCharsets.US_ASCII)));
+    Map<String, Object> register(@PathVariable String providerId, @RequestBody Map<String, Object> body) {
+        Object cert = body.get("certificate");
+        Object asId = body.get("as2_id");
+        Object legacy = body.get(LEGACY_ALGORITHMS_ALLOWED);
+        if (legacy != null && !(legacy instanceof Boolean)) {
+            throw new As2Partners.RegistrationException(LEGACY_ALGORITHMS_ALLOWED + " must be true or false", false);
+        }
+        return view(partners.register(providerId, asId instanceof String s ? s : null,
+                cert instanceof String c ? c.getBytes(StandardCharsets.US_ASCII) : null,
+                legacy == null ? properties.as2().legacyAlgorithmsAllowedByDefault() : (Boolean) legacy));
     }
 
     @GetMapping("/api/v1/providers/{providerId}/as2-partner")
@@ -113,6 +129,7 @@ class As2Controller {
         m.put("certificate_not_before", c.getNotBefore().toInstant().toString());
         m.put("certificate_not_after", c.getNotAfter().toInstant().toString());
         m.put("registered_at", p.registeredAt().toString());
+        m.put(LEGACY_ALGORITHMS_ALLOWED, p.legacyAlgorithmsAllowed());
         return m;
     }
 }

@@ -2,6 +2,10 @@ package org.ptsingest.service.as2;
 
 import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,6 +24,7 @@ import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.Method;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -28,7 +33,6 @@ import org.ptsingest.pipeline.DeliveryIdentityConflict;
 import org.ptsingest.pipeline.DeliveryNotJudged;
 import org.ptsingest.pipeline.DeliveryState;
 import org.ptsingest.pipeline.FeedResult;
-import org.ptsingest.routes.As2Endpoints;
 import org.ptsingest.routes.As2InboxRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * one), checks no sender identity, and sends asynchronous MDNs once, without retry. So every message
  * first goes through {@link As2Admission}; a refused one gets a negative MDN straight away
  * ({@code processed/error: <modifier>}), an admitted one goes on to the route, and its outcome sets
- * the MDN's disposition and text. Asynchronous MDNs of admitted messages are queued in
- * {@link MdnOutbox}; the component then answers 200 with no body.
+ * the MDN's disposition and text. Every MDN is built by {@link As2Mdns}, not by the component: a
+ * synchronous one is this response's body, an asynchronous one of an admitted message is queued in
+ * {@link MdnOutbox} and the response is 200 with no body.
  */
 public final class As2Door implements HttpRequestHandler {
     private static final Logger log = LoggerFactory.getLogger(As2Door.class);
@@ -78,9 +83,9 @@ public final class As2Door implements HttpRequestHandler {
         // HttpCore answers a path nobody listens on with 501 Not Implemented; it is a 404. The AS2 path is
         // an exact pattern and wins over this catch-all.
         server.listen("*", As2Door::notFound);
-        As2HttpService.install(server, properties.as2().readTimeout());
-        log.info("AS2 endpoint http://{}:{}{} listening as {}", properties.as2().serverFqdn(), properties.as2().port(),
-                properties.as2().path(), properties.as2().as2Id());
+        As2HttpService.install(server, properties.as2().readTimeout(), properties.as2().maxMessageSize().toBytes(),
+                properties.as2().maxConcurrentMessages());
+        log.info("AS2 endpoint {} listening as {}", properties.as2().url(), properties.as2().as2Id());
     }
 
     @Override
@@ -94,6 +99,8 @@ public final class As2Door implements HttpRequestHandler {
             response.setEntity(new StringEntity("AS2 messages are POSTed to this path\n", ContentType.TEXT_PLAIN));
             return;
         }
+        utf8Header(request, AS2Header.MESSAGE_ID);
+        utf8Header(request, AS2Header.SUBJECT);
         String messageId = HttpMessageUtils.getHeaderValue(request, AS2Header.MESSAGE_ID);
         String from = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
         As2Admission.Decision decision;
@@ -109,19 +116,21 @@ public final class As2Door implements HttpRequestHandler {
             // A refused sender is not authenticated: it gets its MDN in this response, and the service
             // makes no outbound call to an address it named.
             request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
-            context.setAttribute(ResponseMDN.DISPOSITION_MODIFIER, modifier("error: " + refused.refusal().modifier()));
-            request.setHeader(As2Endpoints.MDN_TEXT_HEADER, mdns.text(request, "refused: " + refused.text()));
             response.setHeader("X-PTS-Outcome", "refused; " + refused.refusal().modifier());
+            answer(request, response, modifier("error: " + refused.refusal().modifier()),
+                    mdns.text(request, "refused: " + refused.text()), refused.signedPart(),
+                    refused.partner() != null && refused.partner().legacyAlgorithmsAllowed());
             return;
         }
         As2Admission.Admitted admitted = (As2Admission.Admitted) decision;
+        boolean legacy = admitted.partner().legacyAlgorithmsAllowed();
         context.setAttribute(As2Messages.ADMITTED, admitted);
         try {
             consumer.handle(request, response, context); // the route; throws (HTTP 500, no MDN) when it failed
         } catch (HttpException | RuntimeException e) {
             DeliveryNotJudged notJudged = causeOf(e, DeliveryNotJudged.class);
             if (notJudged != null) {
-                notJudged(notJudged.result(), request, response, context, messageId, from);
+                notJudged(notJudged.result(), request, response, messageId, from, admitted.signedPart(), legacy);
                 return;
             }
             DeliveryIdentityConflict conflict = causeOf(e, DeliveryIdentityConflict.class);
@@ -133,11 +142,10 @@ public final class As2Door implements HttpRequestHandler {
             log.warn("AS2 message {} from {} refused: {}", messageId, from, conflict.getMessage());
             meters.counter("ingest_as2_refusals_total", "reason", "DUPLICATE_MESSAGE_ID").increment();
             request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
-            context.setAttribute(ResponseMDN.DISPOSITION_MODIFIER, modifier("error: " + DUPLICATE_MESSAGE_ID));
-            request.setHeader(As2Endpoints.MDN_TEXT_HEADER, mdns.text(request, "refused: this Message-ID was "
-                    + "received before (delivery " + conflict.firstDeliveryId() + ") with other content; send new "
-                    + "content under a new Message-ID"));
             response.setHeader("X-PTS-Outcome", "refused; " + DUPLICATE_MESSAGE_ID);
+            answer(request, response, modifier("error: " + DUPLICATE_MESSAGE_ID), mdns.text(request, "refused: this "
+                    + "Message-ID was received before (delivery " + conflict.firstDeliveryId() + ") with other content; "
+                    + "send new content under a new Message-ID"), admitted.signedPart(), legacy);
             return;
         } finally {
             if (context.getAttribute(As2Messages.CONTENT_FILE) instanceof Path content) {
@@ -145,8 +153,12 @@ public final class As2Door implements HttpRequestHandler {
             }
         }
         if (!(context.getAttribute(As2Messages.OUTCOME) instanceof As2Outcome outcome)) {
-            if (context.getAttribute(ResponseMDN.DISPOSITION_MODIFIER) != null) {
-                return; // the component refused it itself and set its own disposition
+            if (context.getAttribute(ResponseMDN.DISPOSITION_MODIFIER) instanceof AS2DispositionModifier refusal) {
+                // the component refused it itself (AS2ErrorDispositionException) and said why
+                request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
+                answer(request, response, refusal, mdns.text(request, "refused: " + refusal), admitted.signedPart(),
+                        legacy);
+                return;
             }
             throw new HttpException("AS2 message " + messageId + " was not processed");
         }
@@ -157,10 +169,8 @@ public final class As2Door implements HttpRequestHandler {
                 + "; receipt: " + receipt;
         response.setHeader("X-PTS-Feed-Id", Long.toString(outcome.feedId()));
         response.setHeader("X-PTS-Feed-Status", outcome.status().name());
-        if (outcome.modifier() != null) {
-            context.setAttribute(ResponseMDN.DISPOSITION_MODIFIER, modifier(outcome.modifier()));
-        }
-        request.setHeader(As2Endpoints.MDN_TEXT_HEADER, mdns.text(request, summary));
+        AS2DispositionModifier disposition = outcome.modifier() == null ? null : modifier(outcome.modifier());
+        String text = mdns.text(request, summary);
         String asyncUrl = HttpMessageUtils.getHeaderValue(request, AS2Header.RECEIPT_DELIVERY_OPTION);
         if (asyncUrl != null && !MdnOutbox.usableUrl(asyncUrl)) {
             log.warn("AS2 message {}: Receipt-Delivery-Option {} is not an http(s) URL; MDN sent synchronously",
@@ -169,10 +179,58 @@ public final class As2Door implements HttpRequestHandler {
             asyncUrl = null;
         }
         if (asyncUrl != null && HttpMessageUtils.getHeaderValue(request, AS2Header.DISPOSITION_NOTIFICATION_TO) != null) {
-            outbox.enqueue(admitted.partner(), asyncUrl.trim(), mdns.asynchronous(request, response,
-                    outcome.modifier() == null ? null : modifier(outcome.modifier())));
+            outbox.enqueue(admitted.partner(), asyncUrl.trim(),
+                    mdns.build(request, disposition, text, admitted.signedPart(), legacy));
             // Nothing for the component to answer now: without this header it adds no MDN, sync or async.
             request.removeHeaders(AS2Header.DISPOSITION_NOTIFICATION_TO);
+            return;
+        }
+        answer(request, response, disposition, text, admitted.signedPart(), legacy);
+    }
+
+    /**
+     * The synchronous MDN, when one was asked for ({@code Disposition-Notification-To}), built by
+     * {@link As2Mdns}; the component's own MDN code then stays out of it (it acts only on that header).
+     */
+    private void answer(ClassicHttpRequest request, ClassicHttpResponse response, AS2DispositionModifier modifier,
+            String text, byte[] signedPart, boolean legacyAllowed) throws HttpException, IOException {
+        if (HttpMessageUtils.getHeaderValue(request, AS2Header.DISPOSITION_NOTIFICATION_TO) == null) {
+            return;
+        }
+        As2Mdns.Mdn mdn = mdns.build(request, modifier, text, signedPart, legacyAllowed);
+        request.removeHeaders(AS2Header.DISPOSITION_NOTIFICATION_TO);
+        String partner = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
+        String subject = HttpMessageUtils.getHeaderValue(request, AS2Header.SUBJECT);
+        response.setHeader(AS2Header.MIME_VERSION, "1.0");
+        response.setHeader(AS2Header.AS2_VERSION, "1.1");
+        response.setHeader(AS2Header.AS2_FROM, properties.as2().as2Id());
+        if (partner != null) {
+            response.setHeader(AS2Header.AS2_TO, partner);
+        }
+        response.setHeader(AS2Header.MESSAGE_ID, mdn.mdnMessageId());
+        response.setHeader(AS2Header.SUBJECT, subject == null ? "Your requested MDN" : "MDN Response To: " + subject);
+        response.setHeader(AS2Header.CONTENT_TYPE, mdn.contentType());
+        response.setEntity(new ByteArrayEntity(mdn.body(), null));
+    }
+
+    /**
+     * HTTP header bytes reach us as ISO-8859-1 characters (HttpCore's default). A gateway that sends a
+     * non-ASCII Message-ID sends UTF-8 (RFC 6532): decoded as such, it is stored, looked up
+     * ({@code /api/v1/as2/receipt}) and echoed in the MDN as the partner wrote it. Bytes that are not
+     * valid UTF-8 stay as they were read.
+     */
+    static void utf8Header(ClassicHttpRequest request, String name) {
+        String value = HttpMessageUtils.getHeaderValue(request, name);
+        if (value == null || value.chars().allMatch(c -> c < 0x80) || value.chars().anyMatch(c -> c > 0xff)) {
+            return;
+        }
+        try {
+            String decoded = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value.getBytes(StandardCharsets.ISO_8859_1))).toString();
+            request.setHeader(name, decoded);
+        } catch (CharacterCodingException e) {
+            // not UTF-8: kept as read
         }
     }
 
@@ -183,7 +241,7 @@ public final class As2Door implements HttpRequestHandler {
      * {@code processed/error: unexpected-processing-error}, once per resend, instead of 500 for ever.
      */
     private void notJudged(FeedResult result, ClassicHttpRequest request, ClassicHttpResponse response,
-            HttpContext context, String messageId, String from) {
+            String messageId, String from, byte[] signedPart, boolean legacy) throws HttpException, IOException {
         request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
         if (result.state() == DeliveryState.FAILED || result.state() == DeliveryState.RECEIVED) {
             log.warn("AS2 message {} from {}: delivery {} not judged yet ({}); answered 503", messageId, from,
@@ -200,11 +258,11 @@ public final class As2Door implements HttpRequestHandler {
         log.error("AS2 message {} from {}: delivery {} is {}; answered with a negative MDN", messageId, from,
                 result.deliveryId(), result.state());
         meters.counter("ingest_as2_refusals_total", "reason", "UNEXPECTED_PROCESSING_ERROR").increment();
-        context.setAttribute(ResponseMDN.DISPOSITION_MODIFIER, modifier("error: " + UNEXPECTED_PROCESSING_ERROR));
-        request.setHeader(As2Endpoints.MDN_TEXT_HEADER, mdns.text(request, "not processed: delivery "
-                + result.deliveryId() + " is " + result.state() + " after repeated failures that were not the "
-                + "message's fault; the operators have it. Do not resend; it will be processed or discarded by them"));
         response.setHeader("X-PTS-Outcome", "refused; " + UNEXPECTED_PROCESSING_ERROR);
+        answer(request, response, modifier("error: " + UNEXPECTED_PROCESSING_ERROR), mdns.text(request,
+                "not processed: delivery " + result.deliveryId() + " is " + result.state() + " after repeated failures "
+                        + "that were not the message's fault; the operators have it. Do not resend; they will have it "
+                        + "processed or discard it"), signedPart, legacy);
     }
 
     private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {

@@ -3,10 +3,19 @@ package org.ptsingest.service.as2;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.time.Duration;
+import java.net.SocketAddress;
 import java.util.Arrays;
+import java.util.concurrent.Semaphore;
+import javax.net.ssl.SSLSession;
 import org.apache.camel.component.as2.api.AS2ServerConnection;
 import org.apache.camel.component.as2.api.entity.EntityParser;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionReuseStrategy;
+import org.apache.hc.core5.http.EndpointDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.ProtocolVersion;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.config.Http1Config;
@@ -16,12 +25,21 @@ import org.apache.hc.core5.http.io.HttpServerConnection;
 import org.apache.hc.core5.http.io.HttpServerRequestHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.protocol.HttpProcessor;
+import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Two things Camel 4.17's AS2 server (its own HttpCore listener, not Tomcat) does not let us configure,
- * done by replacing the listener's {@link HttpService} with an identical one:
+ * What Camel 4.17's AS2 server (its own HttpCore listener, not Tomcat, one thread per connection)
+ * does not let us configure, done by replacing the listener's {@link HttpService} with an identical one:
  * <ul>
+ *   <li>a request-size limit: Camel reads and parses the whole body as the request arrives, before any
+ *       interceptor or handler runs; a {@code Content-Length} above {@code max-message-size} is answered
+ *       413 before one byte of the body is read (a chunked body without a length is not limited here);</li>
+ *   <li>a bound on the messages processed at once ({@code max-concurrent-messages}): one more is read,
+ *       then answered 503 with {@code Retry-After}, so the partner sends it again later, rather than
+ *       waiting behind the others or starving the database pool;</li>
  *   <li>a read timeout: Camel sets none on the connections it accepts, so a client that sends half a
  *       request and falls silent holds a thread for ever; the socket timeout is set before each
  *       request is read, and a silent connection is closed after it;</li>
@@ -33,9 +51,25 @@ import org.apache.hc.core5.util.Timeout;
  * The fields are read by reflection: {@code As2EdgesIT} fails if a Camel upgrade moves them.
  */
 final class As2HttpService {
+    private static final Logger log = LoggerFactory.getLogger(As2HttpService.class);
     private As2HttpService() {}
 
-    static void install(AS2ServerConnection server, Duration readTimeout) {
+    /** Refused before the message is processed, with the status that says why. */
+    static final class Refusal extends HttpException {
+        final int status;
+
+        Refusal(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    /** Seconds a partner is asked to wait after a 503: about one message's processing time. */
+    static final String RETRY_AFTER_SECONDS = "10";
+    private static final String PERMIT = "pts.as2.permit";
+
+    static void install(AS2ServerConnection server, Duration readTimeout, long maxMessageBytes, int maxConcurrent) {
+        Semaphore permits = new Semaphore(maxConcurrent);
         try {
             Object listener = read(AS2ServerConnection.class, server, "listenerService");
             HttpService original = (HttpService) read(listener.getClass(), listener, "httpService");
@@ -49,12 +83,29 @@ final class As2HttpService {
                 public void handleRequest(HttpServerConnection conn, HttpContext context)
                         throws IOException, HttpException {
                     conn.setSocketTimeout(Timeout.of(readTimeout));
-                    super.handleRequest(conn, context);
+                    try {
+                        super.handleRequest(new Guarded(conn, context, permits, maxMessageBytes, maxConcurrent), context);
+                    } finally {
+                        if (context.removeAttribute(PERMIT) != null) {
+                            permits.release();
+                        }
+                    }
                 }
 
                 @Override
                 protected int toStatusCode(Exception e) {
+                    if (e instanceof Refusal refusal) {
+                        return refusal.status;
+                    }
                     return isParseFailure(e) ? HttpStatus.SC_BAD_REQUEST : super.toStatusCode(e);
+                }
+
+                @Override
+                protected void handleException(HttpException e, ClassicHttpResponse response) {
+                    super.handleException(e, response);
+                    if (e instanceof Refusal refusal && refusal.status == HttpStatus.SC_SERVICE_UNAVAILABLE) {
+                        response.setHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+                    }
                 }
             };
             Field field = listener.getClass().getDeclaredField("httpService");
@@ -71,6 +122,136 @@ final class As2HttpService {
         return e instanceof HttpException && Arrays.stream(e.getStackTrace()).anyMatch(f ->
                 f.getClassName().equals(EntityParser.class.getName()) && f.getMethodName().equals("parseAS2MessageEntity"))
                 && Arrays.stream(e.getStackTrace()).noneMatch(f -> f.getClassName().equals(As2Door.class.getName()));
+    }
+
+    /**
+     * The connection as HttpService sees it, checking each request between its head and its body: the
+     * only point where Camel's connection has not yet read the body.
+     */
+    private static final class Guarded implements HttpServerConnection {
+        private final HttpServerConnection conn;
+        private final HttpContext context;
+        private final Semaphore permits;
+        private final long maxMessageBytes;
+        private final int maxConcurrent;
+
+        Guarded(HttpServerConnection conn, HttpContext context, Semaphore permits, long maxMessageBytes,
+                int maxConcurrent) {
+            this.conn = conn;
+            this.context = context;
+            this.permits = permits;
+            this.maxMessageBytes = maxMessageBytes;
+            this.maxConcurrent = maxConcurrent;
+        }
+
+        @Override
+        public void receiveRequestEntity(ClassicHttpRequest request) throws HttpException, IOException {
+            Header length = request.getFirstHeader(HttpHeaders.CONTENT_LENGTH);
+            if (length != null && tooLong(length.getValue())) {
+                log.warn("AS2 request from {} answered 413: Content-Length {}", conn.getRemoteAddress(),
+                        length.getValue().trim());
+                throw new Refusal(HttpStatus.SC_REQUEST_TOO_LONG, "AS2 messages are limited to " + maxMessageBytes
+                        + " bytes (Content-Length " + length.getValue().trim() + ")\n");
+            }
+            // Read (and parsed by Camel) even when refused: a connection closed on an unread body is reset,
+            // and the partner would see a broken connection instead of the 503.
+            conn.receiveRequestEntity(request);
+            if (!permits.tryAcquire()) {
+                log.warn("AS2 request from {} answered 503: {} messages in process", conn.getRemoteAddress(),
+                        maxConcurrent);
+                throw new Refusal(HttpStatus.SC_SERVICE_UNAVAILABLE, "the AS2 endpoint is processing as many "
+                        + "messages as it may; send this one again after " + RETRY_AFTER_SECONDS + " s\n");
+            }
+            context.setAttribute(PERMIT, Boolean.TRUE);
+        }
+
+        private boolean tooLong(String value) {
+            try {
+                return Long.parseLong(value.trim()) > maxMessageBytes;
+            } catch (NumberFormatException e) {
+                return false; // HttpCore refuses it itself
+            }
+        }
+
+        @Override
+        public ClassicHttpRequest receiveRequestHeader() throws HttpException, IOException {
+            return conn.receiveRequestHeader();
+        }
+
+        @Override
+        public void sendResponseHeader(ClassicHttpResponse response) throws HttpException, IOException {
+            conn.sendResponseHeader(response);
+        }
+
+        @Override
+        public void sendResponseEntity(ClassicHttpResponse response) throws HttpException, IOException {
+            conn.sendResponseEntity(response);
+        }
+
+        @Override
+        public boolean isDataAvailable(Timeout timeout) throws IOException {
+            return conn.isDataAvailable(timeout);
+        }
+
+        @Override
+        public boolean isStale() throws IOException {
+            return conn.isStale();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            conn.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            conn.close();
+        }
+
+        @Override
+        public void close(CloseMode mode) {
+            conn.close(mode);
+        }
+
+        @Override
+        public EndpointDetails getEndpointDetails() {
+            return conn.getEndpointDetails();
+        }
+
+        @Override
+        public SocketAddress getLocalAddress() {
+            return conn.getLocalAddress();
+        }
+
+        @Override
+        public SocketAddress getRemoteAddress() {
+            return conn.getRemoteAddress();
+        }
+
+        @Override
+        public ProtocolVersion getProtocolVersion() {
+            return conn.getProtocolVersion();
+        }
+
+        @Override
+        public SSLSession getSSLSession() {
+            return conn.getSSLSession();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return conn.isOpen();
+        }
+
+        @Override
+        public Timeout getSocketTimeout() {
+            return conn.getSocketTimeout();
+        }
+
+        @Override
+        public void setSocketTimeout(Timeout timeout) {
+            conn.setSocketTimeout(timeout);
+        }
     }
 
     private static Object read(Class<?> type, Object target, String name) throws ReflectiveOperationException {

@@ -30,8 +30,12 @@ public class As2Partners {
         this.dsl = dsl;
     }
 
-    /** A registered partner: the provider its messages are feeds of, and the certificate they must be signed with. */
-    public record Partner(String providerId, String as2Id, X509Certificate certificate, Instant registeredAt) {
+    /**
+     * A registered partner: the provider its messages are feeds of, the certificate they must be signed
+     * with, and whether it may still use SHA-1 and 3DES ({@link LegacyAlgorithms}).
+     */
+    public record Partner(String providerId, String as2Id, X509Certificate certificate, Instant registeredAt,
+            boolean legacyAlgorithmsAllowed) {
         public boolean validAt(Instant when) {
             return !when.isBefore(certificate.getNotBefore().toInstant())
                     && !when.isAfter(certificate.getNotAfter().toInstant());
@@ -42,7 +46,7 @@ public class As2Partners {
     public static final class RegistrationException extends RuntimeException {
         private final boolean conflict;
 
-        RegistrationException(String message, boolean conflict) {
+        public RegistrationException(String message, boolean conflict) {
             super(message);
             this.conflict = conflict;
         }
@@ -69,9 +73,10 @@ public class As2Partners {
      * Registers (or replaces) the provider's AS2 identity and signing certificate. The certificate is
      * PEM or DER; it is stored as given, so an expired one can be registered (messages signed with it
      * are then refused, which is what ops see in the log and the partner in its MDN).
+     * {@code legacyAlgorithmsAllowed} lets it sign with SHA-1 and encrypt with 3DES.
      */
     @Transactional
-    public Partner register(String providerId, String as2Id, byte[] certificate) {
+    public Partner register(String providerId, String as2Id, byte[] certificate, boolean legacyAlgorithmsAllowed) {
         if (as2Id == null || !validAs2Name(as2Id)) {
             throw new RegistrationException("as2_id must be 1 to 128 printable ASCII characters "
                     + "(RFC 4130 AS2 name; quote-free)", false);
@@ -94,6 +99,7 @@ public class As2Partners {
         r.setNotBefore(cert.getNotBefore().toInstant().atOffset(ZoneOffset.UTC));
         r.setNotAfter(cert.getNotAfter().toInstant().atOffset(ZoneOffset.UTC));
         r.setRegisteredAt(Instant.now().atOffset(ZoneOffset.UTC));
+        r.setLegacyAlgorithmsAllowed(legacyAlgorithmsAllowed);
         try {
             dsl.insertInto(AS2_PARTNER).set(r)
                     .onConflict(AS2_PARTNER.PROVIDER_ID).doUpdate().set(r)
@@ -150,6 +156,7 @@ public class As2Partners {
     }
 
     private static Partner partner(As2PartnerRecord r) {
-        return new Partner(r.getProviderId(), r.getAs2Id(), parse(r.getCertificate()), r.getRegisteredAt().toInstant());
+        return new Partner(r.getProviderId(), r.getAs2Id(), parse(r.getCertificate()), r.getRegisteredAt().toInstant(),
+                r.getLegacyAlgorithmsAllowed());
     }
 }

@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
@@ -55,7 +57,7 @@ public class MdnOutbox {
      * Queues the MDN of a message. The same Message-ID again (the partner did not hear from us) sends
      * the MDN stored the first time once more, to the URL the partner names now.
      */
-    void enqueue(Partner partner, String url, As2Mdns.AsyncMdn mdn) {
+    void enqueue(Partner partner, String url, As2Mdns.Mdn mdn) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         dsl.insertInto(AS2_ASYNC_MDN)
                 .set(AS2_ASYNC_MDN.PROVIDER_ID, partner.providerId())
@@ -143,6 +145,8 @@ public class MdnOutbox {
                 .header("Message-ID", mdn.getMdnMessageId())
                 .header("Subject", "Asynchronous MDN for " + mdn.getOriginalMessageId())
                 .header("MIME-Version", "1.0")
+                // RFC 4130 §7.2 asks for Date on AS2 messages, MDNs included; the attempt's time, not the MDN's.
+                .header("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)))
                 .header("Content-Type", mdn.getContentType())
                 .header("User-Agent", "PTS-DAS-ingestion")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(mdn.getBody()))

@@ -1,6 +1,5 @@
 package org.ptsingest.service.security;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -11,7 +10,6 @@ import org.jooq.DSLContext;
 import org.ptsingest.config.IngestProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.server.Ssl;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.server.ConfigurableServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
@@ -155,19 +153,7 @@ public class SecurityConfig {
             if (!properties.https().selfSigned()) {
                 return;
             }
-            try {
-                Path keystore = SelfSignedCertificate.ensure(properties.keysDir().resolve("https.p12"),
-                        properties.https().keystorePassword());
-                Ssl ssl = new Ssl();
-                ssl.setEnabled(true);
-                ssl.setKeyStore(keystore.toAbsolutePath().toUri().toString());
-                ssl.setKeyStoreType("PKCS12");
-                ssl.setKeyStorePassword(properties.https().keystorePassword());
-                ssl.setKeyAlias(SelfSignedCertificate.ALIAS);
-                factory.setSsl(ssl);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot create the self-signed HTTPS certificate: " + e.getMessage(), e);
-            }
+            factory.setSsl(ServiceTls.selfSigned(properties));
         };
     }
 }

@@ -1,6 +1,7 @@
 package org.ptsingest.service.as2;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.ptsingest.service.persistence.jooq.Tables.AS2_ASYNC_MDN;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
@@ -389,11 +390,8 @@ class As2FeedIT extends IngestItSupport {
         assertThat(sent.httpStatus()).isEqualTo(200);
         assertThat(dsl.fetchCount(FEED)).as("the feed is stored before the MDN goes out").isEqualTo(1);
 
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (dsl.fetchCount(AS2_ASYNC_MDN, AS2_ASYNC_MDN.ATTEMPTS.ge(2)) == 0) {
-            assertThat(Instant.now()).as("two failed attempts while the listener is down").isBefore(deadline);
-            Thread.sleep(100);
-        }
+        await("two failed attempts while the listener is down").atMost(Duration.ofSeconds(30))
+                .until(() -> dsl.fetchCount(AS2_ASYNC_MDN, AS2_ASYNC_MDN.ATTEMPTS.ge(2)) > 0);
         assertThat(dsl.selectFrom(AS2_ASYNC_MDN).fetchSingle().getLastError()).contains("Connect");
 
         try (MdnListener listener = MdnListener.start(port)) {
@@ -409,11 +407,8 @@ class As2FeedIT extends IngestItSupport {
 
     /** The worker records the delivery in the transaction that sent it, just after the listener answered. */
     org.ptsingest.service.persistence.jooq.tables.records.As2AsyncMdnRecord awaitDelivered() throws Exception {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (dsl.fetchCount(AS2_ASYNC_MDN, AS2_ASYNC_MDN.DELIVERED_AT.isNotNull()) == 0) {
-            assertThat(Instant.now()).as("MDN recorded as delivered").isBefore(deadline);
-            Thread.sleep(50);
-        }
+        await("MDN recorded as delivered").atMost(Duration.ofSeconds(10))
+                .until(() -> dsl.fetchCount(AS2_ASYNC_MDN, AS2_ASYNC_MDN.DELIVERED_AT.isNotNull()) > 0);
         return dsl.selectFrom(AS2_ASYNC_MDN).fetchSingle();
     }
 

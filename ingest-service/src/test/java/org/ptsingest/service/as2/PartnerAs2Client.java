@@ -75,6 +75,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import javax.security.auth.x500.X500Principal;
 import org.apache.hc.core5.util.Timeout;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -162,44 +163,80 @@ public final class PartnerAs2Client {
       String messageId,
       String contentType,
       String subject,
-      Compression compression) {
+      Compression compression,
+      String digest,
+      String cipher,
+      String micalg) {
 
     /** Signed, encrypted, signed synchronous MDN, generated Message-ID, application/xml. */
     public static Options defaults() {
-      return new Options(true, true, true, null, null, "application/xml", "AS2 message", Compression.NONE);
+      return new Options(true, true, true, null, null, "application/xml", "AS2 message", Compression.NONE,
+          "sha-256", "aes128-cbc", "sha-256");
     }
 
     public Options withSign(boolean value) {
-      return new Options(value, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression);
+      return new Options(value, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression,
+          digest, cipher, micalg);
     }
 
     public Options withEncrypt(boolean value) {
-      return new Options(sign, value, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression);
+      return new Options(sign, value, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression,
+          digest, cipher, micalg);
     }
 
     public Options withRequestSignedMdn(boolean value) {
-      return new Options(sign, encrypt, value, asyncMdnUrl, messageId, contentType, subject, compression);
+      return new Options(sign, encrypt, value, asyncMdnUrl, messageId, contentType, subject, compression,
+          digest, cipher, micalg);
     }
 
     public Options withAsyncMdnUrl(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, value, messageId, contentType, subject, compression);
+      return new Options(sign, encrypt, requestSignedMdn, value, messageId, contentType, subject, compression,
+          digest, cipher, micalg);
     }
 
     public Options withMessageId(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, value, contentType, subject, compression);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, value, contentType, subject, compression,
+          digest, cipher, micalg);
     }
 
     public Options withContentType(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, value, subject, compression);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, value, subject, compression,
+          digest, cipher, micalg);
     }
 
     public Options withSubject(String value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, value, compression);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, value, compression,
+          digest, cipher, micalg);
     }
 
     /** ZLIB compression (RFC 5402) by as2-lib ({@link #send} only), before or after signing. */
+    /**
+     * The signature's digest, in as2-lib's names: {@code sha-256}, {@code sha1} (RFC 3851) or {@code
+     * sha-1} (RFC 5751); also the {@code micalg} of the {@code multipart/signed}.
+     */
+    public Options withDigest(String value) {
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression,
+          value, cipher, micalg);
+    }
+
+    /** The envelope's cipher: {@code aes128-cbc} or {@code 3des}. */
+    public Options withCipher(String value) {
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression,
+          digest, value, micalg);
+    }
+
+    /**
+     * The {@code signed-receipt-micalg} list of {@code Disposition-Notification-Options}, in order of
+     * preference, e.g. {@code "sha1, sha-256"}; the sender's MIC uses the first.
+     */
+    public Options withMicalg(String value) {
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, compression,
+          digest, cipher, value);
+    }
+
     public Options withCompression(Compression value) {
-      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, value);
+      return new Options(sign, encrypt, requestSignedMdn, asyncMdnUrl, messageId, contentType, subject, value,
+          digest, cipher, micalg);
     }
   }
 
@@ -297,8 +334,8 @@ public final class PartnerAs2Client {
     settings.setReceiverCertificate(receiverCertificate);
     settings.setPartnershipName(sender.as2Id() + "_" + receiverAs2Id);
     settings.setEncryptAndSign(
-        options.encrypt() ? ECryptoAlgorithmCrypt.CRYPT_AES128_CBC : null,
-        options.sign() ? ECryptoAlgorithmSign.DIGEST_SHA_256 : null);
+        options.encrypt() ? as2LibCipher(options.cipher()) : null,
+        options.sign() ? as2LibDigest(options.digest()) : null);
     if (options.compression() != null && options.compression() != Compression.NONE) {
       settings.setCompress(com.helger.as2lib.crypto.ECompressionType.ZLIB,
           options.compression() == Compression.BEFORE_SIGNING);
@@ -309,7 +346,7 @@ public final class PartnerAs2Client {
             .setProtocolImportance(DispositionOptions.IMPORTANCE_REQUIRED)
             .setProtocol(DispositionOptions.PROTOCOL_PKCS7_SIGNATURE)
             .setMICAlgImportance(DispositionOptions.IMPORTANCE_REQUIRED)
-            .setMICAlg(ECryptoAlgorithmSign.DIGEST_SHA_256)
+            .setMICAlg(options.micalg())
             .getAsString()
         : null);
     settings.setAsyncMDNUrl(options.asyncMdnUrl());
@@ -330,8 +367,10 @@ public final class PartnerAs2Client {
     }
 
     Capture capture = new Capture(receiverCertificate);
+    lastAnswer = null;
     CapturingClient client = new CapturingClient(options.messageId(), capture);
-    client.setAS2SenderModuleFactory(() -> new CapturingSender(capture));
+    SSLContext tls = sslContext;
+    client.setAS2SenderModuleFactory(() -> new CapturingSender(capture, tls));
     AS2ClientResponse response = client.sendSynchronous(settings, request);
 
     String sentMessageId = response.getOriginalMessageID();
@@ -342,6 +381,9 @@ public final class PartnerAs2Client {
     Throwable failure = response.getException();
     AS2HttpResponseException httpError = findCause(failure, AS2HttpResponseException.class);
 
+    if (capture.answer != null) {
+      lastAnswer = capture.answer;
+    }
     if (capture.mdn != null) {
       // synchronous MDN was read (whatever its content)
       Mdn m = capture.mdn;
@@ -417,6 +459,27 @@ public final class PartnerAs2Client {
   }
 
   private volatile byte[] lastEnvelope;
+  private volatile SSLContext sslContext;
+
+  /** For an https URL: trust what this context trusts (the service's self-signed certificate, in tests). */
+  public PartnerAs2Client trusting(SSLContext context) {
+    this.sslContext = context;
+    return this;
+  }
+  private volatile Answer lastAnswer;
+
+  /** The HTTP answer to an AS2 POST as it came: header values by (lower-case) name, and the body. */
+  public record Answer(int status, Map<String, List<String>> headers, byte[] body) {
+    public String header(String name) {
+      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+    }
+  }
+
+  /** The answer to the last {@link #send} or {@link #sendSignedPart} (synchronous MDNs only). */
+  public Answer lastAnswer() {
+    return lastAnswer;
+  }
 
   /** The envelope (before any transfer encoding) of the last {@link #sendSignedPart} call. */
   public byte[] lastEnvelope() {
@@ -427,14 +490,14 @@ public final class PartnerAs2Client {
     CMSSignedDataGenerator signer = new CMSSignedDataGenerator();
     signer.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
         .setProvider(BouncyCastleProvider.PROVIDER_NAME)
-        .build("SHA256withRSA", sender.key(), sender.certificate()));
+        .build(jcaDigest(options.digest()).replace("-", "") + "withRSA", sender.key(), sender.certificate()));
     signer.addCertificates(new JcaCertStore(List.of(sender.certificate())));
     byte[] signature = signer.generate(new CMSProcessableByteArray(signedPart), false).getEncoded();
 
     String boundary = "----=_Part_raw_" + Long.toHexString(RANDOM.nextLong());
     ByteArrayOutputStream mime = new ByteArrayOutputStream();
     mime.writeBytes(ascii("Content-Type: multipart/signed; protocol=\"" + wire.signatureType() + "\";"
-        + " micalg=sha-256; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary + "\r\n"));
+        + " micalg=" + options.digest() + "; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary + "\r\n"));
     mime.writeBytes(signedPart);
     mime.writeBytes(ascii("\r\n--" + boundary + "\r\n"
         + "Content-Type: " + wire.signatureType() + "; name=smime.p7s; smime-type=signed-data\r\n"
@@ -448,7 +511,8 @@ public final class PartnerAs2Client {
     byte[] encrypted;
     do {
       var enveloped = envelope.generate(new CMSProcessableByteArray(mime.toByteArray()),
-          new JceCMSContentEncryptorBuilder(CMSAlgorithm.AES128_CBC)
+          new JceCMSContentEncryptorBuilder("3des".equalsIgnoreCase(options.cipher())
+              ? CMSAlgorithm.DES_EDE3_CBC : CMSAlgorithm.AES128_CBC)
               .setProvider(BouncyCastleProvider.PROVIDER_NAME).build());
       encrypted = wire.der()
           ? enveloped.toASN1Structure().getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER)
@@ -462,40 +526,112 @@ public final class PartnerAs2Client {
         ? "<" + UUID.randomUUID() + "@" + sender.as2Id().replace(' ', '_') + ">"
         : options.messageId().trim().startsWith("<") ? options.messageId().trim()
         : "<" + options.messageId().trim() + ">";
-    HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(url))
-        .timeout(Duration.ofMillis(RESPONSE_TIMEOUT_MS))
-        .header("AS2-Version", "1.1")
-        .header("AS2-From", sender.as2Id())
-        .header("AS2-To", receiverAs2Id)
-        .header("Message-ID", messageId)
-        .header("Subject", options.subject() == null ? "AS2 message" : options.subject())
-        .header("MIME-Version", "1.0")
-        .header("Content-Type", wire.outerType() + "; smime-type=enveloped-data; name=smime.p7m")
-        .header("Content-Transfer-Encoding", wire.transferEncoding())
-        .header("Disposition-Notification-To", senderEmail(sender.as2Id()));
+    Map<String, String> post = new java.util.LinkedHashMap<>();
+    post.put("AS2-Version", "1.1");
+    post.put("AS2-From", sender.as2Id());
+    post.put("AS2-To", receiverAs2Id);
+    post.put("Message-ID", messageId);
+    post.put("Subject", options.subject() == null ? "AS2 message" : options.subject());
+    post.put("MIME-Version", "1.0");
+    post.put("Content-Type", wire.outerType() + "; smime-type=enveloped-data; name=smime.p7m");
+    post.put("Content-Transfer-Encoding", wire.transferEncoding());
+    post.put("Disposition-Notification-To", senderEmail(sender.as2Id()));
     if (options.requestSignedMdn()) {
-      post.header("Disposition-Notification-Options",
-          "signed-receipt-protocol=required, pkcs7-signature; signed-receipt-micalg=required, sha-256");
+      post.put("Disposition-Notification-Options",
+          "signed-receipt-protocol=required, pkcs7-signature; signed-receipt-micalg=required, " + options.micalg());
     }
-    HttpResponse<byte[]> response;
-    try (HttpClient http = HttpClient.newBuilder()
-        .connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MS)).build()) {
-      response = http.send(post.POST(HttpRequest.BodyPublishers.ofByteArray(
-          base64 ? Base64.getMimeEncoder().encode(encrypted) : encrypted)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-    }
+    byte[] body = base64 ? Base64.getMimeEncoder().encode(encrypted) : encrypted;
+    Answer answer = messageId.chars().allMatch(c -> c < 0x80) ? post(post, body) : postUtf8(post, body);
+    // The MIC in the first algorithm asked for, named as asked (RFC 4130 §7.3.1)
+    String firstMicalg = options.micalg().split(",")[0].trim();
     String sentMic = Base64.getEncoder().encodeToString(
-        MessageDigest.getInstance("SHA-256").digest(signedPart)) + ", sha-256";
-    if (response.statusCode() / 100 != 2) {
-      return new Mdn(response.statusCode(), null, null, null, false, false, false, null, messageId,
-          sentMic, "HTTP " + response.statusCode() + " " + new String(response.body(),
+        MessageDigest.getInstance(jcaDigest(firstMicalg)).digest(signedPart)) + ", " + firstMicalg;
+    lastAnswer = answer;
+    if (answer.status() / 100 != 2) {
+      return new Mdn(answer.status(), null, null, null, false, false, false, null, messageId,
+          sentMic, "HTTP " + answer.status() + " " + new String(answer.body(),
               java.nio.charset.StandardCharsets.UTF_8));
     }
     HttpHeaderMap headers = new HttpHeaderMap();
-    response.headers().map().forEach((name, values) -> values.forEach(v -> headers.addHeader(name, v)));
-    Mdn m = parse(headers, response.body(), receiverCertificate, sentMic, response.statusCode());
+    answer.headers().forEach((name, values) -> values.forEach(v -> headers.addHeader(name, v)));
+    Mdn m = parse(headers, answer.body(), receiverCertificate, sentMic, answer.status());
     return new Mdn(m.httpStatus(), m.disposition(), m.originalMessageId(), m.receivedContentMic(),
         m.micMatches(), m.signed(), m.signatureVerified(), m.text(), messageId, sentMic, m.error());
+  }
+
+  private Answer post(Map<String, String> headers, byte[] body) throws Exception {
+    HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofMillis(RESPONSE_TIMEOUT_MS));
+    headers.forEach(post::header);
+    HttpClient.Builder httpBuilder = HttpClient.newBuilder();
+    if (sslContext != null) {
+      httpBuilder.sslContext(sslContext);
+    }
+    try (HttpClient http = httpBuilder
+        .connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MS)).build()) {
+      HttpResponse<byte[]> response = http.send(post.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      return new Answer(response.statusCode(), response.headers().map(), response.body());
+    }
+  }
+
+  /**
+   * java.net.http writes header values as US-ASCII ('?' for anything else); a gateway built on curl or
+   * a socket sends a non-ASCII Message-ID as its UTF-8 bytes (RFC 6532). HttpCore's own client does
+   * that when told to code header characters as UTF-8.
+   */
+  private Answer postUtf8(Map<String, String> headers, byte[] body) throws Exception {
+    URI target = URI.create(url);
+    org.apache.hc.core5.http.impl.bootstrap.RequesterBootstrap bootstrap =
+        org.apache.hc.core5.http.impl.bootstrap.RequesterBootstrap.bootstrap()
+            .setConnectionFactory(new org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnectionFactory(
+                org.apache.hc.core5.http.config.Http1Config.DEFAULT,
+                org.apache.hc.core5.http.config.CharCodingConfig.custom()
+                    .setCharset(java.nio.charset.StandardCharsets.UTF_8).build()));
+    if (sslContext != null) {
+      bootstrap.setSslContext(sslContext);
+    }
+    try (var requester = bootstrap.create()) {
+      var request = new org.apache.hc.core5.http.message.BasicClassicHttpRequest("POST",
+          org.apache.hc.core5.http.HttpHost.create(target), target.getRawPath());
+      headers.forEach(request::addHeader);
+      request.setEntity(new org.apache.hc.core5.http.io.entity.ByteArrayEntity(body, null));
+      return requester.execute(org.apache.hc.core5.http.HttpHost.create(target), request,
+          Timeout.ofMilliseconds(RESPONSE_TIMEOUT_MS),
+          org.apache.hc.core5.http.protocol.HttpCoreContext.create(), response -> {
+            Map<String, List<String>> answerHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (var h : response.getHeaders()) {
+              answerHeaders.computeIfAbsent(h.getName(), k -> new java.util.ArrayList<>()).add(h.getValue());
+            }
+            byte[] content = response.getEntity() == null ? new byte[0]
+                : response.getEntity().getContent().readAllBytes();
+            return new Answer(response.getCode(), answerHeaders, content);
+          });
+    }
+  }
+
+  private static ECryptoAlgorithmSign as2LibDigest(String name) {
+    ECryptoAlgorithmSign digest = ECryptoAlgorithmSign.getFromIDOrNull(name);
+    if (digest == null) {
+      throw new IllegalArgumentException("as2-lib has no digest " + name);
+    }
+    return digest;
+  }
+
+  private static ECryptoAlgorithmCrypt as2LibCipher(String name) {
+    return "3des".equalsIgnoreCase(name) ? ECryptoAlgorithmCrypt.CRYPT_3DES : ECryptoAlgorithmCrypt.CRYPT_AES128_CBC;
+  }
+
+  /** The JCA digest name of an AS2 micalg name ({@code sha-256}, {@code sha256}, {@code sha1}, {@code sha-1}). */
+  private static String jcaDigest(String micalg) {
+    String n = micalg.trim().toLowerCase(Locale.ROOT).replace("-", "");
+    return switch (n) {
+      case "sha1" -> "SHA-1";
+      case "sha256" -> "SHA-256";
+      case "sha384" -> "SHA-384";
+      case "sha512" -> "SHA-512";
+      default -> throw new IllegalArgumentException("unknown micalg " + micalg);
+    };
   }
 
   private static byte[] ascii(String s) {
@@ -655,6 +791,7 @@ public final class PartnerAs2Client {
     volatile Integer httpStatus;
     volatile String sentMic;
     volatile Mdn mdn;
+    volatile Answer answer;
 
     Capture(X509Certificate receiverCertificate) {
       this.receiverCertificate = receiverCertificate;
@@ -729,10 +866,19 @@ public final class PartnerAs2Client {
   private static final class CapturingSender extends AS2SenderModule {
     private final Capture capture;
 
-    CapturingSender(Capture capture) {
+    private final SSLContext tls;
+
+    CapturingSender(Capture capture, SSLContext tls) {
       this.capture = capture;
+      this.tls = tls;
       setOutgoingHttpCallback((isMessage, from, to, messageId, mic, cte, url, status) ->
           capture.httpStatus = status);
+    }
+
+    /** An https URL is called trusting what {@link #trusting} was given (the JDK's trust store otherwise). */
+    @Override
+    public SSLContext createSSLContext() throws java.security.GeneralSecurityException {
+      return tls != null ? tls : super.createSSLContext();
     }
 
     @Override
@@ -754,6 +900,10 @@ public final class PartnerAs2Client {
       } catch (NullPointerException noEntity) {
         body = new byte[0];
       }
+      Map<String, List<String>> raw = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      headers.forEachSingleHeader((name, value) -> raw.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(value),
+          false);
+      capture.answer = new Answer(status, raw, body);
       capture.mdn = parse(headers, body, capture.receiverCertificate,
           originalMic == null ? null : originalMic.getAsAS2String(), status);
     }

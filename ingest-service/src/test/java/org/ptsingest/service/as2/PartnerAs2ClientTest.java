@@ -306,6 +306,7 @@ class PartnerAs2ClientTest {
   private void handleAs2(HttpExchange exchange) throws IOException {
     Recorded request = record(exchange);
     as2Requests.add(request);
+    Runnable afterAnswer = () -> {};
     try {
       switch (mode) {
         case EMPTY_200 -> exchange.sendResponseHeaders(200, -1);
@@ -319,7 +320,8 @@ class PartnerAs2ClientTest {
             exchange.getResponseBody().write(mdn.body());
           } else {
             exchange.sendResponseHeaders(200, -1);
-            executor.submit(() -> postAsync(asyncUrl, mdn));
+            // like a real receiver: the MDN goes out once the message's own answer is complete
+            afterAnswer = () -> executor.submit(() -> postAsync(asyncUrl, mdn));
           }
         }
       }
@@ -330,10 +332,10 @@ class PartnerAs2ClientTest {
     } finally {
       exchange.close();
     }
+    afterAnswer.run();
   }
 
   private static Void postAsync(String url, Recorded mdn) throws Exception {
-    Thread.sleep(200);
     HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(url))
         .POST(HttpRequest.BodyPublishers.ofByteArray(mdn.body()));
     mdn.headers().forEach(post::header);

@@ -1,0 +1,169 @@
+package org.ptsingest.service.as2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.cert.Certificate;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLSocket;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.ptsingest.service.IngestItSupport;
+import org.ptsingest.service.as2.As2MdnIT.Sender;
+import org.ptsingest.service.as2.PartnerAs2Client.Identity;
+import org.ptsingest.service.as2.PartnerAs2Client.Mdn;
+import org.ptsingest.service.as2.PartnerAs2Client.Options;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The AS2 listener as production runs it (issue 11, item 7): over HTTPS with the HTTPS port's
+ * certificate, at most one message processed at once here (the next answered 503 with Retry-After),
+ * bodies above 64 KB answered 413 before they are read. A context of its own, on free ports. Not
+ * closed after the class (no {@code @DirtiesContext}): Camel 4.17's AS2 component keeps its servers in
+ * one static map and, when any context stops, closes all of them, the other test contexts' too.
+ */
+class As2TransportIT extends IngestItSupport {
+    static final int MAX_MESSAGE_SIZE = 64 * 1024;
+
+    @DynamicPropertySource
+    static void production(DynamicPropertyRegistry registry) throws IOException {
+        // chosen once: the suppliers are asked again whenever the property is read
+        int as2Port = freePort();
+        int sftpPort = freePort();
+        registry.add("ingest.as2.port", () -> as2Port);
+        registry.add("ingest.sftp.port", () -> sftpPort);
+        registry.add("ingest.as2.tls", () -> "true");
+        registry.add("ingest.as2.max-concurrent-messages", () -> "1");
+        registry.add("ingest.as2.max-message-size", () -> MAX_MESSAGE_SIZE + "B");
+    }
+
+    @Autowired
+    As2Identity service;
+
+    @Autowired
+    DataSource dataSource;
+
+    Identity sunwatch;
+
+    @BeforeEach
+    void registerSunwatch() throws Exception {
+        loadSampleRegistry();
+        sunwatch = PartnerAs2Client.newIdentity("SUNWATCH-AS2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(365)));
+        registerAs2Partner("sunwatch", sunwatch.as2Id(), sunwatch.certificate());
+    }
+
+    /** The partner trusts exactly the HTTPS port's certificate, and that is what the AS2 port shows. */
+    @ParameterizedTest
+    @EnumSource(Sender.class)
+    void as2OverHttpsWithTheServicesCertificate(Sender sender) throws Exception {
+        Mdn mdn = As2MdnIT.send(sender, client(), As2InteropIT.randomXml(), "application/xml", Options.defaults());
+
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed");
+        assertThat(mdn.micMatches()).isTrue();
+        assertThat(peerCertificate(properties.as2().port())).isEqualTo(peerCertificate(port));
+        assertThat(JSON.readTree(send(asOps("/api/v1/as2").GET().build()).body()).get("url").asText())
+                .startsWith("https://");
+    }
+
+    /**
+     * One message is held in processing (its feed cannot be written while the test holds a lock on
+     * the table); the next is answered 503 with Retry-After, and the first is processed once let go.
+     */
+    @ParameterizedTest
+    @EnumSource(Sender.class)
+    void aMessageBeyondTheBoundIsAnswered503(Sender sender) throws Exception {
+        CompletableFuture<Mdn> first;
+        Mdn second;
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE feed IN SHARE MODE");
+            first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return As2MdnIT.send(Sender.RAW, client(), As2InteropIT.randomXml(), "application/xml",
+                            Options.defaults());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnFeed(lock));
+
+            PartnerAs2Client client = client();
+            second = As2MdnIT.send(sender, client, As2InteropIT.randomXml(), "application/xml", Options.defaults());
+            if (sender == Sender.RAW) {
+                assertThat(client.lastAnswer().header("Retry-After")).isEqualTo(As2HttpService.RETRY_AFTER_SECONDS);
+            }
+            lock.rollback();
+        }
+        assertThat(second.httpStatus()).as(second.toString()).isEqualTo(503);
+        Mdn processed = first.get();
+        assertThat(processed.disposition()).as(processed.toString()).endsWith("processed");
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+    }
+
+    /** Refused from its Content-Length, before the body is read (the client waits for 100 Continue). */
+    @Test
+    void aBodyAboveTheLimitIsAnswered413() throws Exception {
+        HttpResponse<String> r;
+        try (HttpClient http = HttpClient.newBuilder().sslContext(tls()).build()) {
+            r = http.send(HttpRequest.newBuilder(URI.create(as2Url()))
+                    .expectContinue(true)
+                    .header("AS2-From", sunwatch.as2Id()).header("AS2-To", service.as2Id())
+                    .header("Message-ID", "<too-big@sunwatch>")
+                    .header("Content-Type", "application/pkcs7-mime; smime-type=enveloped-data")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[MAX_MESSAGE_SIZE + 1])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("limited to " + MAX_MESSAGE_SIZE + " bytes");
+        assertThat(dsl.fetchCount(FEED)).isZero();
+    }
+
+    boolean waitingOnFeed(Connection lock) throws Exception {
+        try (var rs = lock.createStatement().executeQuery(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'feed'::regclass")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    Certificate peerCertificate(int port) throws Exception {
+        try (SSLSocket socket = (SSLSocket) tls().getSocketFactory().createSocket("localhost", port)) {
+            socket.startHandshake();
+            return socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    String as2Url() {
+        return "https://localhost:" + properties.as2().port() + properties.as2().path();
+    }
+
+    PartnerAs2Client client() throws Exception {
+        return new PartnerAs2Client(sunwatch, service.as2Id(), service.decryptionCertificate(), as2Url())
+                .trusting(tls());
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
