@@ -161,7 +161,7 @@ class As2MdnIT extends IngestItSupport {
         assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed");
         assertThat(new String(client.lastAnswer().body(), StandardCharsets.UTF_8))
                 .contains("Original-Message-ID: " + messageId + "\r\n");
-        assertThat(dsl.selectFrom(FEED).fetchSingle().getSourceKey()).isEqualTo("sunwatch:" + messageId);
+        assertThat(dsl.selectFrom(FEED).fetchSingle().getSourceKey()).isEqualTo("as2:sunwatch:" + messageId);
 
         var receipt = send(java.net.http.HttpRequest.newBuilder(url("/api/v1/as2/receipt?message_id="
                 + URLEncoder.encode(messageId, StandardCharsets.UTF_8)))
