@@ -21,6 +21,7 @@ import org.springframework.util.unit.DataSize;
  * @param demo demo data for the default run
  * @param as2 the AS2 channel
  * @param delivery retries, quarantine and the background worker
+ * @param production reporting windows and the monthly production ledger
  */
 @ConfigurationProperties("ingest")
 public record IngestProperties(
@@ -31,7 +32,31 @@ public record IngestProperties(
         @DefaultValue Https https,
         @DefaultValue Demo demo,
         @DefaultValue As2 as2,
-        @DefaultValue Delivery delivery) {
+        @DefaultValue Delivery delivery,
+        @DefaultValue Production production) {
+
+    /**
+     * @param windowDays the reporting window of month M is [B(M) − windowDays, B(M) + windowDays) in
+     *     {@code ingest.rules.zone}, B(M) being 00:00 on the first day of the next month
+     * @param expectedYield expected kWh per kW DC for January … December (twelve values): the weights of
+     *     prorated months and the basis of projected ones
+     */
+    public record Production(
+            @DefaultValue("5") int windowDays,
+            @DefaultValue({"62", "71", "94", "104", "118", "119", "129", "118", "101", "79", "56", "50"})
+            java.util.List<BigDecimal> expectedYield) {
+
+        public Production {
+            if (windowDays < 1 || windowDays > 14) {
+                throw new IllegalArgumentException("ingest.production.window-days must be 1 to 14, is " + windowDays);
+            }
+            if (expectedYield.size() != 12 || expectedYield.stream().anyMatch(y -> y.signum() <= 0)) {
+                throw new IllegalArgumentException("ingest.production.expected-yield needs twelve positive values "
+                        + "(January … December), is " + expectedYield);
+            }
+            expectedYield = java.util.List.copyOf(expectedYield);
+        }
+    }
 
     /**
      * What happens to a delivery whose judging fails for a reason that is not its content (the database,
