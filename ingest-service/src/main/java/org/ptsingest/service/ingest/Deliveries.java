@@ -19,10 +19,12 @@ import java.util.List;
 import java.util.function.LongFunction;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.Echo;
 import org.ptsingest.feed.FeedFormat;
+import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.pipeline.DeliveryIdentityConflict;
 import org.ptsingest.pipeline.DeliveryKey;
 import org.ptsingest.pipeline.DeliveryState;
@@ -30,6 +32,7 @@ import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedPipeline;
 import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
+import org.ptsingest.service.production.ProductionLedger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -64,9 +67,12 @@ public class Deliveries implements FeedPipeline {
     private final IngestMetrics metrics;
     private final IngestProperties.Delivery settings;
     private final Path workDir;
+    private final ProductionLedger production;
 
     Deliveries(DSLContext dsl, TransactionTemplate tx, DataSource dataSource, RawFeedArchive archive,
-            FeedIngestion ingestion, ReceiptWriter receipts, IngestMetrics metrics, IngestProperties properties) {
+            FeedIngestion ingestion, ReceiptWriter receipts, IngestMetrics metrics, IngestProperties properties,
+            ProductionLedger production) {
+        this.production = production;
         this.dsl = dsl;
         this.tx = tx;
         this.dataSource = dataSource;
@@ -208,6 +214,11 @@ public class Deliveries implements FeedPipeline {
                         FeedIngestion.Judged j = ingestion.judge(feedDelivery(d, local[0]),
                                 new RawFeedArchive.Digest(d.getSha256(), d.getByteCount()), deliveryId,
                                 progress(deliveryId));
+                        if (j.counts().keySet().stream().anyMatch(OutcomeCode::stores)) {
+                            // one INSERT … SELECT of the feed's systems; the ledger worker recomputes them after commit
+                            production.feedStored(j.result().feedId(), DSL.selectDistinct(MeterSpans.SYSTEM_ID)
+                                    .from(MeterSpans.TABLE));
+                        }
                         d.setState(DeliveryState.JUDGED.name());
                         d.setFeedId(j.result().feedId());
                         d.setNextAttemptAt(null);
