@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.function.LongFunction;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.Echo;
@@ -216,8 +215,7 @@ public class Deliveries implements FeedPipeline {
                                 progress(deliveryId));
                         if (j.counts().keySet().stream().anyMatch(OutcomeCode::stores)) {
                             // one INSERT … SELECT of the feed's systems; the ledger worker recomputes them after commit
-                            production.feedStored(j.result().feedId(), DSL.selectDistinct(MeterSpans.SYSTEM_ID)
-                                    .from(MeterSpans.TABLE));
+                            production.feedStored(j.result().feedId(), MeterSpans.SYSTEM_ID, MeterSpans.TABLE);
                         }
                         d.setState(DeliveryState.JUDGED.name());
                         d.setFeedId(j.result().feedId());

@@ -17,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -34,8 +33,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.Record1;
-import org.jooq.Select;
+import org.jooq.Field;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.ptsingest.config.IngestProperties;
@@ -97,14 +96,13 @@ public class ProductionLedger {
     // ---------------------------------------------------------------- what marks systems for recomputation
 
     /**
-     * A feed stored readings of these systems: queued in the feed's own transaction (one INSERT … SELECT),
-     * recomputed by the worker after commit.
+     * A feed stored readings of the systems in {@code from}: queued in the feed's own transaction (one
+     * INSERT … SELECT, no lock on existing rows), recomputed by the worker after commit.
      */
-    public void feedStored(long feedId, Select<? extends Record1<String>> systemIds) {
+    public void feedStored(long feedId, Field<String> systemId, Table<?> from) {
         dsl.insertInto(PRODUCTION_DIRTY, PRODUCTION_DIRTY.SYSTEM_ID, PRODUCTION_DIRTY.CAUSE, PRODUCTION_DIRTY.CAUSE_REF)
-                .select(DSL.selectDistinct(systemIds.field(0).coerce(String.class),
-                                DSL.inline(RevisionCause.FEED.name()), DSL.inline(Long.toString(feedId)))
-                        .from(systemIds.asTable("feed_systems")))
+                .select(DSL.selectDistinct(systemId, DSL.inline(RevisionCause.FEED.name()),
+                        DSL.inline(Long.toString(feedId))).from(from))
                 .execute();
     }
 
@@ -429,9 +427,5 @@ public class ProductionLedger {
     /** Whether a provider reports or reported this system (a designation, past or present). */
     public boolean reportedBy(String systemId, String providerId) {
         return dsl.fetchExists(DESIGNATION, DESIGNATION.SYSTEM_ID.eq(systemId), DESIGNATION.PROVIDER_ID.eq(providerId));
-    }
-
-    static LocalDate first(YearMonth m) {
-        return m.atDay(1);
     }
 }
