@@ -20,15 +20,14 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.sql.DataSource;
@@ -206,85 +205,88 @@ public class ProductionLedger {
     private Changes recompute(List<String> systemIds, Map<String, Why> why) {
         List<String> sorted = new ArrayList<>(new TreeSet<>(systemIds));
         lock(sorted);
-        Map<String, List<StoredReading>> readings = new HashMap<>();
-        dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH).from(READING)
-                .where(READING.SYSTEM_ID.in(sorted))
-                .forEach(r -> readings.computeIfAbsent(r.value1(), k -> new ArrayList<>())
-                        .add(new StoredReading(r.value1(), r.value2(), r.value3().toInstant(), r.value4())));
-        return store(sorted, readings, id -> why.get(id));
+        return store(sorted, readings(sorted), id -> why.get(id));
     }
 
     /**
+     * The readings the rules can use, of these systems: those inside a reporting window (the only ones a close
+     * is made of) and each meter's first (which tells the first meter, and when another meter appears). No
+     * other reading changes any result of {@link ProductionRules}, so the database reduces them away in the
+     * same pass that reads them (the primary-key index's order feeds the window function without a sort).
+     */
+    private Map<String, List<StoredReading>> readings(List<String> systemIds) {
+        Map<String, List<StoredReading>> bySystem = new HashMap<>();
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try (PreparedStatement s = c.prepareStatement(USED_READINGS)) {
+            int days = window().days();
+            s.setString(1, window().zone().getId());
+            s.setArray(2, c.createArrayOf("text", systemIds.toArray()));
+            s.setInt(3, days);
+            s.setInt(4, days);
+            s.setInt(5, days);
+            s.setFetchSize(50_000);
+            try (ResultSet rs = s.executeQuery()) {
+                String system = null;
+                String meter = null;
+                List<StoredReading> list = null;
+                while (rs.next()) {
+                    String sys = rs.getString(1);
+                    if (!sys.equals(system)) { // rows come in system order: one list, one id string per system
+                        system = sys;
+                        list = bySystem.computeIfAbsent(sys, k -> new ArrayList<>());
+                    }
+                    String m = rs.getString(2);
+                    meter = m.equals(meter) ? meter : m;
+                    list.add(new StoredReading(system, meter, Instant.EPOCH.plus(rs.getLong(3), ChronoUnit.MICROS),
+                            BigDecimal.valueOf(rs.getLong(4), 3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the readings of " + systemIds.size() + " systems failed", e);
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
+        }
+        return bySystem;
+    }
+
+    /**
+     * Window readings and each meter's first (see {@link #readings}); instants as microseconds since the epoch
+     * and registers in Wh (numeric(18,3) × 1000 fits a bigint), which decode without parsing text. A local
+     * date d is in a window when its day is at most {@code window-days} (the window of the month before) or
+     * d + window-days falls in the first {@code window-days} days of the next month (its own month's window).
+     */
+    private static final String USED_READINGS = """
+            SELECT system_id, meter_serial, micros, wh FROM (
+                SELECT system_id, meter_serial,
+                       (extract(epoch FROM read_at) * 1000000)::bigint AS micros,
+                       (register_kwh * 1000)::bigint AS wh,
+                       read_at AT TIME ZONE ? AS l,
+                       read_at = min(read_at) OVER (PARTITION BY system_id, meter_serial) AS first
+                FROM reading WHERE system_id = ANY (?)) r
+            WHERE first OR extract(day FROM l) <= ? OR extract(day FROM l + ? * interval '1 day') <= ?
+            ORDER BY system_id, meter_serial, micros""";
+
+    /**
      * Recomputes every system from the readings and writes what differs (nothing, on a ledger that is up to
-     * date). Readings are read once, in one pass in primary-key order on a connection of their own; each
-     * batch of systems is written in a transaction of its own. A feed committing meanwhile queued its
-     * systems, so the worker brings them up to date after.
+     * date): the same path as upkeep, a batch of systems per transaction. A feed committing meanwhile queued
+     * its systems, so the worker brings them up to date after.
      */
     public Changes rebuild(String ref) {
         Why why = new Why(RevisionCause.REBUILD, ref);
+        List<String> all = dsl.select(PTS_SYSTEM.SYSTEM_ID).from(PTS_SYSTEM).orderBy(PTS_SYSTEM.SYSTEM_ID)
+                .fetch(PTS_SYSTEM.SYSTEM_ID);
         Changes total = new Changes(0, 0);
-        Set<String> seen = new HashSet<>();
-        Connection c = null;
-        try {
-            c = dataSource.getConnection();
-            c.setAutoCommit(false); // a cursor, not the whole table in memory
-            c.setReadOnly(true);
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT system_id, meter_serial, read_at, register_kwh FROM reading ORDER BY system_id, meter_serial, read_at")) {
-                s.setFetchSize(10_000);
-                try (ResultSet rs = s.executeQuery()) {
-                    Map<String, List<StoredReading>> batch = new LinkedHashMap<>();
-                    String current = null;
-                    while (rs.next()) {
-                        String system = rs.getString(1);
-                        if (!system.equals(current)) {
-                            if (batch.size() == BATCH) {
-                                total = total.plus(storeBatch(batch, why));
-                                batch.clear();
-                            }
-                            current = system;
-                            seen.add(system);
-                            batch.put(system, new ArrayList<>());
-                        }
-                        batch.get(system).add(new StoredReading(system, rs.getString(2),
-                                rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getBigDecimal(4)));
-                    }
-                    total = total.plus(storeBatch(batch, why));
-                }
-            }
-            c.commit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("rebuild: reading the readings failed", e);
-        } finally {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException e) {
-                    log.debug("rebuild: closing the reading connection: {}", e.getMessage());
-                }
-            }
-        }
-        // systems without readings (an adjustment only, or all their readings rejected since)
-        List<String> rest = dsl.select(PTS_SYSTEM.SYSTEM_ID).from(PTS_SYSTEM).fetch(PTS_SYSTEM.SYSTEM_ID).stream()
-                .filter(id -> !seen.contains(id)).sorted().toList();
-        for (int i = 0; i < rest.size(); i += BATCH) {
-            Map<String, List<StoredReading>> none = new LinkedHashMap<>();
-            rest.subList(i, Math.min(rest.size(), i + BATCH)).forEach(id -> none.put(id, List.of()));
-            total = total.plus(storeBatch(none, why));
+        for (int i = 0; i < all.size(); i += BATCH) {
+            List<String> batch = all.subList(i, Math.min(all.size(), i + BATCH));
+            Changes done = tx.execute(status -> {
+                Map<String, Why> because = new HashMap<>();
+                batch.forEach(id -> because.put(id, why));
+                return recompute(batch, because);
+            });
+            total = total.plus(done);
         }
         log.info("production ledger rebuilt: {} systems, {} revisions written", total.systems(), total.revisions());
         return total;
-    }
-
-    private Changes storeBatch(Map<String, List<StoredReading>> batch, Why why) {
-        if (batch.isEmpty()) {
-            return new Changes(0, 0);
-        }
-        return tx.execute(status -> {
-            List<String> ids = new ArrayList<>(new TreeSet<>(batch.keySet()));
-            lock(ids);
-            return store(ids, batch, id -> why);
-        });
     }
 
     /** Transaction-scoped advisory locks on these systems, in order (so two lockers never deadlock). */
