@@ -10,6 +10,9 @@ import static org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_WINDOW_EN
 import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,10 +27,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.sql.DataSource;
@@ -36,6 +41,8 @@ import org.jooq.Field;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.rules.MeterExchange;
 import org.ptsingest.rules.MonthProduction;
@@ -44,6 +51,7 @@ import org.ptsingest.rules.ProductionBasis;
 import org.ptsingest.rules.ProductionRules;
 import org.ptsingest.rules.ReportingWindow;
 import org.ptsingest.rules.StoredReading;
+import org.ptsingest.service.ingest.PgCopy;
 import org.ptsingest.service.persistence.jooq.tables.records.ProductionMonthRecord;
 import org.ptsingest.service.persistence.jooq.tables.records.ProductionRevisionRecord;
 import org.slf4j.Logger;
@@ -72,7 +80,6 @@ public class ProductionLedger {
     private static final Logger log = LoggerFactory.getLogger(ProductionLedger.class);
     /** Systems recomputed per transaction (a few hundred thousand readings in memory at most). */
     static final int BATCH = 200;
-    private static final int INSERT_CHUNK = 1_000;
 
     private final DSLContext dsl;
     private final DataSource dataSource;
@@ -205,88 +212,188 @@ public class ProductionLedger {
     private Changes recompute(List<String> systemIds, Map<String, Why> why) {
         List<String> sorted = new ArrayList<>(new TreeSet<>(systemIds));
         lock(sorted);
-        return store(sorted, readings(sorted), id -> why.get(id));
-    }
-
-    /**
-     * The readings the rules can use, of these systems: those inside a reporting window (the only ones a close
-     * is made of) and each meter's first (which tells the first meter, and when another meter appears). No
-     * other reading changes any result of {@link ProductionRules}, so the database reduces them away in the
-     * same pass that reads them (the primary-key index's order feeds the window function without a sort).
-     */
-    private Map<String, List<StoredReading>> readings(List<String> systemIds) {
-        Map<String, List<StoredReading>> bySystem = new HashMap<>();
         Connection c = DataSourceUtils.getConnection(dataSource);
-        try (PreparedStatement s = c.prepareStatement(USED_READINGS)) {
-            int days = window().days();
-            s.setString(1, window().zone().getId());
-            s.setArray(2, c.createArrayOf("text", systemIds.toArray()));
-            s.setInt(3, days);
-            s.setInt(4, days);
-            s.setInt(5, days);
-            s.setFetchSize(50_000);
-            try (ResultSet rs = s.executeQuery()) {
-                String system = null;
-                String meter = null;
-                List<StoredReading> list = null;
-                while (rs.next()) {
-                    String sys = rs.getString(1);
-                    if (!sys.equals(system)) { // rows come in system order: one list, one id string per system
-                        system = sys;
-                        list = bySystem.computeIfAbsent(sys, k -> new ArrayList<>());
-                    }
-                    String m = rs.getString(2);
-                    meter = m.equals(meter) ? meter : m;
-                    list.add(new StoredReading(system, meter, Instant.EPOCH.plus(rs.getLong(3), ChronoUnit.MICROS),
-                            BigDecimal.valueOf(rs.getLong(4), 3)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("reading the readings of " + systemIds.size() + " systems failed", e);
+        try {
+            Map<String, List<StoredReading>> readings = new HashMap<>();
+            usedReadings(c, sorted, readings::put);
+            return store(sorted, completed(readings), id -> why.get(id));
         } finally {
             DataSourceUtils.releaseConnection(c, dataSource);
         }
-        return bySystem;
     }
 
     /**
-     * Window readings and each meter's first (see {@link #readings}); instants as microseconds since the epoch
-     * and registers in Wh (numeric(18,3) × 1000 fits a bigint), which decode without parsing text. A local
-     * date d is in a window when its day is at most {@code window-days} (the window of the month before) or
-     * d + window-days falls in the first {@code window-days} days of the next month (its own month's window).
-     */
-    private static final String USED_READINGS = """
-            SELECT system_id, meter_serial, micros, wh FROM (
-                SELECT system_id, meter_serial,
-                       (extract(epoch FROM read_at) * 1000000)::bigint AS micros,
-                       (register_kwh * 1000)::bigint AS wh,
-                       read_at AT TIME ZONE ? AS l,
-                       read_at = min(read_at) OVER (PARTITION BY system_id, meter_serial) AS first
-                FROM reading WHERE system_id = ANY (?)) r
-            WHERE first OR extract(day FROM l) <= ? OR extract(day FROM l + ? * interval '1 day') <= ?
-            ORDER BY system_id, meter_serial, micros""";
-
-    /**
      * Recomputes every system from the readings and writes what differs (nothing, on a ledger that is up to
-     * date): the same path as upkeep, a batch of systems per transaction. A feed committing meanwhile queued
-     * its systems, so the worker brings them up to date after.
+     * date): the same reading and computing as upkeep, the readings of all systems in one pass on a connection
+     * of its own, each batch of systems written in a transaction of its own. A feed committing meanwhile
+     * queued its systems, so the worker brings them up to date after.
      */
     public Changes rebuild(String ref) {
         Why why = new Why(RevisionCause.REBUILD, ref);
-        List<String> all = dsl.select(PTS_SYSTEM.SYSTEM_ID).from(PTS_SYSTEM).orderBy(PTS_SYSTEM.SYSTEM_ID)
-                .fetch(PTS_SYSTEM.SYSTEM_ID);
-        Changes total = new Changes(0, 0);
-        for (int i = 0; i < all.size(); i += BATCH) {
-            List<String> batch = all.subList(i, Math.min(all.size(), i + BATCH));
-            Changes done = tx.execute(status -> {
-                Map<String, Why> because = new HashMap<>();
-                batch.forEach(id -> because.put(id, why));
-                return recompute(batch, because);
+        Changes[] total = {new Changes(0, 0)};
+        Map<String, List<StoredReading>> batch = new HashMap<>();
+        List<String> withoutReadings = new ArrayList<>(dsl.select(PTS_SYSTEM.SYSTEM_ID).from(PTS_SYSTEM)
+                .orderBy(PTS_SYSTEM.SYSTEM_ID).fetch(PTS_SYSTEM.SYSTEM_ID));
+        Set<String> registered = new HashSet<>(withoutReadings);
+        Set<String> streamed = new HashSet<>();
+        Runnable flush = () -> {
+            if (!batch.isEmpty()) {
+                total[0] = total[0].plus(storeBatch(batch, why));
+                batch.clear();
+            }
+        };
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false); // a cursor: the candidates stream, they are not held all at once
+            usedReadings(c, null, (system, readings) -> {
+                if (batch.size() == BATCH) {
+                    flush.run();
+                }
+                streamed.add(system);
+                if (registered.contains(system)) {
+                    batch.put(system, readings);
+                }
             });
-            total = total.plus(done);
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("rebuild: reading the readings failed", e);
         }
-        log.info("production ledger rebuilt: {} systems, {} revisions written", total.systems(), total.revisions());
-        return total;
+        flush.run();
+        withoutReadings.removeAll(streamed);
+        // systems without readings (an adjustment only, or all their readings rejected since)
+        for (int i = 0; i < withoutReadings.size(); i += BATCH) {
+            withoutReadings.subList(i, Math.min(withoutReadings.size(), i + BATCH)).forEach(id -> batch.put(id, List.of()));
+            flush.run();
+        }
+        log.info("production ledger rebuilt: {} systems, {} revisions written", total[0].systems(), total[0].revisions());
+        return total[0];
+    }
+
+    private Changes storeBatch(Map<String, List<StoredReading>> batch, Why why) {
+        return tx.execute(status -> {
+            List<String> ids = new ArrayList<>(new TreeSet<>(batch.keySet()));
+            lock(ids);
+            return store(ids, completed(new HashMap<>(batch)), id -> why);
+        });
+    }
+
+    /**
+     * The readings the rules can use, per system, in one pass over {@code reading} (all systems when
+     * {@code systemIds} is null), handed over system by system.
+     *
+     * <p>Only readings inside a reporting window make closes, and a meter's register never goes down (a
+     * decrease is REGISTER_DECREASED, never stored). So for a system with one meter and no exchange the
+     * rules need, per window, only the latest reading before B(M), the one on B(M) and the earliest after
+     * (the highest register before B, the lowest after), plus each meter's first reading (which tells the
+     * first meter and when another appears). The database reduces the readings to exactly these in one
+     * GROUP BY. Systems with more than one meter or with a meter exchange need every reading (readings after
+     * an exchange instant are not used, which the per-meter reduction cannot know): {@link #completed}
+     * reads theirs in full.
+     */
+    private void usedReadings(Connection c, List<String> systemIds, java.util.function.BiConsumer<String, List<StoredReading>> perSystem) {
+        String sql = candidatesSql(systemIds == null ? "" : "WHERE system_id = ANY (?)");
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            if (systemIds != null) {
+                s.setArray(1, c.createArrayOf("text", systemIds.toArray()));
+            }
+            s.setFetchSize(20_000);
+            try (java.sql.Statement set = c.createStatement()) {
+                // one hash table of (system, meter, window) groups: spilling it to disk would double the pass
+                set.execute("SET LOCAL work_mem = '256MB'");
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                String system = null;
+                List<StoredReading> list = new ArrayList<>();
+                Set<String> meters = new HashSet<>();
+                while (rs.next()) {
+                    String sys = rs.getString(1);
+                    if (!sys.equals(system)) {
+                        if (system != null) {
+                            perSystem.accept(system, meters.size() > 1 ? null : list);
+                        }
+                        system = sys;
+                        list = new ArrayList<>();
+                        meters.clear();
+                    }
+                    String meter = rs.getString(2);
+                    meters.add(meter);
+                    if (rs.getBoolean(3)) { // the meter's first reading
+                        add(list, system, meter, rs, 9, 10);
+                    } else {
+                        add(list, system, meter, rs, 4, 5);
+                        long b = rs.getLong(6);
+                        if (!rs.wasNull() && rs.getObject(7) != null) {
+                            list.add(new StoredReading(system, meter, micros(b), BigDecimal.valueOf(rs.getLong(7), 3)));
+                        }
+                        add(list, system, meter, rs, 8, 11);
+                    }
+                }
+                if (system != null) {
+                    perSystem.accept(system, meters.size() > 1 ? null : list);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the readings failed", e);
+        }
+    }
+
+    private static void add(List<StoredReading> list, String system, String meter, ResultSet rs, int at, int wh)
+            throws SQLException {
+        long micros = rs.getLong(at);
+        if (!rs.wasNull()) {
+            list.add(new StoredReading(system, meter, micros(micros), BigDecimal.valueOf(rs.getLong(wh), 3)));
+        }
+    }
+
+    private static Instant micros(long sinceEpoch) {
+        return Instant.EPOCH.plus(sinceEpoch, ChronoUnit.MICROS);
+    }
+
+    /**
+     * Candidates per (system, meter, window): latest before B, on B, earliest after B; and per (system,
+     * meter) the first reading. Columns: system_id, meter_serial, first?, before µs, before Wh, B µs, on-B Wh,
+     * after µs, first µs, first Wh, after Wh. Instants in µs since the epoch and registers in Wh decode
+     * without parsing. A local date d is in a window when its day is at most window-days (the window of the
+     * month before, B = its month's start) or d + window-days is (its own month's window, B = next month's).
+     */
+    private String candidatesSql(String where) {
+        String z = "'" + window().zone().getId() + "'"; // a ZoneId holds no quote
+        int d = window().days();
+        String b = "(wb AT TIME ZONE " + z + ")";
+        return """
+                SELECT system_id, meter_serial, GROUPING(wb) = 1 AS first_only,
+                       (extract(epoch FROM max(read_at) FILTER (WHERE read_at < %2$s)) * 1000000)::bigint,
+                       (max(register_kwh) FILTER (WHERE read_at < %2$s) * 1000)::bigint,
+                       (extract(epoch FROM %2$s) * 1000000)::bigint,
+                       (max(register_kwh) FILTER (WHERE read_at = %2$s) * 1000)::bigint,
+                       (extract(epoch FROM min(read_at) FILTER (WHERE read_at > %2$s)) * 1000000)::bigint,
+                       (extract(epoch FROM min(read_at)) * 1000000)::bigint,
+                       (min(register_kwh) * 1000)::bigint,
+                       (min(register_kwh) FILTER (WHERE read_at > %2$s) * 1000)::bigint
+                FROM (SELECT system_id, meter_serial, read_at, register_kwh,
+                             CASE WHEN extract(day FROM l) <= %3$d THEN date_trunc('month', l)
+                                  WHEN extract(day FROM l + %3$d * interval '1 day') <= %3$d
+                                      THEN date_trunc('month', l) + interval '1 month' END AS wb
+                      FROM (SELECT system_id, meter_serial, read_at, register_kwh, read_at AT TIME ZONE %1$s AS l
+                            FROM reading %4$s) x) r
+                GROUP BY GROUPING SETS ((system_id, meter_serial, wb), (system_id, meter_serial))
+                HAVING GROUPING(wb) = 1 OR wb IS NOT NULL
+                ORDER BY system_id""".formatted(z, b, d, where);
+    }
+
+    /** Every reading of the systems the reduction cannot serve (null: more than one meter; or an exchange). */
+    private Map<String, List<StoredReading>> completed(Map<String, List<StoredReading>> readings) {
+        Set<String> exchanged = new HashSet<>(dsl.selectDistinct(METER_EXCHANGE.SYSTEM_ID).from(METER_EXCHANGE)
+                .where(METER_EXCHANGE.SYSTEM_ID.in(readings.keySet())).fetch(METER_EXCHANGE.SYSTEM_ID));
+        List<String> full = readings.entrySet().stream()
+                .filter(e -> e.getValue() == null || exchanged.contains(e.getKey())).map(Map.Entry::getKey).toList();
+        if (!full.isEmpty()) {
+            full.forEach(id -> readings.put(id, new ArrayList<>()));
+            dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH).from(READING)
+                    .where(READING.SYSTEM_ID.in(full))
+                    .forEach(r -> readings.get(r.value1())
+                            .add(new StoredReading(r.value1(), r.value2(), r.value3().toInstant(), r.value4())));
+        }
+        return readings;
     }
 
     /** Transaction-scoped advisory locks on these systems, in order (so two lockers never deadlock). */
@@ -365,22 +472,47 @@ public class ProductionLedger {
                 m.closeKwh(), m.reason(), at, why.cause().name(), why.ref()));
     }
 
+    /**
+     * Writes changed months and their new revisions by COPY (a rebuild from scratch writes hundreds of
+     * thousands): revisions straight into their table, months through a staging table and one upsert.
+     */
     private void write(List<ProductionMonthRecord> months, List<ProductionRevisionRecord> revisions) {
-        for (int i = 0; i < months.size(); i += INSERT_CHUNK) {
-            var chunk = months.subList(i, Math.min(months.size(), i + INSERT_CHUNK));
-            var insert = dsl.insertInto(PRODUCTION_MONTH, PRODUCTION_MONTH.fields()).valuesOfRecords(chunk)
-                    .onConflict(PRODUCTION_MONTH.SYSTEM_ID, PRODUCTION_MONTH.MONTH).doUpdate()
-                    .set(PRODUCTION_MONTH.KWH, DSL.excluded(PRODUCTION_MONTH.KWH))
-                    .set(PRODUCTION_MONTH.BASIS, DSL.excluded(PRODUCTION_MONTH.BASIS))
-                    .set(PRODUCTION_MONTH.CLOSE_KWH, DSL.excluded(PRODUCTION_MONTH.CLOSE_KWH))
-                    .set(PRODUCTION_MONTH.REASON, DSL.excluded(PRODUCTION_MONTH.REASON))
-                    .set(PRODUCTION_MONTH.REVISION, DSL.excluded(PRODUCTION_MONTH.REVISION))
-                    .set(PRODUCTION_MONTH.UPDATED_AT, DSL.excluded(PRODUCTION_MONTH.UPDATED_AT));
-            insert.execute();
+        if (months.isEmpty()) {
+            return;
         }
-        for (int i = 0; i < revisions.size(); i += INSERT_CHUNK) {
-            dsl.insertInto(PRODUCTION_REVISION, PRODUCTION_REVISION.fields()).valuesOfRecords(revisions.subList(i, Math.min(revisions.size(),
-                    i + INSERT_CHUNK))).execute();
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try {
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            StringWriter rows = new StringWriter(revisions.size() * 96);
+            for (ProductionRevisionRecord r : revisions) {
+                PgCopy.row(rows, r.getSystemId(), r.getMonth(), r.getRevision(), r.getKwh(), r.getBasis(), r.getCloseKwh(),
+                        r.getReason(), r.getRecordedAt(), r.getCause(), r.getCauseRef());
+            }
+            copy.copyIn("COPY production_revision (system_id, month, revision, kwh, basis, close_kwh, reason, recorded_at,"
+                    + " cause, cause_ref) FROM STDIN", new StringReader(rows.toString()));
+            rows = new StringWriter(months.size() * 80);
+            for (ProductionMonthRecord m : months) {
+                PgCopy.row(rows, m.getSystemId(), m.getMonth(), m.getKwh(), m.getBasis(), m.getCloseKwh(), m.getReason(),
+                        m.getRevision(), m.getUpdatedAt());
+            }
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS production_month_stage"
+                        + " (LIKE production_month INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+            }
+            copy.copyIn("COPY production_month_stage (system_id, month, kwh, basis, close_kwh, reason, revision, updated_at)"
+                    + " FROM STDIN", new StringReader(rows.toString()));
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("""
+                        INSERT INTO production_month SELECT * FROM production_month_stage
+                        ON CONFLICT (system_id, month) DO UPDATE SET kwh = excluded.kwh, basis = excluded.basis,
+                            close_kwh = excluded.close_kwh, reason = excluded.reason, revision = excluded.revision,
+                            updated_at = excluded.updated_at""");
+                st.execute("TRUNCATE production_month_stage"); // another batch may follow in this transaction
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("writing " + months.size() + " ledger months failed", e);
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
         }
     }
 
