@@ -282,14 +282,15 @@ public class ProductionLedger {
      *
      * <p>Only readings inside a reporting window make closes, and a meter's register never goes down (a
      * decrease is REGISTER_DECREASED, never stored). So for a system with one meter and no exchange the
-     * rules need, per window, only the latest reading before B(M), the one on B(M) and the earliest after
-     * (the highest register before B, the lowest after), plus each meter's first reading (which tells the
-     * first meter and when another appears). The database reduces the readings to exactly these in one
-     * GROUP BY. Systems with more than one meter or with a meter exchange need every reading (readings after
+     * rules need, per window, only the latest reading at or before B(M) (the one on B(M) when there is one)
+     * and the earliest after (the highest register at or before B, the lowest after), plus the meter's first
+     * reading (which tells the first meter and when another appears). The database reduces the readings to
+     * exactly these in one GROUP BY. Systems with more than one meter or with a meter exchange need every reading (readings after
      * an exchange instant are not used, which the per-meter reduction cannot know): {@link #completed}
      * reads theirs in full.
      */
-    private void usedReadings(Connection c, List<String> systemIds, java.util.function.BiConsumer<String, List<StoredReading>> perSystem) {
+    private void usedReadings(Connection c, List<String> systemIds,
+            java.util.function.BiConsumer<String, List<StoredReading>> perSystem) {
         String sql = candidatesSql(systemIds == null ? "" : "WHERE system_id = ANY (?)");
         try (PreparedStatement s = c.prepareStatement(sql)) {
             if (systemIds != null) {
@@ -303,32 +304,31 @@ public class ProductionLedger {
             try (ResultSet rs = s.executeQuery()) {
                 String system = null;
                 List<StoredReading> list = new ArrayList<>();
-                Set<String> meters = new HashSet<>();
+                Map<String, StoredReading> firsts = new HashMap<>(); // per meter: the earliest of its groups' firsts
                 while (rs.next()) {
                     String sys = rs.getString(1);
                     if (!sys.equals(system)) {
                         if (system != null) {
-                            perSystem.accept(system, meters.size() > 1 ? null : list);
+                            perSystem.accept(system, candidates(list, firsts));
                         }
                         system = sys;
                         list = new ArrayList<>();
-                        meters.clear();
+                        firsts.clear();
                     }
                     String meter = rs.getString(2);
-                    meters.add(meter);
-                    if (rs.getBoolean(3)) { // the meter's first reading
-                        add(list, system, meter, rs, 9, 10);
-                    } else {
-                        add(list, system, meter, rs, 4, 5);
-                        long b = rs.getLong(6);
-                        if (!rs.wasNull() && rs.getObject(7) != null) {
-                            list.add(new StoredReading(system, meter, micros(b), BigDecimal.valueOf(rs.getLong(7), 3)));
-                        }
-                        add(list, system, meter, rs, 8, 11);
+                    StoredReading first = reading(system, meter, rs, 3, 4);
+                    firsts.merge(meter, first, (a, b) -> a.readAt().isBefore(b.readAt()) ? a : b);
+                    StoredReading atOrBefore = reading(system, meter, rs, 5, 6);
+                    if (atOrBefore != null) {
+                        list.add(atOrBefore);
+                    }
+                    StoredReading after = reading(system, meter, rs, 7, 8);
+                    if (after != null) {
+                        list.add(after);
                     }
                 }
                 if (system != null) {
-                    perSystem.accept(system, meters.size() > 1 ? null : list);
+                    perSystem.accept(system, candidates(list, firsts));
                 }
             }
         } catch (SQLException e) {
@@ -336,48 +336,48 @@ public class ProductionLedger {
         }
     }
 
-    private static void add(List<StoredReading> list, String system, String meter, ResultSet rs, int at, int wh)
-            throws SQLException {
-        long micros = rs.getLong(at);
-        if (!rs.wasNull()) {
-            list.add(new StoredReading(system, meter, micros(micros), BigDecimal.valueOf(rs.getLong(wh), 3)));
+    /** A system's candidates plus its meter's first reading; null (read them all) with more than one meter. */
+    private static List<StoredReading> candidates(List<StoredReading> list, Map<String, StoredReading> firsts) {
+        if (firsts.size() > 1) {
+            return null;
         }
+        list.addAll(firsts.values());
+        return list;
     }
 
-    private static Instant micros(long sinceEpoch) {
-        return Instant.EPOCH.plus(sinceEpoch, ChronoUnit.MICROS);
+    private static StoredReading reading(String system, String meter, ResultSet rs, int at, int wh) throws SQLException {
+        long micros = rs.getLong(at);
+        return rs.wasNull() ? null
+                : new StoredReading(system, meter, Instant.EPOCH.plus(micros, ChronoUnit.MICROS),
+                        BigDecimal.valueOf(rs.getLong(wh), 3));
     }
 
     /**
-     * Candidates per (system, meter, window): latest before B, on B, earliest after B; and per (system,
-     * meter) the first reading. Columns: system_id, meter_serial, first?, before µs, before Wh, B µs, on-B Wh,
-     * after µs, first µs, first Wh, after Wh. Instants in µs since the epoch and registers in Wh decode
-     * without parsing. A local date d is in a window when its day is at most window-days (the window of the
-     * month before, B = its month's start) or d + window-days is (its own month's window, B = next month's).
+     * Per (system, meter, window boundary B) — readings outside every window in one group of their own, B
+     * null: the group's first reading, its latest at or before B (the one on B, if any) and its earliest
+     * after B. Instants in µs since the epoch and registers in Wh decode without parsing. With local time l
+     * and s = l + window-days, a reading is in the window whose boundary is the start of s's month when
+     * s lies within 2 × window-days of that start (the last window-days days of a month and the first
+     * window-days of the next, in local calendar days).
      */
     private String candidatesSql(String where) {
         String z = "'" + window().zone().getId() + "'"; // a ZoneId holds no quote
         int d = window().days();
-        String b = "(wb AT TIME ZONE " + z + ")";
         return """
-                SELECT system_id, meter_serial, GROUPING(wb) = 1 AS first_only,
-                       (extract(epoch FROM max(read_at) FILTER (WHERE read_at < %2$s)) * 1000000)::bigint,
-                       (max(register_kwh) FILTER (WHERE read_at < %2$s) * 1000)::bigint,
-                       (extract(epoch FROM %2$s) * 1000000)::bigint,
-                       (max(register_kwh) FILTER (WHERE read_at = %2$s) * 1000)::bigint,
-                       (extract(epoch FROM min(read_at) FILTER (WHERE read_at > %2$s)) * 1000000)::bigint,
-                       (extract(epoch FROM min(read_at)) * 1000000)::bigint,
-                       (min(register_kwh) * 1000)::bigint,
-                       (min(register_kwh) FILTER (WHERE read_at > %2$s) * 1000)::bigint
+                SELECT system_id, meter_serial,
+                       (extract(epoch FROM min(read_at)) * 1000000)::bigint, (min(register_kwh) * 1000)::bigint,
+                       (extract(epoch FROM max(read_at) FILTER (WHERE read_at <= b)) * 1000000)::bigint,
+                       (max(register_kwh) FILTER (WHERE read_at <= b) * 1000)::bigint,
+                       (extract(epoch FROM min(read_at) FILTER (WHERE read_at > b)) * 1000000)::bigint,
+                       (min(register_kwh) FILTER (WHERE read_at > b) * 1000)::bigint
                 FROM (SELECT system_id, meter_serial, read_at, register_kwh,
-                             CASE WHEN extract(day FROM l) <= %3$d THEN date_trunc('month', l)
-                                  WHEN extract(day FROM l + %3$d * interval '1 day') <= %3$d
-                                      THEN date_trunc('month', l) + interval '1 month' END AS wb
-                      FROM (SELECT system_id, meter_serial, read_at, register_kwh, read_at AT TIME ZONE %1$s AS l
+                             CASE WHEN s < date_trunc('month', s) + interval '%2$d days'
+                                  THEN date_trunc('month', s) AT TIME ZONE %1$s END AS b
+                      FROM (SELECT system_id, meter_serial, read_at, register_kwh,
+                                   (read_at AT TIME ZONE %1$s) + interval '%3$d days' AS s
                             FROM reading %4$s) x) r
-                GROUP BY GROUPING SETS ((system_id, meter_serial, wb), (system_id, meter_serial))
-                HAVING GROUPING(wb) = 1 OR wb IS NOT NULL
-                ORDER BY system_id""".formatted(z, b, d, where);
+                GROUP BY system_id, meter_serial, b
+                ORDER BY system_id""".formatted(z, 2 * d, d, where);
     }
 
     /** Every reading of the systems the reduction cannot serve (null: more than one meter; or an exchange). */
