@@ -80,7 +80,8 @@ class ConfigurationDocsTest {
         return out;
     }
 
-    private record Leaf(Object value, Class<?> type) {}
+    /** @param type as declared, generics included (a {@code List<BigDecimal>} binds "62,71" to numbers) */
+    private record Leaf(Object value, org.springframework.boot.context.properties.bind.Bindable<?> type) {}
 
     /** Every leaf property with its bound default, named as in configuration (kebab-case). */
     private static void leaves(String prefix, Object value, Map<String, Leaf> out) throws Exception {
@@ -90,7 +91,8 @@ class ConfigurationDocsTest {
             if (c.getType().isRecord()) {
                 leaves(name, v, out);
             } else {
-                out.put(name, new Leaf(v, c.getType()));
+                out.put(name, new Leaf(v, org.springframework.boot.context.properties.bind.Bindable.of(
+                        org.springframework.core.ResolvableType.forMethodReturnType(c.getAccessor()))));
             }
         }
     }
