@@ -64,7 +64,7 @@ class HttpsFeedIT extends IngestItSupport {
         HttpResponse<String> mixed = post(sunwatch, "csv-v1/sunwatch/02-every-code.csv", "");
         assertThat(mixed.statusCode()).isEqualTo(201);
         assertThat(SftpIngestIT.codesByLine(JSON.readTree(mixed.body()))).containsEntry(6, "DAS_MANDATE")
-                .containsEntry(13, "HIGH_PRODUCTION").hasSize(13);
+                .containsEntry(13, "HIGH_PRODUCTION").containsEntry(17, "METER_NOT_INSTALLED").hasSize(14);
     }
 
     @Test
