@@ -1,5 +1,7 @@
 package org.ptsingest.service;
 
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.core.ResolvableType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.RecordComponent;
@@ -63,7 +65,7 @@ class ConfigurationDocsTest {
             }
             // bound exactly as configuration would be (Duration "1s", DataSize "2GB", Path, ZoneId...)
             Object expected = new Binder(new MapConfigurationPropertySource(Map.of("x", text)))
-                    .bind("x", defaults.get(name).type()).get();
+                    .bind("x", Bindable.of(ResolvableType.forType(defaults.get(name).type()))).get();
             if (!expected.equals(actual)) {
                 wrong.add(name + ": README says " + text + ", the code binds " + actual);
             }
@@ -80,7 +82,8 @@ class ConfigurationDocsTest {
         return out;
     }
 
-    private record Leaf(Object value, Class<?> type) {}
+    /** The generic type, so a list binds to its element type ({@code List<BigDecimal>}, not strings). */
+    private record Leaf(Object value, java.lang.reflect.Type type) {}
 
     /** Every leaf property with its bound default, named as in configuration (kebab-case). */
     private static void leaves(String prefix, Object value, Map<String, Leaf> out) throws Exception {
@@ -90,7 +93,7 @@ class ConfigurationDocsTest {
             if (c.getType().isRecord()) {
                 leaves(name, v, out);
             } else {
-                out.put(name, new Leaf(v, c.getType()));
+                out.put(name, new Leaf(v, c.getGenericType()));
             }
         }
     }
