@@ -183,6 +183,15 @@ public abstract class IngestItSupport {
         }
     }
 
+    /**
+     * Load tests spread MA-1001's readings over many meters (a single meter's hourly readings would run into
+     * the future): registered without a meter and without exchanges, every meter counts as installed on it.
+     */
+    protected void registerMa1001WithoutMeter() throws Exception {
+        JsonNode result = importRegistry("systems", SAMPLES.resolve("registry/many-meters/systems.csv"));
+        assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("ACCEPTED");
+    }
+
     // ---- providers dropping files ----
 
     protected Path providerDir(String providerId) {
