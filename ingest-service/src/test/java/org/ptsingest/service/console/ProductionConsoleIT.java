@@ -62,7 +62,10 @@ class ProductionConsoleIT extends IngestItSupport {
         assertThat(browser.find("#legend").getText()).contains("ACTUAL", "PROJECTED");
         assertThat(browser.find("#month-2026-03").getText()).contains("ACTUAL", "23000.000", "123000.000");
         assertThat(browser.find("#month-2026-07").getText()).contains("ACTUAL", "32500.000", "240500.000");
-        assertThat(browser.find("#month-2026-09").getText()).contains("PROJECTED");
+        // r = 170,000 kWh / (250 kW × (94+104+118+119+129+118) kWh/kW = 170,500) = 0.9970674…;
+        // September 250 × 101 × r = 25,175.953, October 250 × 79 × r = 19,692.082
+        assertThat(browser.find("#month-2026-09").getText()).contains("PROJECTED", "25175.953");
+        assertThat(browser.find("#month-2026-10").getText()).contains("PROJECTED", "19692.082");
         browser.screenshot("production");
 
         // ops set August after a site audit: ADJUSTED, a second revision, the reason kept
