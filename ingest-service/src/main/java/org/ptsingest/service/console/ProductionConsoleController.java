@@ -119,7 +119,8 @@ class ProductionConsoleController {
     // ---- missing reports ----
 
     /** One reporting window's missing reports, grouped by provider. */
-    public record WindowMissing(String month, Instant opens, Instant closes, boolean ended,
+    /** @param span the window in the programme's zone, e.g. "26 Nov 2026 00:00 – 6 Dec 2026 00:00 America/New_York" */
+    public record WindowMissing(String month, String span, boolean ended,
             Map<String, List<MissingReports.Missing>> byProvider, int total) {}
 
     @GetMapping("/ops/missing")
@@ -134,8 +135,11 @@ class ProductionConsoleController {
             for (MissingReports.Missing x : all) {
                 byProvider.computeIfAbsent(x.providerId(), k -> new ArrayList<>()).add(x);
             }
-            shown.add(new WindowMissing(m.toString(), windows.opens(m), windows.closes(m), windows.ended(m, now),
-                    byProvider, all.size()));
+            java.time.format.DateTimeFormatter local = java.time.format.DateTimeFormatter.ofPattern("d MMM yyyy HH:mm",
+                    java.util.Locale.ENGLISH);
+            String span = windows.opens(m).atZone(windows.zone()).format(local) + " – "
+                    + windows.closes(m).atZone(windows.zone()).format(local) + " " + windows.zone();
+            shown.add(new WindowMissing(m.toString(), span, windows.ended(m, now), byProvider, all.size()));
         }
         model.addAttribute("windows", shown);
         return "ops/missing";
