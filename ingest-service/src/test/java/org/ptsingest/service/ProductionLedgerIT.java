@@ -286,7 +286,7 @@ class ProductionLedgerIT extends IngestItSupport {
     void windowBoundariesInBothDaylightSavingMonths() throws Exception {
         system("PL-DSTO", null);
         read("PL-DSTO", "M-DSTO", "2026-10-01T04:00:00Z", "1000"); // B(Sep 2026), EDT
-        read("PL-DSTO", "M-DSTO", "2026-10-27T03:59:00Z", "900");  // 26 Oct 23:59 EDT: before October's window
+        read("PL-DSTO", "M-DSTO", "2026-10-27T03:59:00Z", "1700"); // 26 Oct 23:59 EDT: before October's window
         read("PL-DSTO", "M-DSTO", "2026-11-06T04:30:00Z", "1800"); // 5 Nov 23:30 EST: still in it
         read("PL-DSTO", "M-DSTO", "2026-11-06T05:00:00Z", "1801"); // 6 Nov 00:00 EST: after it
         system("PL-DSTM", null);
@@ -296,6 +296,52 @@ class ProductionLedgerIT extends IngestItSupport {
         changed("PL-DSTO", "PL-DSTM");
         assertMonth("PL-DSTO", "2026-10", "ACTUAL", "800.000", "1800.000");
         assertMonth("PL-DSTM", "2026-03", "ACTUAL", "900.000", "1900.000");
+    }
+
+    /**
+     * The ledger reads a reduction of the readings (window candidates and each meter's first); it must equal the
+     * rules over every reading. Irregular readings (every 7–60 hours, random gaps of weeks) on three systems.
+     */
+    @Test
+    void theLedgerEqualsTheRulesOverEveryReading() throws Exception {
+        java.util.Random random = new java.util.Random(12);
+        List<String> ids = List.of("PL-EQ1", "PL-EQ2", "PL-EQ3");
+        for (String id : ids) {
+            system(id, null);
+            java.time.Instant at = java.time.Instant.parse("2025-01-03T00:00:00Z");
+            BigDecimal register = new BigDecimal("100.000");
+            var rows = new ArrayList<org.jooq.Query>();
+            while (at.isBefore(java.time.Instant.parse("2026-10-20T00:00:00Z"))) {
+                at = at.plusSeconds(3600L * (7 + random.nextInt(54)) + random.nextInt(3600));
+                if (random.nextInt(40) == 0) {
+                    at = at.plus(Duration.ofDays(20 + random.nextInt(40))); // a silent stretch
+                }
+                register = register.add(BigDecimal.valueOf(random.nextInt(40_000), 3));
+                rows.add(dsl.insertInto(READING).set(READING.SYSTEM_ID, id).set(READING.METER_SERIAL, "M-" + id.substring(3))
+                        .set(READING.READ_AT, at.atOffset(java.time.ZoneOffset.UTC)).set(READING.REGISTER_KWH, register)
+                        .set(READING.FEED_ID, 0L).set(READING.RECORD_NO, 0).set(READING.LINE_NO, 0));
+            }
+            dsl.batch(rows).execute();
+        }
+        changed(ids.toArray(String[]::new));
+
+        var rules = new org.ptsingest.rules.ProductionRules(ledger.window(), properties.production().expectedYield());
+        for (String id : ids) {
+            List<org.ptsingest.rules.StoredReading> all = dsl.selectFrom(READING).where(READING.SYSTEM_ID.eq(id))
+                    .fetch(r -> new org.ptsingest.rules.StoredReading(id, r.getMeterSerial(), r.getReadAt().toInstant(),
+                            r.getRegisterKwh()));
+            var expected = rules.months(new org.ptsingest.rules.ProductionRules.SystemHistory(new BigDecimal("10"), all,
+                    List.of(), Map.of()), java.time.Instant.now());
+            var stored = ledger.months(id, null, null).orElseThrow().months().stream()
+                    .map(ProductionLedger.LedgerMonth::value).toList();
+            assertThat(stored).as(id).hasSameSizeAs(expected);
+            for (int i = 0; i < expected.size(); i++) {
+                assertThat(stored.get(i).sameAs(expected.get(i))).as(id + " " + expected.get(i) + " vs " + stored.get(i))
+                        .isTrue();
+            }
+            assertThat(expected.stream().map(m -> m.basis().name()).distinct().toList())
+                    .as("the data exercises several rules").contains("ACTUAL", "PRORATED");
+        }
     }
 
     // ------------------------------------------------------------------ rebuild, GIS export, access

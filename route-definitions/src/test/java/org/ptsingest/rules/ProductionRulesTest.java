@@ -270,7 +270,7 @@ class ProductionRulesTest {
     @Test
     void octobersWindowEndsAtMidnightEasternStandardTimeAfterTheFallChange() {
         read("A", "2026-10-01T04:00:00Z", "1000"); // B(Sep 2026), EDT
-        read("A", "2026-10-27T03:59:00Z", "900");  // 26 Oct 23:59 EDT: before October's window
+        read("A", "2026-10-27T03:59:00Z", "1700"); // 26 Oct 23:59 EDT: before October's window
         read("A", "2026-11-06T04:30:00Z", "1800"); // 5 Nov 23:30 EST: inside (it would be 00:30 in EDT)
         read("A", "2026-11-06T05:00:00Z", "1801"); // 6 Nov 00:00 EST: after
         var l = ledger("2026-11-10T00:00:00Z");

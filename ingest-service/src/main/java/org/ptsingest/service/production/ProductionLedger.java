@@ -10,6 +10,9 @@ import static org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_WINDOW_EN
 import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,6 +23,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -37,6 +41,8 @@ import org.jooq.Field;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.rules.MeterExchange;
 import org.ptsingest.rules.MonthProduction;
@@ -45,6 +51,7 @@ import org.ptsingest.rules.ProductionBasis;
 import org.ptsingest.rules.ProductionRules;
 import org.ptsingest.rules.ReportingWindow;
 import org.ptsingest.rules.StoredReading;
+import org.ptsingest.service.ingest.PgCopy;
 import org.ptsingest.service.persistence.jooq.tables.records.ProductionMonthRecord;
 import org.ptsingest.service.persistence.jooq.tables.records.ProductionRevisionRecord;
 import org.slf4j.Logger;
@@ -73,7 +80,6 @@ public class ProductionLedger {
     private static final Logger log = LoggerFactory.getLogger(ProductionLedger.class);
     /** Systems recomputed per transaction (a few hundred thousand readings in memory at most). */
     static final int BATCH = 200;
-    private static final int INSERT_CHUNK = 1_000;
 
     private final DSLContext dsl;
     private final DataSource dataSource;
@@ -206,85 +212,188 @@ public class ProductionLedger {
     private Changes recompute(List<String> systemIds, Map<String, Why> why) {
         List<String> sorted = new ArrayList<>(new TreeSet<>(systemIds));
         lock(sorted);
-        Map<String, List<StoredReading>> readings = new HashMap<>();
-        dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH).from(READING)
-                .where(READING.SYSTEM_ID.in(sorted))
-                .forEach(r -> readings.computeIfAbsent(r.value1(), k -> new ArrayList<>())
-                        .add(new StoredReading(r.value1(), r.value2(), r.value3().toInstant(), r.value4())));
-        return store(sorted, readings, id -> why.get(id));
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try {
+            Map<String, List<StoredReading>> readings = new HashMap<>();
+            usedReadings(c, sorted, readings::put);
+            return store(sorted, completed(readings), id -> why.get(id));
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
+        }
     }
 
     /**
      * Recomputes every system from the readings and writes what differs (nothing, on a ledger that is up to
-     * date). Readings are read once, in one pass in primary-key order on a connection of their own; each
-     * batch of systems is written in a transaction of its own. A feed committing meanwhile queued its
-     * systems, so the worker brings them up to date after.
+     * date): the same reading and computing as upkeep, the readings of all systems in one pass on a connection
+     * of its own, each batch of systems written in a transaction of its own. A feed committing meanwhile
+     * queued its systems, so the worker brings them up to date after.
      */
     public Changes rebuild(String ref) {
         Why why = new Why(RevisionCause.REBUILD, ref);
-        Changes total = new Changes(0, 0);
-        Set<String> seen = new HashSet<>();
-        Connection c = null;
-        try {
-            c = dataSource.getConnection();
-            c.setAutoCommit(false); // a cursor, not the whole table in memory
-            c.setReadOnly(true);
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT system_id, meter_serial, read_at, register_kwh FROM reading ORDER BY system_id, meter_serial, read_at")) {
-                s.setFetchSize(10_000);
-                try (ResultSet rs = s.executeQuery()) {
-                    Map<String, List<StoredReading>> batch = new LinkedHashMap<>();
-                    String current = null;
-                    while (rs.next()) {
-                        String system = rs.getString(1);
-                        if (!system.equals(current)) {
-                            if (batch.size() == BATCH) {
-                                total = total.plus(storeBatch(batch, why));
-                                batch.clear();
-                            }
-                            current = system;
-                            seen.add(system);
-                            batch.put(system, new ArrayList<>());
-                        }
-                        batch.get(system).add(new StoredReading(system, rs.getString(2),
-                                rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getBigDecimal(4)));
-                    }
-                    total = total.plus(storeBatch(batch, why));
-                }
+        Changes[] total = {new Changes(0, 0)};
+        Map<String, List<StoredReading>> batch = new HashMap<>();
+        List<String> withoutReadings = new ArrayList<>(dsl.select(PTS_SYSTEM.SYSTEM_ID).from(PTS_SYSTEM)
+                .orderBy(PTS_SYSTEM.SYSTEM_ID).fetch(PTS_SYSTEM.SYSTEM_ID));
+        Set<String> registered = new HashSet<>(withoutReadings);
+        Set<String> streamed = new HashSet<>();
+        Runnable flush = () -> {
+            if (!batch.isEmpty()) {
+                total[0] = total[0].plus(storeBatch(batch, why));
+                batch.clear();
             }
+        };
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false); // a cursor: the candidates stream, they are not held all at once
+            usedReadings(c, null, (system, readings) -> {
+                if (batch.size() == BATCH) {
+                    flush.run();
+                }
+                streamed.add(system);
+                if (registered.contains(system)) {
+                    batch.put(system, readings);
+                }
+            });
             c.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("rebuild: reading the readings failed", e);
-        } finally {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException e) {
-                    log.debug("rebuild: closing the reading connection: {}", e.getMessage());
-                }
-            }
         }
+        flush.run();
+        withoutReadings.removeAll(streamed);
         // systems without readings (an adjustment only, or all their readings rejected since)
-        List<String> rest = dsl.select(PTS_SYSTEM.SYSTEM_ID).from(PTS_SYSTEM).fetch(PTS_SYSTEM.SYSTEM_ID).stream()
-                .filter(id -> !seen.contains(id)).sorted().toList();
-        for (int i = 0; i < rest.size(); i += BATCH) {
-            Map<String, List<StoredReading>> none = new LinkedHashMap<>();
-            rest.subList(i, Math.min(rest.size(), i + BATCH)).forEach(id -> none.put(id, List.of()));
-            total = total.plus(storeBatch(none, why));
+        for (int i = 0; i < withoutReadings.size(); i += BATCH) {
+            withoutReadings.subList(i, Math.min(withoutReadings.size(), i + BATCH)).forEach(id -> batch.put(id, List.of()));
+            flush.run();
         }
-        log.info("production ledger rebuilt: {} systems, {} revisions written", total.systems(), total.revisions());
-        return total;
+        log.info("production ledger rebuilt: {} systems, {} revisions written", total[0].systems(), total[0].revisions());
+        return total[0];
     }
 
     private Changes storeBatch(Map<String, List<StoredReading>> batch, Why why) {
-        if (batch.isEmpty()) {
-            return new Changes(0, 0);
-        }
         return tx.execute(status -> {
             List<String> ids = new ArrayList<>(new TreeSet<>(batch.keySet()));
             lock(ids);
-            return store(ids, batch, id -> why);
+            return store(ids, completed(new HashMap<>(batch)), id -> why);
         });
+    }
+
+    /**
+     * The readings the rules can use, per system, in one pass over {@code reading} (all systems when
+     * {@code systemIds} is null), handed over system by system.
+     *
+     * <p>Only readings inside a reporting window make closes, and a meter's register never goes down (a
+     * decrease is REGISTER_DECREASED, never stored). So for a system with one meter and no exchange the
+     * rules need, per window, only the latest reading at or before B(M) (the one on B(M) when there is one)
+     * and the earliest after (the highest register at or before B, the lowest after), plus the meter's first
+     * reading (which tells the first meter and when another appears). The database reduces the readings to
+     * exactly these in one GROUP BY. Systems with more than one meter or with a meter exchange need every reading (readings after
+     * an exchange instant are not used, which the per-meter reduction cannot know): {@link #completed}
+     * reads theirs in full.
+     */
+    private void usedReadings(Connection c, List<String> systemIds,
+            java.util.function.BiConsumer<String, List<StoredReading>> perSystem) {
+        String sql = candidatesSql(systemIds == null ? "" : "WHERE system_id = ANY (?)");
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            if (systemIds != null) {
+                s.setArray(1, c.createArrayOf("text", systemIds.toArray()));
+            }
+            s.setFetchSize(20_000);
+            try (java.sql.Statement set = c.createStatement()) {
+                // one hash table of (system, meter, window) groups: spilling it to disk would double the pass
+                set.execute("SET LOCAL work_mem = '256MB'");
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                String system = null;
+                List<StoredReading> list = new ArrayList<>();
+                Map<String, StoredReading> firsts = new HashMap<>(); // per meter: the earliest of its groups' firsts
+                while (rs.next()) {
+                    String sys = rs.getString(1);
+                    if (!sys.equals(system)) {
+                        if (system != null) {
+                            perSystem.accept(system, candidates(list, firsts));
+                        }
+                        system = sys;
+                        list = new ArrayList<>();
+                        firsts.clear();
+                    }
+                    String meter = rs.getString(2);
+                    StoredReading first = reading(system, meter, rs, 3, 4);
+                    firsts.merge(meter, first, (a, b) -> a.readAt().isBefore(b.readAt()) ? a : b);
+                    StoredReading atOrBefore = reading(system, meter, rs, 5, 6);
+                    if (atOrBefore != null) {
+                        list.add(atOrBefore);
+                    }
+                    StoredReading after = reading(system, meter, rs, 7, 8);
+                    if (after != null) {
+                        list.add(after);
+                    }
+                }
+                if (system != null) {
+                    perSystem.accept(system, candidates(list, firsts));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the readings failed", e);
+        }
+    }
+
+    /** A system's candidates plus its meter's first reading; null (read them all) with more than one meter. */
+    private static List<StoredReading> candidates(List<StoredReading> list, Map<String, StoredReading> firsts) {
+        if (firsts.size() > 1) {
+            return null;
+        }
+        list.addAll(firsts.values());
+        return list;
+    }
+
+    private static StoredReading reading(String system, String meter, ResultSet rs, int at, int wh) throws SQLException {
+        long micros = rs.getLong(at);
+        return rs.wasNull() ? null
+                : new StoredReading(system, meter, Instant.EPOCH.plus(micros, ChronoUnit.MICROS),
+                        BigDecimal.valueOf(rs.getLong(wh), 3));
+    }
+
+    /**
+     * Per (system, meter, window boundary B) — readings outside every window in one group of their own, B
+     * null: the group's first reading, its latest at or before B (the one on B, if any) and its earliest
+     * after B. Instants in µs since the epoch and registers in Wh decode without parsing. With local time l
+     * and s = l + window-days, a reading is in the window whose boundary is the start of s's month when
+     * s lies within 2 × window-days of that start (the last window-days days of a month and the first
+     * window-days of the next, in local calendar days).
+     */
+    private String candidatesSql(String where) {
+        String z = "'" + window().zone().getId() + "'"; // a ZoneId holds no quote
+        int d = window().days();
+        return """
+                SELECT system_id, meter_serial,
+                       (extract(epoch FROM min(read_at)) * 1000000)::bigint, (min(register_kwh) * 1000)::bigint,
+                       (extract(epoch FROM max(read_at) FILTER (WHERE read_at <= b)) * 1000000)::bigint,
+                       (max(register_kwh) FILTER (WHERE read_at <= b) * 1000)::bigint,
+                       (extract(epoch FROM min(read_at) FILTER (WHERE read_at > b)) * 1000000)::bigint,
+                       (min(register_kwh) FILTER (WHERE read_at > b) * 1000)::bigint
+                FROM (SELECT system_id, meter_serial, read_at, register_kwh,
+                             CASE WHEN s < date_trunc('month', s) + interval '%2$d days'
+                                  THEN date_trunc('month', s) AT TIME ZONE %1$s END AS b
+                      FROM (SELECT system_id, meter_serial, read_at, register_kwh,
+                                   (read_at AT TIME ZONE %1$s) + interval '%3$d days' AS s
+                            FROM reading %4$s) x) r
+                GROUP BY system_id, meter_serial, b
+                ORDER BY system_id""".formatted(z, 2 * d, d, where);
+    }
+
+    /** Every reading of the systems the reduction cannot serve (null: more than one meter; or an exchange). */
+    private Map<String, List<StoredReading>> completed(Map<String, List<StoredReading>> readings) {
+        Set<String> exchanged = new HashSet<>(dsl.selectDistinct(METER_EXCHANGE.SYSTEM_ID).from(METER_EXCHANGE)
+                .where(METER_EXCHANGE.SYSTEM_ID.in(readings.keySet())).fetch(METER_EXCHANGE.SYSTEM_ID));
+        List<String> full = readings.entrySet().stream()
+                .filter(e -> e.getValue() == null || exchanged.contains(e.getKey())).map(Map.Entry::getKey).toList();
+        if (!full.isEmpty()) {
+            full.forEach(id -> readings.put(id, new ArrayList<>()));
+            dsl.select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH).from(READING)
+                    .where(READING.SYSTEM_ID.in(full))
+                    .forEach(r -> readings.get(r.value1())
+                            .add(new StoredReading(r.value1(), r.value2(), r.value3().toInstant(), r.value4())));
+        }
+        return readings;
     }
 
     /** Transaction-scoped advisory locks on these systems, in order (so two lockers never deadlock). */
@@ -363,22 +472,47 @@ public class ProductionLedger {
                 m.closeKwh(), m.reason(), at, why.cause().name(), why.ref()));
     }
 
+    /**
+     * Writes changed months and their new revisions by COPY (a rebuild from scratch writes hundreds of
+     * thousands): revisions straight into their table, months through a staging table and one upsert.
+     */
     private void write(List<ProductionMonthRecord> months, List<ProductionRevisionRecord> revisions) {
-        for (int i = 0; i < months.size(); i += INSERT_CHUNK) {
-            var chunk = months.subList(i, Math.min(months.size(), i + INSERT_CHUNK));
-            var insert = dsl.insertInto(PRODUCTION_MONTH, PRODUCTION_MONTH.fields()).valuesOfRecords(chunk)
-                    .onConflict(PRODUCTION_MONTH.SYSTEM_ID, PRODUCTION_MONTH.MONTH).doUpdate()
-                    .set(PRODUCTION_MONTH.KWH, DSL.excluded(PRODUCTION_MONTH.KWH))
-                    .set(PRODUCTION_MONTH.BASIS, DSL.excluded(PRODUCTION_MONTH.BASIS))
-                    .set(PRODUCTION_MONTH.CLOSE_KWH, DSL.excluded(PRODUCTION_MONTH.CLOSE_KWH))
-                    .set(PRODUCTION_MONTH.REASON, DSL.excluded(PRODUCTION_MONTH.REASON))
-                    .set(PRODUCTION_MONTH.REVISION, DSL.excluded(PRODUCTION_MONTH.REVISION))
-                    .set(PRODUCTION_MONTH.UPDATED_AT, DSL.excluded(PRODUCTION_MONTH.UPDATED_AT));
-            insert.execute();
+        if (months.isEmpty()) {
+            return;
         }
-        for (int i = 0; i < revisions.size(); i += INSERT_CHUNK) {
-            dsl.insertInto(PRODUCTION_REVISION, PRODUCTION_REVISION.fields()).valuesOfRecords(revisions.subList(i, Math.min(revisions.size(),
-                    i + INSERT_CHUNK))).execute();
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try {
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            StringWriter rows = new StringWriter(revisions.size() * 96);
+            for (ProductionRevisionRecord r : revisions) {
+                PgCopy.row(rows, r.getSystemId(), r.getMonth(), r.getRevision(), r.getKwh(), r.getBasis(), r.getCloseKwh(),
+                        r.getReason(), r.getRecordedAt(), r.getCause(), r.getCauseRef());
+            }
+            copy.copyIn("COPY production_revision (system_id, month, revision, kwh, basis, close_kwh, reason, recorded_at,"
+                    + " cause, cause_ref) FROM STDIN", new StringReader(rows.toString()));
+            rows = new StringWriter(months.size() * 80);
+            for (ProductionMonthRecord m : months) {
+                PgCopy.row(rows, m.getSystemId(), m.getMonth(), m.getKwh(), m.getBasis(), m.getCloseKwh(), m.getReason(),
+                        m.getRevision(), m.getUpdatedAt());
+            }
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS production_month_stage"
+                        + " (LIKE production_month INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+            }
+            copy.copyIn("COPY production_month_stage (system_id, month, kwh, basis, close_kwh, reason, revision, updated_at)"
+                    + " FROM STDIN", new StringReader(rows.toString()));
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("""
+                        INSERT INTO production_month SELECT * FROM production_month_stage
+                        ON CONFLICT (system_id, month) DO UPDATE SET kwh = excluded.kwh, basis = excluded.basis,
+                            close_kwh = excluded.close_kwh, reason = excluded.reason, revision = excluded.revision,
+                            updated_at = excluded.updated_at""");
+                st.execute("TRUNCATE production_month_stage"); // another batch may follow in this transaction
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("writing " + months.size() + " ledger months failed", e);
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
         }
     }
 
