@@ -40,11 +40,14 @@ public record IngestProperties(
      *     {@code ingest.rules.zone}, B(M) being 00:00 on the first day of the next month
      * @param expectedYield expected kWh per kW DC for January … December (twelve values): the weights of
      *     prorated months and the basis of projected ones
+     * @param workerDelay pause between two runs of the ledger worker (systems queued by feeds, ops and the
+     *     registry; windows that ended)
      */
     public record Production(
             @DefaultValue("5") int windowDays,
             @DefaultValue({"62", "71", "94", "104", "118", "119", "129", "118", "101", "79", "56", "50"})
-            java.util.List<BigDecimal> expectedYield) {
+            java.util.List<BigDecimal> expectedYield,
+            @DefaultValue("1s") Duration workerDelay) {
 
         public Production {
             if (windowDays < 1 || windowDays > 14) {

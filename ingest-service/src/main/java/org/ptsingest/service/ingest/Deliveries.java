@@ -23,6 +23,7 @@ import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.Echo;
 import org.ptsingest.feed.FeedFormat;
+import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.pipeline.DeliveryIdentityConflict;
 import org.ptsingest.pipeline.DeliveryKey;
 import org.ptsingest.pipeline.DeliveryState;
@@ -30,6 +31,7 @@ import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedPipeline;
 import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
+import org.ptsingest.service.production.ProductionLedger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -64,9 +66,12 @@ public class Deliveries implements FeedPipeline {
     private final IngestMetrics metrics;
     private final IngestProperties.Delivery settings;
     private final Path workDir;
+    private final ProductionLedger production;
 
     Deliveries(DSLContext dsl, TransactionTemplate tx, DataSource dataSource, RawFeedArchive archive,
-            FeedIngestion ingestion, ReceiptWriter receipts, IngestMetrics metrics, IngestProperties properties) {
+            FeedIngestion ingestion, ReceiptWriter receipts, IngestMetrics metrics, IngestProperties properties,
+            ProductionLedger production) {
+        this.production = production;
         this.dsl = dsl;
         this.tx = tx;
         this.dataSource = dataSource;
@@ -230,6 +235,10 @@ public class Deliveries implements FeedPipeline {
                         FeedIngestion.Judged j = ingestion.judge(delivery,
                                 new RawFeedArchive.Digest(d.getSha256(), d.getByteCount()), deliveryId,
                                 progress(deliveryId));
+                        if (j.counts().keySet().stream().anyMatch(OutcomeCode::stores)) {
+                            // one INSERT … SELECT of the feed's systems; the ledger worker recomputes them after commit
+                            production.feedStored(j.result().feedId(), MeterSpans.SYSTEM_ID, MeterSpans.TABLE);
+                        }
                         d.setState(DeliveryState.JUDGED.name());
                         d.setFeedId(j.result().feedId());
                         d.setNextAttemptAt(null);

@@ -15,10 +15,10 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
 /**
- * The only place with SQL text in Java: PostgreSQL COPY and the per-feed temporary table, which
+ * PostgreSQL COPY text rows ({@link #row}, also used by the production ledger) and the per-feed temporary table, which
  * jOOQ cannot express. Everything else goes through jOOQ's generated classes.
  */
-final class PgCopy {
+public final class PgCopy {
     static final String SPAN_TABLE = "feed_meter_span";
 
     private static final String CREATE_SPANS = "CREATE TEMPORARY TABLE " + SPAN_TABLE
@@ -103,7 +103,7 @@ final class PgCopy {
     }
 
     /** Appends one row in COPY text format (one write per row: this runs once per reading). */
-    static void row(Writer w, Object... values) throws IOException {
+    public static void row(Writer w, Object... values) throws IOException {
         StringBuilder line = new StringBuilder(96);
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {

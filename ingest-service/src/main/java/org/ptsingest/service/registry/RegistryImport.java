@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 
 import org.jooq.DSLContext;
+import org.ptsingest.service.production.ProductionLedger;
+import org.ptsingest.service.production.RevisionCause;
 import org.ptsingest.feed.Echo;
 import org.ptsingest.rules.ProviderStatus;
 import org.ptsingest.service.persistence.jooq.tables.records.MeterExchangeRecord;
@@ -43,9 +45,11 @@ public class RegistryImport {
             "old_final_kwh", "new_meter_serial", "new_initial_kwh");
 
     private final DSLContext dsl;
+    private final ProductionLedger ledger;
 
-    public RegistryImport(DSLContext dsl) {
+    public RegistryImport(DSLContext dsl, ProductionLedger ledger) {
         this.dsl = dsl;
+        this.ledger = ledger;
     }
 
     @Transactional
@@ -78,7 +82,10 @@ public class RegistryImport {
 
     @Transactional
     public RegistryImportResult systems(Reader csv) {
-        return RegistryCsv.read("systems", csv, SYSTEM_COLUMNS, List.of("meter_serial", "gis_unit_id"), (line, v) -> {
+        // A system's capacity (projections) and registered meter (its register) feed the production ledger:
+        // the systems imported are recomputed once this import commits.
+        java.util.Set<String> changed = new java.util.TreeSet<>();
+        RegistryImportResult result = RegistryCsv.read("systems", csv, SYSTEM_COLUMNS, List.of("meter_serial", "gis_unit_id"), (line, v) -> {
             String id;
             String owner;
             BigDecimal kw;
@@ -113,8 +120,11 @@ public class RegistryImport {
                 update = update.set(PTS_SYSTEM.GIS_UNIT_ID, gisUnit);
             }
             update.execute();
+            changed.add(id);
             return null;
         });
+        ledger.systemsChanged(changed, RevisionCause.REGISTRY, "systems import");
+        return result;
     }
 
     @Transactional
@@ -153,6 +163,8 @@ public class RegistryImport {
     @Transactional
     public RegistryImportResult meterExchanges(Reader csv) {
         List<RegistryImportResult.Replaced> replaced = new ArrayList<>();
+        // An exchange joins or re-joins a system's register: its ledger is recomputed after this commits.
+        java.util.Set<String> changed = new java.util.TreeSet<>();
         RegistryImportResult result = RegistryCsv.read("meter_exchanges", csv, METER_EXCHANGE_COLUMNS, (line, v) -> {
             String system;
             Instant at;
@@ -194,6 +206,7 @@ public class RegistryImport {
                     .set(METER_EXCHANGE.NEW_METER_SERIAL, newMeter).set(METER_EXCHANGE.NEW_INITIAL_KWH, newInitial)
                     .set(METER_EXCHANGE.IMPORTED_AT, OffsetDateTime.now())
                     .execute();
+            changed.add(system);
             if (before != null) {
                 replaced.add(new RegistryImportResult.Replaced(line, "replaced the exchange of " + system + " at " + at
                         + ": " + before.getOldMeterSerial() + " " + before.getOldFinalKwh().toPlainString() + " kWh -> "
@@ -201,6 +214,7 @@ public class RegistryImport {
             }
             return null;
         });
+        ledger.systemsChanged(changed, RevisionCause.REGISTRY, "meter exchanges import");
         return result.withReplaced(replaced);
     }
 

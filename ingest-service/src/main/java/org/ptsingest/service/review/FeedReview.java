@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.jooq.DSLContext;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.FeedFormat;
@@ -20,6 +21,8 @@ import org.ptsingest.service.ingest.RawFeedArchive;
 import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
 import org.ptsingest.service.persistence.jooq.tables.records.ReadingRecord;
+import org.ptsingest.service.production.ProductionLedger;
+import org.ptsingest.service.production.RevisionCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -64,9 +67,11 @@ public class FeedReview {
     private final DSLContext dsl;
     private final Deliveries deliveries;
     private final RawFeedArchive archive;
+    private final ProductionLedger production;
 
-    public FeedReview(DSLContext dsl, Deliveries deliveries, RawFeedArchive archive) {
+    public FeedReview(DSLContext dsl, Deliveries deliveries, RawFeedArchive archive, ProductionLedger production) {
         this.dsl = dsl;
+        this.production = production;
         this.deliveries = deliveries;
         this.archive = archive;
     }
@@ -206,6 +211,7 @@ public class FeedReview {
                 .execute();
         if (decision == Decision.REJECTED) {
             reading.delete(); // out of the production figures; its value stays in flag_decision
+            production.systemsChanged(List.of(key.systemId()), RevisionCause.OPS, "REJECT_READING " + key);
         }
         audit(user, decision == Decision.APPROVED ? "APPROVE_READING" : "REJECT_READING", reading.getFeedId(),
                 key.toString(), reason, null);

@@ -89,6 +89,10 @@ public class SecurityConfig {
                         .requestMatchers(HttpMethod.GET, "/api/v1/feeds/*", "/api/v1/feeds/*/receipt",
                                 "/api/v1/deliveries/*", "/api/v1/as2/receipt")
                                 .hasAnyRole(ROLE_OPS, ROLE_PROVIDER)
+                        // A provider reads the production of the systems it reports or reported (checked per system).
+                        .requestMatchers(HttpMethod.GET, "/api/v1/systems/*/production",
+                                "/api/v1/systems/*/production/*/revisions")
+                                .hasAnyRole(ROLE_OPS, ROLE_PROVIDER)
                         .requestMatchers("/api/**").hasRole(ROLE_OPS)
                         .anyRequest().denyAll())
                 .httpBasic(Customizer.withDefaults())
