@@ -78,8 +78,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class ProductionLedger {
     private static final Logger log = LoggerFactory.getLogger(ProductionLedger.class);
-    /** Systems recomputed per transaction (a few hundred thousand readings in memory at most). */
-    static final int BATCH = 200;
+    /** Systems recomputed per transaction: their window candidates (two a window), the few with several meters in full. */
+    static final int BATCH = 1_000;
 
     private final DSLContext dsl;
     private final DataSource dataSource;
@@ -363,19 +363,21 @@ public class ProductionLedger {
     private String candidatesSql(String where) {
         String z = "'" + window().zone().getId() + "'"; // a ZoneId holds no quote
         int d = window().days();
+        // OFFSET 0 keeps each layer's expressions computed once per row (PostgreSQL would otherwise inline
+        // them into every aggregate's filter); registers as Wh in a bigint compare faster than numeric.
         return """
                 SELECT system_id, meter_serial,
-                       (extract(epoch FROM min(read_at)) * 1000000)::bigint, (min(register_kwh) * 1000)::bigint,
+                       (extract(epoch FROM min(read_at)) * 1000000)::bigint, min(wh),
                        (extract(epoch FROM max(read_at) FILTER (WHERE read_at <= b)) * 1000000)::bigint,
-                       (max(register_kwh) FILTER (WHERE read_at <= b) * 1000)::bigint,
+                       max(wh) FILTER (WHERE read_at <= b),
                        (extract(epoch FROM min(read_at) FILTER (WHERE read_at > b)) * 1000000)::bigint,
-                       (min(register_kwh) FILTER (WHERE read_at > b) * 1000)::bigint
-                FROM (SELECT system_id, meter_serial, read_at, register_kwh,
-                             CASE WHEN s < date_trunc('month', s) + interval '%2$d days'
-                                  THEN date_trunc('month', s) AT TIME ZONE %1$s END AS b
-                      FROM (SELECT system_id, meter_serial, read_at, register_kwh,
-                                   (read_at AT TIME ZONE %1$s) + interval '%3$d days' AS s
-                            FROM reading %4$s) x) r
+                       min(wh) FILTER (WHERE read_at > b)
+                FROM (SELECT system_id, meter_serial, read_at, wh,
+                             CASE WHEN s < t + interval '%2$d days' THEN t AT TIME ZONE %1$s END AS b
+                      FROM (SELECT system_id, meter_serial, read_at, wh, s, date_trunc('month', s) AS t
+                            FROM (SELECT system_id, meter_serial, read_at, (register_kwh * 1000)::bigint AS wh,
+                                         (read_at AT TIME ZONE %1$s) + interval '%3$d days' AS s
+                                  FROM reading %4$s OFFSET 0) x OFFSET 0) y OFFSET 0) r
                 GROUP BY system_id, meter_serial, b
                 ORDER BY system_id""".formatted(z, 2 * d, d, where);
     }
@@ -490,24 +492,32 @@ public class ProductionLedger {
             }
             copy.copyIn("COPY production_revision (system_id, month, revision, kwh, basis, close_kwh, reason, recorded_at,"
                     + " cause, cause_ref) FROM STDIN", new StringReader(rows.toString()));
-            rows = new StringWriter(months.size() * 80);
+            // months new to the ledger go straight in (the systems' advisory locks keep anyone else from
+            // adding them); changed ones through a staging table and one upsert
+            StringWriter fresh = new StringWriter();
+            StringWriter changed = new StringWriter();
             for (ProductionMonthRecord m : months) {
-                PgCopy.row(rows, m.getSystemId(), m.getMonth(), m.getKwh(), m.getBasis(), m.getCloseKwh(), m.getReason(),
-                        m.getRevision(), m.getUpdatedAt());
+                PgCopy.row(m.getRevision() == 1 ? fresh : changed, m.getSystemId(), m.getMonth(), m.getKwh(), m.getBasis(),
+                        m.getCloseKwh(), m.getReason(), m.getRevision(), m.getUpdatedAt());
             }
-            try (java.sql.Statement st = c.createStatement()) {
-                st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS production_month_stage"
-                        + " (LIKE production_month INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+            String columns = " (system_id, month, kwh, basis, close_kwh, reason, revision, updated_at) FROM STDIN";
+            if (fresh.getBuffer().length() > 0) {
+                copy.copyIn("COPY production_month" + columns, new StringReader(fresh.toString()));
             }
-            copy.copyIn("COPY production_month_stage (system_id, month, kwh, basis, close_kwh, reason, revision, updated_at)"
-                    + " FROM STDIN", new StringReader(rows.toString()));
-            try (java.sql.Statement st = c.createStatement()) {
-                st.execute("""
-                        INSERT INTO production_month SELECT * FROM production_month_stage
-                        ON CONFLICT (system_id, month) DO UPDATE SET kwh = excluded.kwh, basis = excluded.basis,
-                            close_kwh = excluded.close_kwh, reason = excluded.reason, revision = excluded.revision,
-                            updated_at = excluded.updated_at""");
-                st.execute("TRUNCATE production_month_stage"); // another batch may follow in this transaction
+            if (changed.getBuffer().length() > 0) {
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS production_month_stage"
+                            + " (LIKE production_month INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+                }
+                copy.copyIn("COPY production_month_stage" + columns, new StringReader(changed.toString()));
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("""
+                            INSERT INTO production_month SELECT * FROM production_month_stage
+                            ON CONFLICT (system_id, month) DO UPDATE SET kwh = excluded.kwh, basis = excluded.basis,
+                                close_kwh = excluded.close_kwh, reason = excluded.reason, revision = excluded.revision,
+                                updated_at = excluded.updated_at""");
+                    st.execute("TRUNCATE production_month_stage"); // another batch may follow in this transaction
+                }
             }
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("writing " + months.size() + " ledger months failed", e);
