@@ -73,7 +73,7 @@ VALUES = [
     ("sql-in-id", "MA-1001'; DROP TABLE reading;--", None, None, None, "UNKNOWN_SYSTEM", "SQL text is just text"),
     ("script-in-id", "<script>alert(1)</script>", None, None, None, "UNKNOWN_SYSTEM", "markup is just text"),
     ("formula-in-id", "=HYPERLINK(\"http://x\")", None, None, None, "UNKNOWN_SYSTEM", "spreadsheet formula"),
-    ("wrong-meter", "MA-1001", "SN-OTHER", None, None, "ACCEPTED", "another meter of a registered system"),
+    ("wrong-meter", "MA-1001", "SN-OTHER", None, None, "METER_NOT_INSTALLED", "not the meter installed (registered) on the system"),
     ("kwh-16-integer-digits", "MA-1001", None, None, "1234567890123456", "INVALID_VALUE", "numeric(18,3) holds 15"),
     ("kwh-15-integer-digits", "MA-1001", None, None, "999999999999999.999", "CAPACITY_EXCEEDED", "largest storable"),
     ("kwh-5000-digits", "MA-1001", None, None, "9" * 5000, "INVALID_VALUE", "5,000 digits"),

@@ -63,8 +63,7 @@ class ConfigurationDocsTest {
             }
             // bound exactly as configuration would be (Duration "1s", DataSize "2GB", Path, ZoneId...)
             Object expected = new Binder(new MapConfigurationPropertySource(Map.of("x", text)))
-                    .bind("x", org.springframework.boot.context.properties.bind.Bindable.of(
-                            org.springframework.core.ResolvableType.forType(defaults.get(name).type()))).get();
+                    .bind("x", defaults.get(name).type()).get();
             if (!expected.equals(actual)) {
                 wrong.add(name + ": README says " + text + ", the code binds " + actual);
             }
@@ -81,8 +80,8 @@ class ConfigurationDocsTest {
         return out;
     }
 
-    /** The generic type, so a list binds its elements as the code does (e.g. List of BigDecimal). */
-    private record Leaf(Object value, java.lang.reflect.Type type) {}
+    /** @param type as declared, generics included (a {@code List<BigDecimal>} binds "62,71" to numbers) */
+    private record Leaf(Object value, org.springframework.boot.context.properties.bind.Bindable<?> type) {}
 
     /** Every leaf property with its bound default, named as in configuration (kebab-case). */
     private static void leaves(String prefix, Object value, Map<String, Leaf> out) throws Exception {
@@ -92,7 +91,8 @@ class ConfigurationDocsTest {
             if (c.getType().isRecord()) {
                 leaves(name, v, out);
             } else {
-                out.put(name, new Leaf(v, c.getGenericType()));
+                out.put(name, new Leaf(v, org.springframework.boot.context.properties.bind.Bindable.of(
+                        org.springframework.core.ResolvableType.forMethodReturnType(c.getAccessor()))));
             }
         }
     }

@@ -36,6 +36,7 @@ class CrashRecoveryIT extends IngestItSupport {
     @Test
     void killedMidFeedThenRecoveredExactlyOnce() throws Exception {
         loadSampleRegistry();
+        registerMa1001WithoutMeter();
         if (Files.exists(DATA)) {
             try (Stream<Path> s = Files.walk(DATA)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

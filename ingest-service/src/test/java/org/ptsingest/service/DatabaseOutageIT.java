@@ -70,6 +70,7 @@ class DatabaseOutageIT extends IngestItSupport {
                 .isGreaterThan(Duration.ofMillis(dataSource.getConnectionTimeout()).plusSeconds(5));
         Cluster cluster = Cluster.serving(datasourceUrl);
         loadSampleRegistry();
+        registerMa1001WithoutMeter();
         Path key = tmp.resolve("id_ed25519");
         OpenSshClient.keygen(key, "sunwatch@outage");
         assertThat(send(asOps("/api/v1/providers/sunwatch/ssh-keys").header("Content-Type", "text/plain")

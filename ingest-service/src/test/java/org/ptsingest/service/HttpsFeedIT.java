@@ -64,7 +64,7 @@ class HttpsFeedIT extends IngestItSupport {
         HttpResponse<String> mixed = post(sunwatch, "csv-v1/sunwatch/02-every-code.csv", "");
         assertThat(mixed.statusCode()).isEqualTo(201);
         assertThat(SftpIngestIT.codesByLine(JSON.readTree(mixed.body()))).containsEntry(6, "DAS_MANDATE")
-                .containsEntry(13, "HIGH_PRODUCTION").hasSize(13);
+                .containsEntry(13, "HIGH_PRODUCTION").containsEntry(17, "METER_NOT_INSTALLED").hasSize(14);
     }
 
     @Test
@@ -222,7 +222,7 @@ class HttpsFeedIT extends IngestItSupport {
         StringBuilder csv = new StringBuilder("system_id,meter_serial,read_at,register_kwh\n");
         java.time.Instant start = java.time.Instant.parse("2021-01-01T00:00:00Z");
         for (int h = 0; h < 2_500; h++) {
-            csv.append("MA-1001,ASYNC-1,").append(start.plusSeconds(3600L * h)).append(',').append(h).append(".25\n");
+            csv.append("MA-1001,SN-1001-A,").append(start.plusSeconds(3600L * h)).append(',').append(h).append(".25\n");
         }
         assertThat(csv.length()).isGreaterThan(100 * 1024);
         HttpResponse<String> r = send(HttpRequest.newBuilder(url("/api/v1/feeds"))

@@ -40,6 +40,7 @@ class LargeFeedsIT extends IngestItSupport {
     @Test
     void millionReadingXmlAndJsonFeedsCompleteUnder256MbOfHeap() throws Exception {
         loadSampleRegistry();
+        registerMa1001WithoutMeter();
         HttpResponse<String> issued = send(asOps("/api/v1/providers/sunwatch/api-keys")
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
         String key = JSON.readTree(issued.body()).get("api_key").asText();

@@ -55,7 +55,7 @@ class OpenSshSftpIT extends IngestItSupport {
         // The provider sees only its own inbox and receipts; the inbox is empty again.
         String listing = sftp(key, "sunwatch", "ls -1 /\nls -1 /..\nls -1 inbox\n");
         assertThat(listing.lines().filter(l -> !l.startsWith("sftp>")).map(String::strip).toList())
-                .containsExactly("/inbox", "/receipts", "/../inbox", "/../receipts");
+                .containsExactly("/inbox", "/quarantine", "/receipts", "/../inbox", "/../quarantine", "/../receipts");
 
         // A key registered for sunwatch does not open another provider's drop box.
         Process other = new ProcessBuilder(List.of("sftp", "-b", "-", "-i", key.toString(), "-P", String.valueOf(properties.sftp().port()),

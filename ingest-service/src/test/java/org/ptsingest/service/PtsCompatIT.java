@@ -39,7 +39,12 @@ class PtsCompatIT extends IngestItSupport {
     }
 
     HttpResponse<String> soap(String sample, String password) throws Exception {
-        String envelope = java.nio.file.Files.readString(SAMPLES.resolve(sample)).replace("API-KEY", password);
+        return soap(sample, password, "MA-1003", "MA-1003");
+    }
+
+    HttpResponse<String> soap(String sample, String password, String system, String asSystem) throws Exception {
+        String envelope = java.nio.file.Files.readString(SAMPLES.resolve(sample)).replace("API-KEY", password)
+                .replace("<PTSSystemID>" + system + "<", "<PTSSystemID>" + asSystem + "<");
         return send(HttpRequest.newBuilder(url("/pts/v1/soap")).header("Content-Type", "text/xml; charset=utf-8")
                 .header("SOAPAction", "\"https://ar.masscec-pts.com/postdata\"")
                 .POST(HttpRequest.BodyPublishers.ofString(envelope)).build());
@@ -86,5 +91,53 @@ class PtsCompatIT extends IngestItSupport {
         assertThat(send(HttpRequest.newBuilder(url("/pts/v1/readings")).header("Ocp-Apim-Subscription-Key", "pts_x_y")
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build())
                 .statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void soapReadCallsAnswerTheLastStoredReadingOfTheProvidersOwnSystemsOnly() throws Exception {
+        // nothing stored yet: the answer has no Result
+        HttpResponse<String> none = soap("pts/soap-getlastmeterdate.xml", key);
+        assertThat(none.statusCode()).as(none.body()).isEqualTo(200);
+        assertThat(none.body()).contains("GetLastMeterDateResponse").doesNotContain("GetLastMeterDateResult");
+
+        assertThat(soap("pts/soap-postdata.xml", key).statusCode()).isEqualTo(200); // MA-1003: 1 March 5000, 1 April 5400
+        HttpResponse<String> last = soap("pts/soap-getlastmeterdate.xml", key);
+        assertThat(last.statusCode()).isEqualTo(200);
+        // local time in New York, as the client sent it
+        assertThat(last.body()).contains("<GetLastMeterDateResult>2025-04-01 09:10:44</GetLastMeterDateResult>");
+
+        HttpResponse<String> endOfMarch = soap("pts/soap-getmetervalue.xml", key);
+        assertThat(endOfMarch.body()).contains("<GetMeterValueResult>5000.000</GetMeterValueResult>");
+        HttpResponse<String> april = send(soapCall(getMeterValue(2025, 4, 1)));
+        assertThat(april.body()).contains("<GetMeterValueResult>5400.000</GetMeterValueResult>");
+        HttpResponse<String> february = send(soapCall(getMeterValue(2025, 2, 28)));
+        assertThat(february.statusCode()).isEqualTo(200);
+        assertThat(february.body()).doesNotContain("GetMeterValueResult");
+        HttpResponse<String> noDay = send(soapCall(getMeterValue(2025, 2, 30)));
+        assertThat(noDay.statusCode()).isEqualTo(400);
+        assertThat(noDay.body()).contains("<soap:Fault>").contains("calendar day");
+
+        // MA-1004 is gridsense's; MA-9999 does not exist: the same answer, so neither is revealed
+        HttpResponse<String> other = soap("pts/soap-getlastmeterdate.xml", key, "MA-1003", "MA-1004");
+        HttpResponse<String> unknown = soap("pts/soap-getlastmeterdate.xml", key, "MA-1003", "MA-9999");
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(other.body()).contains("<soap:Fault>").doesNotContain("GetLastMeterDateResult");
+        assertThat(other.body().replace("MA-1004", "ID")).isEqualTo(unknown.body().replace("MA-9999", "ID"));
+        assertThat(soap("pts/soap-getmetervalue.xml", key, "MA-1003", "MA-1004").statusCode()).isEqualTo(404);
+        // and the call is authenticated like postdata
+        assertThat(soap("pts/soap-getlastmeterdate.xml", "pts_wrong_key").statusCode()).isEqualTo(401);
+    }
+
+    String getMeterValue(int year, int month, int day) throws Exception {
+        return java.nio.file.Files.readString(SAMPLES.resolve("pts/soap-getmetervalue.xml")).replace("API-KEY", key)
+                .replace("<MeterYear>2025<", "<MeterYear>" + year + "<")
+                .replace("<MeterMonth>3<", "<MeterMonth>" + month + "<")
+                .replace("<MeterDay>31<", "<MeterDay>" + day + "<");
+    }
+
+    HttpRequest soapCall(String envelope) {
+        return HttpRequest.newBuilder(url("/pts/v1/soap")).header("Content-Type", "text/xml; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofString(envelope)).build();
     }
 }

@@ -65,9 +65,10 @@ class SftpIngestIT extends IngestItSupport {
                 Map.entry(12, "CAPACITY_EXCEEDED"),
                 Map.entry(13, "HIGH_PRODUCTION"),
                 Map.entry(14, "DUPLICATE"),
-                Map.entry(15, "CONFLICTING_READING"));
+                Map.entry(15, "CONFLICTING_READING"),
+                Map.entry(17, "METER_NOT_INSTALLED"));
         assertThat(receipt.get("counts").get("ACCEPTED").asInt()).isEqualTo(2);
-        assertThat(receipt.get("reading_count").asInt()).isEqualTo(15);
+        assertThat(receipt.get("reading_count").asInt()).isEqualTo(16);
         long feedId = receipt.get("feed_id").asLong();
         // accepted (lines 2 and 16) and flagged (line 13) readings are stored; nothing else is
         assertThat(dsl.select(READING.LINE_NO).from(READING).where(READING.FEED_ID.eq(feedId)).orderBy(READING.LINE_NO)
@@ -79,7 +80,7 @@ class SftpIngestIT extends IngestItSupport {
                 .where(READING.SYSTEM_ID.eq("MA-1001"), READING.METER_SERIAL.eq("SN-1001-A"),
                         READING.READ_AT.eq(java.time.OffsetDateTime.parse("2025-03-01T00:00:00-05:00")))))
                 .isEqualByComparingTo("11100");
-        assertThat(dsl.fetchCount(READING_OUTCOME, READING_OUTCOME.FEED_ID.eq(feedId))).isEqualTo(13);
+        assertThat(dsl.fetchCount(READING_OUTCOME, READING_OUTCOME.FEED_ID.eq(feedId))).isEqualTo(14);
     }
 
     @Test

@@ -75,10 +75,13 @@ class TwoInstancesIT {
         Path samples = IngestItSupport.SAMPLES.resolve("registry");
         try (Reader p = Files.newBufferedReader(samples.resolve("providers.csv"));
                 Reader s = Files.newBufferedReader(samples.resolve("systems.csv"));
-                Reader d = Files.newBufferedReader(samples.resolve("designations.csv"))) {
+                Reader d = Files.newBufferedReader(samples.resolve("designations.csv"));
+                // the feeds spread MA-1001's readings over many meters: no registered meter, every one is installed
+                Reader unmetered = Files.newBufferedReader(samples.resolve("many-meters/systems.csv"))) {
             registry.providers(p);
             registry.systems(s);
             registry.designations(d);
+            registry.systems(unmetered);
         }
         second = instance(false);
     }

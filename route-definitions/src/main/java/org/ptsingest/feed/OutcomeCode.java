@@ -22,6 +22,7 @@ public enum OutcomeCode {
     DAS_MANDATE(Scope.READING, Disposition.REJECTED, "System above the DAS threshold reported by a reporter that was not an approved DAS provider at read_at."),
     FUTURE_READING(Scope.READING, Disposition.REJECTED, "read_at is after the feed was received."),
     BEFORE_INTERCONNECTION(Scope.READING, Disposition.REJECTED, "read_at is before the system's interconnection date."),
+    METER_NOT_INSTALLED(Scope.READING, Disposition.REJECTED, "meter_serial is not the meter installed on the system at read_at (registered meter and meter exchanges)."),
     DUPLICATE(Scope.READING, Disposition.NO_OP, "Identical to a stored reading or an earlier record."),
     CONFLICTING_READING(Scope.READING, Disposition.REJECTED, "Different value for a stored reading's system, meter and time; the stored one stands."),
     REGISTER_DECREASED(Scope.READING, Disposition.REJECTED, "The register goes backwards against a neighbouring reading."),

@@ -92,11 +92,19 @@ public final class ReadingValues {
 
     /** read_at as an instant within the domain, or IllegalArgumentException saying why not. */
     public static Instant instant(String text) {
+        return instant("read_at", text);
+    }
+
+    /**
+     * A date-time column with offset (read_at; the registry's exchanged_at) as an instant within the
+     * domain, or IllegalArgumentException naming the column and saying why not.
+     */
+    public static Instant instant(String column, String text) {
         if (text == null || text.isEmpty()) {
-            throw new IllegalArgumentException("read_at is empty");
+            throw new IllegalArgumentException(column + " is empty");
         }
         if (text.length() > 64) {
-            throw new IllegalArgumentException("read_at " + Echo.quote(text) + " is not an ISO-8601 date-time with offset");
+            throw new IllegalArgumentException(column + " " + Echo.quote(text) + " is not an ISO-8601 date-time with offset");
         }
         Instant at;
         try {
@@ -104,24 +112,28 @@ public final class ReadingValues {
         } catch (DateTimeParseException e) {
             try {
                 LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-                throw new IllegalArgumentException("read_at " + Echo.quote(text) + " has no UTC offset; add Z or e.g. -05:00");
+                throw new IllegalArgumentException(column + " " + Echo.quote(text) + " has no UTC offset; add Z or e.g. -05:00");
             } catch (DateTimeParseException notLocal) {
-                throw new IllegalArgumentException("read_at " + Echo.quote(text) + " is not an ISO-8601 date-time with offset");
+                throw new IllegalArgumentException(column + " " + Echo.quote(text) + " is not an ISO-8601 date-time with offset");
             }
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException("read_at " + Echo.quote(text) + " is out of range");
+            throw new IllegalArgumentException(column + " " + Echo.quote(text) + " is out of range");
         }
-        return inDomain(at, text);
+        return inDomain(column, at, text);
     }
 
     /** An instant from any format (PTS local times too) checked against the read_at domain. */
     public static Instant inDomain(Instant at, String text) {
+        return inDomain("read_at", at, text);
+    }
+
+    private static Instant inDomain(String column, Instant at, String text) {
         if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
-            throw new IllegalArgumentException("read_at " + Echo.quote(text) + " is outside 0001-01-01T00:00:00Z .. "
+            throw new IllegalArgumentException(column + " " + Echo.quote(text) + " is outside 0001-01-01T00:00:00Z .. "
                     + "9999-12-31T23:59:59.999999Z");
         }
         if (at.getNano() % 1000 != 0) {
-            throw new IllegalArgumentException("read_at " + Echo.quote(text)
+            throw new IllegalArgumentException(column + " " + Echo.quote(text)
                     + " is finer than a microsecond (at most 6 fractional digits that are not 0)");
         }
         return at;

@@ -78,6 +78,10 @@ public final class ReadingJudge {
             return new Verdict(OutcomeCode.BEFORE_INTERCONNECTION, "read_at " + r.readAt() + " is before "
                     + r.systemId() + " was interconnected on " + system.interconnectedOn());
         }
+        if (!system.meters().installed(r.meterSerial(), r.readAt())) {
+            return new Verdict(OutcomeCode.METER_NOT_INSTALLED, "meter " + r.meterSerial() + " is not installed on "
+                    + r.systemId() + " at " + r.readAt() + "; the installed meter is " + system.meters().explain(r.readAt()));
+        }
         if (repeatOfEarlierLine) {
             return sameInstant(r, keyValue, "an earlier line of this feed");
         }

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The slice of the registry one feed is judged against: its provider's history, the systems the
- * feed names, and that provider's designations for them. Loaded once per feed, in one query each,
+ * feed names (with their installed meters: registered meter and exchanges), and that provider's
+ * designations for them. Loaded once per feed, in one query each,
  * so judging never goes back to the database per reading.
  */
 public record RegistrySnapshot(

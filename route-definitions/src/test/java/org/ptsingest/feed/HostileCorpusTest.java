@@ -66,8 +66,8 @@ class HostileCorpusTest {
             case CSV_V1 -> new CsvFeedReader();
             case XML_V1 -> new XmlFeedReader("sunwatch");
             case JSON_V1 -> new JsonFeedReader("sunwatch");
-            case PTS_ARDATA -> new ArDataReader(zone, system -> "SN-" + system.substring(Math.max(0, system.length() - 4)));
-            case PTS_JSON -> new PtsJsonReader(zone, system -> "SN-" + system.substring(Math.max(0, system.length() - 4)));
+            case PTS_ARDATA -> new ArDataReader(zone, (system, at) -> "SN-" + system.substring(Math.max(0, system.length() - 4)));
+            case PTS_JSON -> new PtsJsonReader(zone, (system, at) -> "SN-" + system.substring(Math.max(0, system.length() - 4)));
         };
     }
 

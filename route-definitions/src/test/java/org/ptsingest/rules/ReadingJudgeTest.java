@@ -163,4 +163,33 @@ class ReadingJudgeTest {
         assertThat(judgeAlone(reading(2, "sys-big", "2019-04-15T00:00:00Z", "1"), Neighbours.NONE))
                 .isEqualTo(OutcomeCode.DAS_MANDATE);
     }
+    @Test
+    void aReadingOfAMeterNotInstalledAtItsTimeIsRefusedRightAfterTheInterconnectionCheck() {
+        Instant exchange = Instant.parse("2025-03-15T16:00:00Z");
+        InstalledMeters meters = InstalledMeters.of("M1",
+                List.of(new MeterExchange(exchange, "M1", new BigDecimal("5000"), "M2", BigDecimal.ZERO)));
+        RegistrySnapshot registry = new RegistrySnapshot("das", REGISTRY.provider(),
+                Map.of("sys-small", new SystemInfo("sys-small", new BigDecimal("8.5"), LocalDate.parse("2016-02-15"), meters)),
+                REGISTRY.designations());
+        ReadingJudge judge = new ReadingJudge(RULES, registry, RECEIVED);
+        ParsedReading oldBefore = new ParsedReading(1, 2, "sys-small", "M1", exchange.minusSeconds(60), new BigDecimal("4999"));
+        ParsedReading oldAt = new ParsedReading(2, 3, "sys-small", "M1", exchange, new BigDecimal("5000"));
+        ParsedReading newBefore = new ParsedReading(3, 4, "sys-small", "M2", exchange.minusSeconds(60), new BigDecimal("0"));
+        ParsedReading newAfter = new ParsedReading(4, 5, "sys-small", "M2", exchange.plusSeconds(3600), new BigDecimal("2"));
+        assertThat(judge.judge(oldBefore, Neighbours.NONE).code()).isEqualTo(OutcomeCode.ACCEPTED);
+        Verdict at = judge.judge(oldAt, Neighbours.NONE);
+        assertThat(at.code()).isEqualTo(OutcomeCode.METER_NOT_INSTALLED);
+        assertThat(at.message()).isEqualTo("meter M1 is not installed on sys-small at 2025-03-15T16:00:00Z; "
+                + "the installed meter is M2 (installed by the exchange at 2025-03-15T16:00:00Z)");
+        assertThat(judge.judge(newBefore, Neighbours.NONE).code()).isEqualTo(OutcomeCode.METER_NOT_INSTALLED);
+        assertThat(judge.judge(newAfter, Neighbours.NONE).code()).isEqualTo(OutcomeCode.ACCEPTED);
+        // a reading before interconnection keeps that code; a stored twin of a meter no longer installed is not a DUPLICATE
+        ParsedReading early = new ParsedReading(5, 6, "sys-small", "M9", Instant.parse("2016-02-14T12:00:00Z"), BigDecimal.ONE);
+        assertThat(new ReadingJudge(RULES, registry, RECEIVED).judge(early, Neighbours.NONE).code())
+                .isEqualTo(OutcomeCode.BEFORE_INTERCONNECTION);
+        ParsedReading twin = new ParsedReading(6, 7, "sys-small", "M1", exchange.plusSeconds(60), new BigDecimal("5001"));
+        Neighbours same = new Neighbours(null, new StoredReading("sys-small", "M1", twin.readAt(), twin.registerKwh()), null);
+        assertThat(new ReadingJudge(RULES, registry, RECEIVED).judge(twin, same).code())
+                .isEqualTo(OutcomeCode.METER_NOT_INSTALLED);
+    }
 }

@@ -67,6 +67,8 @@ public final class RawContext {
                 return "system_id";
             case "FUTURE_READING", "BEFORE_INTERCONNECTION":
                 return "read_at";
+            case "METER_NOT_INSTALLED":
+                return "meter_serial";
             case "REGISTER_DECREASED", "CAPACITY_EXCEEDED", "HIGH_PRODUCTION", "CONFLICTING_READING", "DUPLICATE":
                 return "register_kwh";
             default:

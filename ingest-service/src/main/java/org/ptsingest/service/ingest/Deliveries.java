@@ -93,7 +93,7 @@ public class Deliveries implements FeedPipeline {
             return dryRunReceipt(delivery);
         }
         long id = receive(delivery, Instant.now().plus(settings.orphanAfter()));
-        return judge(id, delivery.content(), true);
+        return judge(id, delivery, true);
     }
 
     /**
@@ -130,9 +130,7 @@ public class Deliveries implements FeedPipeline {
                     record.setSourceKey(key.toString());
                     record.setProviderId(d.providerId());
                     record.setFormat(d.format().name());
-                    // A name that is not allowed may hold a NUL, which PostgreSQL text refuses; the feed
-                    // keeps it escaped the same way.
-                    record.setFileName(Echo.message(d.fileName(), 2 * org.ptsingest.feed.FeedFileName.MAX_LENGTH));
+                    record.setFileName(storable(d.fileName()));
                     record.setSha256(digest.sha256());
                     record.setByteCount(digest.byteCount());
                     record.setReceivedAt(utc(d.receivedAt()));
@@ -151,6 +149,26 @@ public class Deliveries implements FeedPipeline {
                 }
             }
         }
+    }
+
+    /**
+     * The file name as given when PostgreSQL text can hold it (the worker judges a retry under the same
+     * name); escaped when it holds a NUL or half a surrogate pair — such a name is not allowed, and its
+     * escaped form is not either, so a retry is answered FILE_NAME_NOT_ALLOWED all the same.
+     */
+    static String storable(String fileName) {
+        boolean holdable = fileName.length() <= 4 * org.ptsingest.feed.FeedFileName.MAX_LENGTH;
+        for (int i = 0; holdable && i < fileName.length(); i++) {
+            char c = fileName.charAt(i);
+            if (c == 0) {
+                holdable = false;
+            } else if (Character.isHighSurrogate(c)) {
+                holdable = i + 1 < fileName.length() && Character.isLowSurrogate(fileName.charAt(++i));
+            } else if (Character.isLowSurrogate(c)) {
+                holdable = false;
+            }
+        }
+        return holdable ? fileName : Echo.message(fileName, 2 * org.ptsingest.feed.FeedFileName.MAX_LENGTH);
     }
 
     private static long same(DeliveryRecord known, FeedDelivery d, DeliveryKey key, RawFeedArchive.Digest digest) {
@@ -187,12 +205,14 @@ public class Deliveries implements FeedPipeline {
      * Judges a recorded delivery, or answers what it is when there is nothing to judge (judged already,
      * waiting for its next attempt, quarantined, discarded).
      *
-     * @param content its bytes in a local file, or null to fetch them from the database
+     * @param received the delivery as its channel received it (its bytes in a local file, its name as
+     *     given), or null for the worker, which takes both from the record
      * @param channelWaits true when a channel asks (it waits for an instance judging it now); false for the
      *     worker, which skips a delivery another instance is judging, or that is not due
      * @return null when the worker skipped it
      */
-    public FeedResult judge(long deliveryId, Path content, boolean channelWaits) {
+    public FeedResult judge(long deliveryId, FeedDelivery received, boolean channelWaits) {
+        Path content = received == null ? null : received.content();
         Path fetched = null;
         try {
             for (int attempt = 1; ; attempt++) {
@@ -210,7 +230,9 @@ public class Deliveries implements FeedPipeline {
                         if (local[0] == null) {
                             local[0] = fetch(d);
                         }
-                        FeedIngestion.Judged j = ingestion.judge(feedDelivery(d, local[0]),
+                        // The channel's own delivery when it asks (its file name exactly as given); else the record's.
+                        FeedDelivery delivery = received != null ? received : feedDelivery(d, local[0]);
+                        FeedIngestion.Judged j = ingestion.judge(delivery,
                                 new RawFeedArchive.Digest(d.getSha256(), d.getByteCount()), deliveryId,
                                 progress(deliveryId));
                         if (j.counts().keySet().stream().anyMatch(OutcomeCode::stores)) {

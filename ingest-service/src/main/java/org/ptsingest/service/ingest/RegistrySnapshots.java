@@ -1,6 +1,7 @@
 package org.ptsingest.service.ingest;
 
 import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
+import static org.ptsingest.service.persistence.jooq.Tables.METER_EXCHANGE;
 import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER;
 import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER_STATUS;
 import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
@@ -10,11 +11,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Record;
 import org.jooq.impl.DSL;
+import org.ptsingest.feed.pts.MeterAttribution;
 import org.ptsingest.rules.Designation;
+import org.ptsingest.rules.InstalledMeters;
+import org.ptsingest.rules.MeterExchange;
 import org.ptsingest.rules.ProviderHistory;
 import org.ptsingest.rules.ProviderStatus;
 import org.ptsingest.rules.RegistrySnapshot;
@@ -30,11 +34,41 @@ class RegistrySnapshots {
         this.dsl = dsl;
     }
 
-    /** The meter registered for a system (for payloads that name none), looked up once per system and feed. */
-    Function<String, String> meterSerials() {
-        Map<String, Optional<String>> known = new HashMap<>();
-        return systemId -> known.computeIfAbsent(systemId, id -> Optional.ofNullable(dsl.select(PTS_SYSTEM.METER_SERIAL)
-                .from(PTS_SYSTEM).where(PTS_SYSTEM.SYSTEM_ID.eq(id)).fetchOne(PTS_SYSTEM.METER_SERIAL))).orElse(null);
+    /**
+     * The meter installed at a reading's time, for payloads that name none (PTS): each system's
+     * registered meter and exchanges are loaded once per feed, when the payload first names it.
+     */
+    MeterAttribution meterAttribution() {
+        Map<String, InstalledMeters> known = new HashMap<>();
+        return (systemId, readAt) -> known.computeIfAbsent(systemId,
+                id -> installedMeters(PTS_SYSTEM.SYSTEM_ID.eq(id)).getOrDefault(id, InstalledMeters.ANY)).at(readAt);
+    }
+
+    /**
+     * Registered meter and exchanges of the systems that match, in one query (a system without either
+     * is absent: every meter counts as installed on it).
+     */
+    Map<String, InstalledMeters> installedMeters(Condition systems) {
+        Map<String, String> registered = new HashMap<>();
+        Map<String, List<MeterExchange>> exchanges = new HashMap<>();
+        for (Record r : dsl.select(PTS_SYSTEM.SYSTEM_ID, PTS_SYSTEM.METER_SERIAL, METER_EXCHANGE.EXCHANGED_AT,
+                        METER_EXCHANGE.OLD_METER_SERIAL, METER_EXCHANGE.OLD_FINAL_KWH, METER_EXCHANGE.NEW_METER_SERIAL,
+                        METER_EXCHANGE.NEW_INITIAL_KWH)
+                .from(PTS_SYSTEM).leftJoin(METER_EXCHANGE).on(METER_EXCHANGE.SYSTEM_ID.eq(PTS_SYSTEM.SYSTEM_ID))
+                .where(systems).and(PTS_SYSTEM.METER_SERIAL.isNotNull().or(METER_EXCHANGE.SYSTEM_ID.isNotNull()))
+                .fetch()) {
+            String system = r.get(PTS_SYSTEM.SYSTEM_ID);
+            registered.put(system, r.get(PTS_SYSTEM.METER_SERIAL));
+            List<MeterExchange> ofSystem = exchanges.computeIfAbsent(system, k -> new ArrayList<>());
+            if (r.get(METER_EXCHANGE.EXCHANGED_AT) != null) {
+                ofSystem.add(new MeterExchange(r.get(METER_EXCHANGE.EXCHANGED_AT).toInstant(),
+                        r.get(METER_EXCHANGE.OLD_METER_SERIAL), r.get(METER_EXCHANGE.OLD_FINAL_KWH),
+                        r.get(METER_EXCHANGE.NEW_METER_SERIAL), r.get(METER_EXCHANGE.NEW_INITIAL_KWH)));
+            }
+        }
+        Map<String, InstalledMeters> out = new HashMap<>();
+        exchanges.forEach((system, list) -> out.put(system, InstalledMeters.of(registered.get(system), list)));
+        return out;
     }
 
     /** The provider's status history, or null when the provider is not registered. */
@@ -50,14 +84,19 @@ class RegistrySnapshots {
         return new ProviderHistory(changes);
     }
 
-    /** Systems named in the feed (its meter spans), and this provider's designations for them. */
+    /**
+     * Systems named in the feed (its meter spans) with their installed meters, and this provider's
+     * designations for them.
+     */
     RegistrySnapshot forFeedSpans(String providerId, ProviderHistory history) {
         var named = DSL.selectDistinct(MeterSpans.SYSTEM_ID).from(MeterSpans.TABLE);
+        Map<String, InstalledMeters> meters = installedMeters(PTS_SYSTEM.SYSTEM_ID.in(named));
         Map<String, SystemInfo> systems = new HashMap<>();
         dsl.select(PTS_SYSTEM.SYSTEM_ID, PTS_SYSTEM.DC_CAPACITY_KW, PTS_SYSTEM.INTERCONNECTED_ON)
                 .from(PTS_SYSTEM)
                 .where(PTS_SYSTEM.SYSTEM_ID.in(named))
-                .forEach(r -> systems.put(r.value1(), new SystemInfo(r.value1(), r.value2(), r.value3())));
+                .forEach(r -> systems.put(r.value1(), new SystemInfo(r.value1(), r.value2(), r.value3(),
+                        meters.getOrDefault(r.value1(), InstalledMeters.ANY))));
         Map<String, List<Designation>> designations = new HashMap<>();
         dsl.select(DESIGNATION.SYSTEM_ID, DESIGNATION.EFFECTIVE_FROM, DESIGNATION.EFFECTIVE_TO)
                 .from(DESIGNATION)

@@ -336,11 +336,14 @@ public class ProductionLedger {
         }
     }
 
-    /** A system's candidates plus its meter's first reading; null (read them all) with more than one meter. */
+    /**
+     * A system's candidates plus each meter's first reading. That is enough with several meters too, as
+     * long as no exchange joins them: the rules need each meter's first reading (which meter came first,
+     * and from when a second one makes the system UNRESOLVED) and the first meter's window candidates.
+     * (Reading such a system in full took a million-reading system's history into memory: an
+     * OutOfMemoryError under -Xmx256m in LargeFeedsIT.)
+     */
     private static List<StoredReading> candidates(List<StoredReading> list, Map<String, StoredReading> firsts) {
-        if (firsts.size() > 1) {
-            return null;
-        }
         list.addAll(firsts.values());
         return list;
     }
@@ -382,7 +385,11 @@ public class ProductionLedger {
                 ORDER BY system_id""".formatted(z, 2 * d, d, where);
     }
 
-    /** Every reading of the systems the reduction cannot serve (null: more than one meter; or an exchange). */
+    /**
+     * Every reading of the systems the reduction cannot serve: those with a meter exchange (readings of
+     * the old meter after the instant, or of the new one before it, are not used, which a per-meter
+     * reduction cannot know).
+     */
     private Map<String, List<StoredReading>> completed(Map<String, List<StoredReading>> readings) {
         Set<String> exchanged = new HashSet<>(dsl.selectDistinct(METER_EXCHANGE.SYSTEM_ID).from(METER_EXCHANGE)
                 .where(METER_EXCHANGE.SYSTEM_ID.in(readings.keySet())).fetch(METER_EXCHANGE.SYSTEM_ID));

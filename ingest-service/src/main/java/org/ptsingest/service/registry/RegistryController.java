@@ -49,6 +49,11 @@ class RegistryController {
         return imports.designations(body);
     }
 
+    @PostMapping(path = "/api/v1/registry/meter-exchanges", consumes = "text/csv")
+    RegistryImportResult meterExchanges(Reader body) {
+        return imports.meterExchanges(body);
+    }
+
     /** Replaces the provider's SFTP keys with the OpenSSH public key lines of the body. */
     @PutMapping(path = "/api/v1/providers/{providerId}/ssh-keys", consumes = "text/plain")
     @Transactional

@@ -1,6 +1,7 @@
 package org.ptsingest.service.registry;
 
 import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
+import static org.ptsingest.service.persistence.jooq.Tables.METER_EXCHANGE;
 import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER;
 import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER_STATUS;
 import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
@@ -8,13 +9,19 @@ import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
 import java.io.Reader;
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import org.jooq.DSLContext;
+import org.ptsingest.service.production.ProductionLedger;
+import org.ptsingest.service.production.RevisionCause;
 import org.ptsingest.feed.Echo;
 import org.ptsingest.rules.ProviderStatus;
+import org.ptsingest.service.persistence.jooq.tables.records.MeterExchangeRecord;
 import org.ptsingest.service.registry.RegistryImportResult.RowError;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -23,7 +30,9 @@ import org.springframework.transaction.annotation.Transactional;
  * Upserts registry CSV imports. Valid rows are applied, invalid ones listed with their line (every
  * value is checked against its column's domain in {@link RegistryValues} first, so no value reaches
  * PostgreSQL that would abort the import); the whole import is one transaction. Provider status rows
- * are history: a new effective_from adds a row, the same effective_from corrects it.
+ * are history: a new effective_from adds a row, the same effective_from corrects it. A meter exchange
+ * is identified by (system_id, exchanged_at): the same values again change nothing; other values for
+ * that key replace the registered exchange, and the answer lists the replacement with what it replaced.
  */
 @Service
 public class RegistryImport {
@@ -32,11 +41,15 @@ public class RegistryImport {
             List.of("system_id", "owner_name", "dc_capacity_kw", "interconnected_on", "program");
     static final List<String> DESIGNATION_COLUMNS =
             List.of("system_id", "provider_id", "effective_from", "effective_to");
+    static final List<String> METER_EXCHANGE_COLUMNS = List.of("system_id", "exchanged_at", "old_meter_serial",
+            "old_final_kwh", "new_meter_serial", "new_initial_kwh");
 
     private final DSLContext dsl;
+    private final ProductionLedger ledger;
 
-    public RegistryImport(DSLContext dsl) {
+    public RegistryImport(DSLContext dsl, ProductionLedger ledger) {
         this.dsl = dsl;
+        this.ledger = ledger;
     }
 
     @Transactional
@@ -69,13 +82,17 @@ public class RegistryImport {
 
     @Transactional
     public RegistryImportResult systems(Reader csv) {
-        return RegistryCsv.read("systems", csv, SYSTEM_COLUMNS, List.of("meter_serial"), (line, v) -> {
+        // A system's capacity (projections) and registered meter (its register) feed the production ledger:
+        // the systems imported are recomputed once this import commits.
+        java.util.Set<String> changed = new java.util.TreeSet<>();
+        RegistryImportResult result = RegistryCsv.read("systems", csv, SYSTEM_COLUMNS, List.of("meter_serial", "gis_unit_id"), (line, v) -> {
             String id;
             String owner;
             BigDecimal kw;
             LocalDate on;
             String program;
             String meter;
+            String gisUnit;
             try {
                 id = RegistryValues.id("system_id", v.get("system_id"));
                 owner = RegistryValues.text("owner_name", v.get("owner_name"), RegistryValues.MAX_NAME);
@@ -84,19 +101,30 @@ public class RegistryImport {
                 program = RegistryValues.text("program", v.get("program"), RegistryValues.MAX_PROGRAM);
                 // optional: an import without the column leaves registered meters as they are
                 meter = RegistryValues.optionalId("meter_serial", v.get("meter_serial"));
+                gisUnit = RegistryValues.optionalId("gis_unit_id", v.get("gis_unit_id"));
             } catch (RegistryValues.Invalid e) {
                 return invalid(line, e.getMessage());
             }
             var update = dsl.insertInto(PTS_SYSTEM).set(PTS_SYSTEM.SYSTEM_ID, id).set(PTS_SYSTEM.OWNER_NAME, owner)
                     .set(PTS_SYSTEM.DC_CAPACITY_KW, kw).set(PTS_SYSTEM.INTERCONNECTED_ON, on)
                     .set(PTS_SYSTEM.PROGRAM, program).set(PTS_SYSTEM.METER_SERIAL, meter)
+                    .set(PTS_SYSTEM.GIS_UNIT_ID, gisUnit)
                     .onConflict(PTS_SYSTEM.SYSTEM_ID).doUpdate()
                     .set(PTS_SYSTEM.OWNER_NAME, owner).set(PTS_SYSTEM.DC_CAPACITY_KW, kw)
                     .set(PTS_SYSTEM.INTERCONNECTED_ON, on).set(PTS_SYSTEM.PROGRAM, program)
                     .set(PTS_SYSTEM.UPDATED_AT, OffsetDateTime.now());
-            (v.containsKey("meter_serial") ? update.set(PTS_SYSTEM.METER_SERIAL, meter) : update).execute();
+            if (v.containsKey("meter_serial")) {
+                update = update.set(PTS_SYSTEM.METER_SERIAL, meter);
+            }
+            if (v.containsKey("gis_unit_id")) {
+                update = update.set(PTS_SYSTEM.GIS_UNIT_ID, gisUnit);
+            }
+            update.execute();
+            changed.add(id);
             return null;
         });
+        ledger.systemsChanged(changed, RevisionCause.REGISTRY, "systems import");
+        return result;
     }
 
     @Transactional
@@ -130,6 +158,64 @@ public class RegistryImport {
                     .execute();
             return null;
         });
+    }
+
+    @Transactional
+    public RegistryImportResult meterExchanges(Reader csv) {
+        List<RegistryImportResult.Replaced> replaced = new ArrayList<>();
+        // An exchange joins or re-joins a system's register: its ledger is recomputed after this commits.
+        java.util.Set<String> changed = new java.util.TreeSet<>();
+        RegistryImportResult result = RegistryCsv.read("meter_exchanges", csv, METER_EXCHANGE_COLUMNS, (line, v) -> {
+            String system;
+            Instant at;
+            String oldMeter;
+            BigDecimal oldFinal;
+            String newMeter;
+            BigDecimal newInitial;
+            try {
+                system = RegistryValues.id("system_id", v.get("system_id"));
+                at = RegistryValues.instant("exchanged_at", v.get("exchanged_at"));
+                oldMeter = RegistryValues.id("old_meter_serial", v.get("old_meter_serial"));
+                oldFinal = RegistryValues.register("old_final_kwh", v.get("old_final_kwh"));
+                newMeter = RegistryValues.id("new_meter_serial", v.get("new_meter_serial"));
+                newInitial = RegistryValues.register("new_initial_kwh", v.get("new_initial_kwh"));
+            } catch (RegistryValues.Invalid e) {
+                return invalid(line, e.getMessage());
+            }
+            if (oldMeter.equals(newMeter)) {
+                return invalid(line, "old_meter_serial and new_meter_serial are both " + Echo.quote(oldMeter));
+            }
+            if (!dsl.fetchExists(PTS_SYSTEM, PTS_SYSTEM.SYSTEM_ID.eq(system))) {
+                return new RowError(line, "UNKNOWN_SYSTEM", "system " + system + " is not registered");
+            }
+            OffsetDateTime exchangedAt = at.atOffset(ZoneOffset.UTC);
+            MeterExchangeRecord before = dsl.selectFrom(METER_EXCHANGE)
+                    .where(METER_EXCHANGE.SYSTEM_ID.eq(system), METER_EXCHANGE.EXCHANGED_AT.eq(exchangedAt))
+                    .forUpdate().fetchOne();
+            if (before != null && before.getOldMeterSerial().equals(oldMeter) && before.getNewMeterSerial().equals(newMeter)
+                    && before.getOldFinalKwh().compareTo(oldFinal) == 0
+                    && before.getNewInitialKwh().compareTo(newInitial) == 0) {
+                return null; // registered exactly so already
+            }
+            dsl.insertInto(METER_EXCHANGE).set(METER_EXCHANGE.SYSTEM_ID, system)
+                    .set(METER_EXCHANGE.EXCHANGED_AT, exchangedAt)
+                    .set(METER_EXCHANGE.OLD_METER_SERIAL, oldMeter).set(METER_EXCHANGE.OLD_FINAL_KWH, oldFinal)
+                    .set(METER_EXCHANGE.NEW_METER_SERIAL, newMeter).set(METER_EXCHANGE.NEW_INITIAL_KWH, newInitial)
+                    .onConflict(METER_EXCHANGE.SYSTEM_ID, METER_EXCHANGE.EXCHANGED_AT).doUpdate()
+                    .set(METER_EXCHANGE.OLD_METER_SERIAL, oldMeter).set(METER_EXCHANGE.OLD_FINAL_KWH, oldFinal)
+                    .set(METER_EXCHANGE.NEW_METER_SERIAL, newMeter).set(METER_EXCHANGE.NEW_INITIAL_KWH, newInitial)
+                    .set(METER_EXCHANGE.IMPORTED_AT, OffsetDateTime.now())
+                    .execute();
+            changed.add(system);
+            if (before != null) {
+                replaced.add(new RegistryImportResult.Replaced(line, "replaced the exchange of " + system + " at " + at
+                        + ": " + before.getOldMeterSerial() + " " + before.getOldFinalKwh().toPlainString() + " kWh -> "
+                        + before.getNewMeterSerial() + " " + before.getNewInitialKwh().toPlainString() + " kWh"));
+            }
+            return null;
+        });
+        ledger.systemsChanged(changed, RevisionCause.REGISTRY, "meter exchanges import");
+        return result.withReplaced(replaced);
     }
 
     private static ProviderStatus status(String text) {

@@ -1,11 +1,14 @@
 package org.ptsingest.service.registry;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 import org.ptsingest.feed.Echo;
 import org.ptsingest.feed.PlainDecimal;
+import org.ptsingest.feed.ReadingValues;
+import org.ptsingest.feed.csv.CsvFeedContract;
 import org.ptsingest.feed.TextValues;
 
 /**
@@ -77,6 +80,25 @@ final class RegistryValues {
             throw new Invalid("dc_capacity_kw " + Echo.quote(text) + " is 0; it must be above 0");
         }
         return kw;
+    }
+
+    /** A register in kWh (old_final_kwh, new_initial_kwh): the domain of a reading's register_kwh. */
+    static BigDecimal register(String column, String text) {
+        CsvFeedContract feeds = CsvFeedContract.v1();
+        try {
+            return PlainDecimal.parse(column, text, feeds.maxIntegerDigits(), feeds.maxDecimals());
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(e.getMessage());
+        }
+    }
+
+    /** An ISO-8601 date-time with offset (exchanged_at): the domain of a reading's read_at. */
+    static Instant instant(String column, String text) {
+        try {
+            return ReadingValues.instant(column, text);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(e.getMessage());
+        }
     }
 
     /** A yyyy-MM-dd calendar date from 1900-01-01 to 9999-12-31. */

@@ -56,14 +56,16 @@ class PtsCompatController {
     private final Deliveries deliveries;
     private final DSLContext dsl;
     private final ProviderApiKeys apiKeys;
+    private final PtsMeterReads meterReads;
     private final Path uploads;
 
     PtsCompatController(FeedGateway gateway, Deliveries deliveries, DSLContext dsl, ProviderApiKeys apiKeys,
-            IngestProperties properties) {
+            PtsMeterReads meterReads, IngestProperties properties) {
         this.gateway = gateway;
         this.deliveries = deliveries;
         this.dsl = dsl;
         this.apiKeys = apiKeys;
+        this.meterReads = meterReads;
         this.uploads = properties.workDir().resolve("https-upload");
     }
 
@@ -108,7 +110,8 @@ class PtsCompatController {
      * and answers the same but stores nothing) carrying the ARData document as escaped text in
      * {@code xmldata}, credentials in the {@code cAuthentication} header (UserName = provider id,
      * Password = the provider's API key). The answer is {@code postdataResult} with the escaped
-     * {@code Results} document, or a SOAP fault.
+     * {@code Results} document, or a SOAP fault. The read calls {@code GetLastMeterDate} and
+     * {@code GetMeterValue} are answered by {@link #read}.
      */
     @PostMapping(path = "/pts/v1/soap", consumes = {"text/xml", "application/soap+xml"})
     void soap(HttpServletRequest request, HttpServletResponse response) throws Exception {
@@ -122,6 +125,10 @@ class PtsCompatController {
         String provider = apiKeys.authenticate(call.password()).orElse(null);
         if (provider == null || !provider.equals(call.userName())) {
             PtsSoap.fault(response, HttpStatus.UNAUTHORIZED, "soap:Client", "cAuthentication: unknown user or key");
+            return;
+        }
+        if (!call.posts()) {
+            read(call, provider, response);
             return;
         }
         Files.createDirectories(uploads);
@@ -143,6 +150,40 @@ class PtsCompatController {
         } finally {
             Files.deleteIfExists(body);
         }
+    }
+
+    /**
+     * GetLastMeterDate(PTSSystemID) and GetMeterValue(PTSSystemID, MeterYear, MeterMonth, MeterDay), for
+     * systems the provider reports or reported. Any other system id, registered or not, gets the same
+     * 404 fault, so a provider learns nothing about systems that are not its own. Without a reading the
+     * Result element is left out.
+     */
+    private void read(PtsSoap.Call call, String provider, HttpServletResponse response) throws IOException {
+        String system = call.parameters().get("PTSSystemID");
+        if (system == null || system.isEmpty()) {
+            PtsSoap.fault(response, HttpStatus.BAD_REQUEST, "soap:Client", call.operation() + ": PTSSystemID is missing");
+            return;
+        }
+        if (!meterReads.readable(provider, system)) {
+            PtsSoap.fault(response, HttpStatus.NOT_FOUND, "soap:Client", "PTSSystemID "
+                    + org.ptsingest.feed.Echo.quote(system) + " is not a system " + provider + " reports");
+            return;
+        }
+        if (call.operation().equals(PtsSoap.GET_LAST_METER_DATE)) {
+            PtsSoap.result(response, call.operation(), meterReads.lastMeterDate(system).orElse(null));
+            return;
+        }
+        java.time.LocalDate day;
+        try {
+            day = java.time.LocalDate.of(Integer.parseInt(call.parameters().getOrDefault("MeterYear", "")),
+                    Integer.parseInt(call.parameters().getOrDefault("MeterMonth", "")),
+                    Integer.parseInt(call.parameters().getOrDefault("MeterDay", "")));
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+            PtsSoap.fault(response, HttpStatus.BAD_REQUEST, "soap:Client",
+                    "GetMeterValue: MeterYear, MeterMonth and MeterDay must name a calendar day");
+            return;
+        }
+        PtsSoap.result(response, call.operation(), meterReads.meterValue(system, day).orElse(null));
     }
 
     private Outcome ingest(HttpServletRequest request, Authentication provider, FeedFormat format) throws Exception {

@@ -3,6 +3,9 @@ package org.ptsingest.service.web;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -11,14 +14,28 @@ import javax.xml.stream.XMLStreamReader;
 import javax.xml.stream.XMLStreamWriter;
 import org.springframework.http.HttpStatus;
 
-/** The SOAP 1.1 envelope of PTS's AR service: reading a postdata/testpostdata call, writing the answer. */
+/**
+ * The SOAP 1.1 envelope of PTS's AR service: reading a call (postdata/testpostdata with the escaped ARData
+ * in xmldata; GetLastMeterDate/GetMeterValue with PTSSystemID and MeterYear, MeterMonth, MeterDay),
+ * writing the answer ({@code {operation}Response/{operation}Result}) or a fault.
+ */
 final class PtsSoap {
     static final String SERVICE_NS = "https://ar.masscec-pts.com/";
     static final String SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/";
 
-    record Call(String operation, String xmlData, String userName, String password) {
+    static final String GET_LAST_METER_DATE = "GetLastMeterDate";
+    static final String GET_METER_VALUE = "GetMeterValue";
+    private static final Set<String> OPERATIONS = Set.of("postdata", "testpostdata", GET_LAST_METER_DATE, GET_METER_VALUE);
+    private static final Set<String> PARAMETERS = Set.of("PTSSystemID", "MeterYear", "MeterMonth", "MeterDay");
+
+    /** One call; {@code parameters} holds the read calls' PTSSystemID, MeterYear, MeterMonth, MeterDay as sent. */
+    record Call(String operation, String xmlData, String userName, String password, Map<String, String> parameters) {
         boolean test() {
             return operation.equals("testpostdata");
+        }
+
+        boolean posts() {
+            return operation.equals("postdata") || operation.equals("testpostdata");
         }
     }
 
@@ -32,6 +49,7 @@ final class PtsSoap {
         String xmlData = null;
         String user = null;
         String password = null;
+        Map<String, String> parameters = new HashMap<>();
         try {
             XMLStreamReader x = factory.createXMLStreamReader(in);
             while (x.hasNext()) {
@@ -42,30 +60,42 @@ final class PtsSoap {
                 if (event != XMLStreamConstants.START_ELEMENT) {
                     continue;
                 }
-                switch (x.getLocalName()) {
-                    case "postdata", "testpostdata" -> operation = x.getLocalName();
-                    case "xmldata" -> xmlData = x.getElementText();
-                    case "UserName" -> user = x.getElementText().strip();
-                    case "Password" -> password = x.getElementText().strip();
-                    default -> { }
+                String name = x.getLocalName();
+                if (OPERATIONS.contains(name)) {
+                    operation = name;
+                } else if (PARAMETERS.contains(name)) {
+                    parameters.put(name, x.getElementText().strip());
+                } else {
+                    switch (name) {
+                        case "xmldata" -> xmlData = x.getElementText();
+                        case "UserName" -> user = x.getElementText().strip();
+                        case "Password" -> password = x.getElementText().strip();
+                        default -> { }
+                    }
                 }
             }
         } catch (XMLStreamException e) {
             throw new IllegalArgumentException("not a SOAP envelope: " + e.getMessage(), e);
         }
-        if (operation == null || xmlData == null) {
+        if (operation == null) {
+            throw new IllegalArgumentException("expected a postdata, testpostdata, GetLastMeterDate or GetMeterValue call");
+        }
+        if ((operation.equals("postdata") || operation.equals("testpostdata")) && xmlData == null) {
             throw new IllegalArgumentException("expected a postdata or testpostdata call with xmldata");
         }
-        return new Call(operation, xmlData, user, password);
+        return new Call(operation, xmlData, user, password, Map.copyOf(parameters));
     }
 
-    static void result(HttpServletResponse response, String operation, String resultsXml) throws IOException {
+    /** The answer {@code {operation}Response/{operation}Result}; a null result leaves the Result element out. */
+    static void result(HttpServletResponse response, String operation, String result) throws IOException {
         envelope(response, HttpStatus.OK, w -> {
             w.writeStartElement("", operation + "Response", SERVICE_NS);
             w.writeDefaultNamespace(SERVICE_NS);
-            w.writeStartElement(SERVICE_NS, operation + "Result");
-            w.writeCharacters(resultsXml); // escaped text, as PTS answers
-            w.writeEndElement();
+            if (result != null) {
+                w.writeStartElement(SERVICE_NS, operation + "Result");
+                w.writeCharacters(result); // postdata's Results document as escaped text, as PTS answers
+                w.writeEndElement();
+            }
             w.writeEndElement();
         });
     }

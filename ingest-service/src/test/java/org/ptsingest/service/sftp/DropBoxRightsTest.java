@@ -8,7 +8,9 @@ import static org.ptsingest.service.sftp.DropBoxRights.Kind.OTHER;
 import static org.ptsingest.service.sftp.DropBoxRights.Place.ELSEWHERE;
 import static org.ptsingest.service.sftp.DropBoxRights.Place.HOME;
 import static org.ptsingest.service.sftp.DropBoxRights.Place.INBOX;
+import static org.ptsingest.service.sftp.DropBoxRights.Place.QUARANTINE;
 import static org.ptsingest.service.sftp.DropBoxRights.Place.IN_INBOX;
+import static org.ptsingest.service.sftp.DropBoxRights.Place.IN_QUARANTINE;
 import static org.ptsingest.service.sftp.DropBoxRights.Place.IN_RECEIPTS;
 import static org.ptsingest.service.sftp.DropBoxRights.Place.RECEIPTS;
 
@@ -45,5 +47,20 @@ class DropBoxRightsTest {
         assertThat(DropBoxRights.mayRename(IN_INBOX, FILE, IN_RECEIPTS, NONE)).isFalse();
         assertThat(DropBoxRights.mayRename(IN_RECEIPTS, FILE, IN_INBOX, NONE)).isFalse();
         assertThat(DropBoxRights.mayRename(INBOX, DIRECTORY, ELSEWHERE, NONE)).isFalse();
+    }
+
+    /** The quarantine folder is the service's to write; the provider may read it and delete what it holds. */
+    @Test
+    void quarantinedFilesMayBeDeletedButNotWrittenOrRenamed() {
+        assertThat(DropBoxRights.place("/quarantine")).isEqualTo(QUARANTINE);
+        assertThat(DropBoxRights.place("/quarantine/june.csv.error.json")).isEqualTo(IN_QUARANTINE);
+        assertThat(DropBoxRights.mayRemove(IN_QUARANTINE, FILE)).isTrue();
+        assertThat(DropBoxRights.mayRemove(IN_QUARANTINE, DIRECTORY)).isFalse();
+        assertThat(DropBoxRights.mayRemove(QUARANTINE, DIRECTORY)).isFalse();
+        assertThat(DropBoxRights.mayWrite(IN_QUARANTINE, NONE)).isFalse();
+        assertThat(DropBoxRights.mayWrite(IN_QUARANTINE, FILE)).isFalse();
+        assertThat(DropBoxRights.mayRename(IN_QUARANTINE, FILE, IN_INBOX, NONE))
+                .as("moving a quarantined file back into the inbox is uploading it again").isFalse();
+        assertThat(DropBoxRights.mayRename(IN_INBOX, FILE, IN_QUARANTINE, NONE)).isFalse();
     }
 }

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.function.Function;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
@@ -20,7 +19,7 @@ import org.ptsingest.feed.TextValues;
  * The PTS {@code ARData} document DAS clients already send ({@code ptsSystem/sysID},
  * {@code MonthlyData/PVmonthlyData/kwhRegistry} and {@code regDateTime}, several systems per document),
  * translated at the edge into the service's readings: the local date-time is read in the programme's
- * zone ({@link PtsLocalTime}) and the meter is the one registered for the system. Streamed with StAX;
+ * zone ({@link PtsLocalTime}) and the meter is the one installed on the system at that time. Streamed with StAX;
  * a DOCTYPE rejects the document (no entity is ever resolved or expanded).
  */
 public final class ArDataReader implements FeedReader {
@@ -28,8 +27,8 @@ public final class ArDataReader implements FeedReader {
 
     private final PtsReadings readings;
 
-    public ArDataReader(ZoneId zone, Function<String, String> registeredMeter) {
-        this.readings = new PtsReadings(zone, registeredMeter, "sysID", "regDateTime");
+    public ArDataReader(ZoneId zone, MeterAttribution meters) {
+        this.readings = new PtsReadings(zone, meters, "sysID", "regDateTime");
     }
 
     @Override

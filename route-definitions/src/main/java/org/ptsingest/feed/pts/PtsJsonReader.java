@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.function.Function;
 import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.json.JsonDocuments;
@@ -18,15 +17,15 @@ import org.ptsingest.feed.TextValues;
 /**
  * The PTS REST body DAS clients already send: {@code {"APIKey": "...", "systems": [{"fk_System": "...",
  * "metervalue": "...", "meterDate": "..."}]}}, values as strings. Translated at the edge like
- * {@link ArDataReader}: local date-times in the programme's zone, the system's registered meter.
+ * {@link ArDataReader}: local date-times in the programme's zone, the meter installed at that time.
  * The APIKey member is not used (clients send the same key in a header, which authenticates them).
  */
 public final class PtsJsonReader implements FeedReader {
 
     private final PtsReadings readings;
 
-    public PtsJsonReader(ZoneId zone, Function<String, String> registeredMeter) {
-        this.readings = new PtsReadings(zone, registeredMeter, "fk_System", "meterDate");
+    public PtsJsonReader(ZoneId zone, MeterAttribution meters) {
+        this.readings = new PtsReadings(zone, meters, "fk_System", "meterDate");
     }
 
     @Override
