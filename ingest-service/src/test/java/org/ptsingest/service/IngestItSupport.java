@@ -74,10 +74,10 @@ public abstract class IngestItSupport {
                 dsl.truncate(READING, READING_OUTCOME, FEED_OUTCOME_COUNT, FEED, DELIVERY, RAW_CONTENT, FILE_CLAIM,
                         PROVIDER_SSH_KEY, DESIGNATION, PROVIDER_STATUS, PTS_SYSTEM, PROVIDER,
                         // the production ledger's history and queue have no key to the systems: a revision left
-                        // by an earlier test would collide with the same system's revision 1 in the next
+                        // by an earlier test would collide with the same system's revision 1 in the next (the
+                        // windows already acted on stay: emptied, every ended window would be acted on again)
                         org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_REVISION,
                         org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_DIRTY,
-                        org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_WINDOW_END,
                         org.ptsingest.service.persistence.jooq.Tables.GIS_EXPORT).cascade().execute();
                 break;
             } catch (org.springframework.dao.PessimisticLockingFailureException e) {
