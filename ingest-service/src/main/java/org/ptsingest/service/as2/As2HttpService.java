@@ -97,7 +97,12 @@ final class As2HttpService {
                     if (e instanceof Refusal refusal) {
                         return refusal.status;
                     }
-                    return isParseFailure(e) ? HttpStatus.SC_BAD_REQUEST : super.toStatusCode(e);
+                    if (isParseFailure(e)) {
+                        // Camel's body parser refused the request: say why, the partner only sees "400".
+                        log.warn("AS2 request answered 400: {}", rootCause(e));
+                        return HttpStatus.SC_BAD_REQUEST;
+                    }
+                    return super.toStatusCode(e);
                 }
 
                 @Override
@@ -115,6 +120,14 @@ final class As2HttpService {
             throw new IllegalStateException("Camel's AS2 server is not built as in 4.17; cannot set its read "
                     + "timeout nor answer unparseable bodies with 400", e);
         }
+    }
+
+    private static String rootCause(Throwable e) {
+        StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            why.append(" <- ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        }
+        return why.toString();
     }
 
     /** Thrown by Camel's body parser itself, not by a handler of ours (which may mean "send it again"). */
