@@ -33,7 +33,6 @@ import org.ptsingest.service.ingest.ReceiptWriter;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
 import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
 import org.ptsingest.service.review.FeedReview;
-import org.ptsingest.service.security.SecurityConfig;
 import org.ptsingest.service.web.RawBytes;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
@@ -42,7 +41,6 @@ import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -83,14 +81,6 @@ class ConsoleController {
                 .orderBy(DELIVERY.UPDATED_AT.desc()).limit(PAGE).fetch();
     }
 
-    @ModelAttribute
-    void common(Model model, Authentication who) {
-        if (who != null) {
-            model.addAttribute("user", who.getName());
-            model.addAttribute("canAct", who.getAuthorities().stream()
-                    .anyMatch(a -> a.getAuthority().equals("ROLE_" + SecurityConfig.ROLE_OPS)));
-        }
-    }
 
     @GetMapping("/ops/login")
     String login() {

@@ -17,13 +17,11 @@ import org.ptsingest.service.production.GisExport;
 import org.ptsingest.service.production.ProductionLedger;
 import org.ptsingest.service.production.ProductionOps;
 import org.ptsingest.service.reporting.MissingReports;
-import org.ptsingest.service.security.SecurityConfig;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -51,15 +49,6 @@ class ProductionConsoleController {
         this.ops = ops;
         this.gis = gis;
         this.missing = missing;
-    }
-
-    @ModelAttribute
-    void common(Model model, Authentication who) {
-        if (who != null) {
-            model.addAttribute("user", who.getName());
-            model.addAttribute("canAct", who.getAuthorities().stream()
-                    .anyMatch(a -> a.getAuthority().equals("ROLE_" + SecurityConfig.ROLE_OPS)));
-        }
     }
 
     // ---- a system's production ----
@@ -148,14 +137,10 @@ class ProductionConsoleController {
     @GetMapping("/ops/missing/{month}.csv")
     void missingCsv(@PathVariable String month, HttpServletResponse response) throws IOException {
         YearMonth m = month(month);
-        StringBuilder csv = new StringBuilder("system_id,provider_id,last_close_month\r\n");
-        for (MissingReports.Missing x : missing.of(m)) {
-            csv.append(x.systemId()).append(',').append(x.providerId()).append(',')
-                    .append(x.lastCloseMonth() == null ? "" : x.lastCloseMonth().toString()).append("\r\n");
-        }
         response.setContentType("text/csv;charset=UTF-8");
         response.setHeader("Content-Disposition", "attachment; filename=\"missing-reports-" + m + ".csv\"");
-        response.getOutputStream().write(csv.toString().getBytes(StandardCharsets.UTF_8));
+        MissingReports.csv(missing.of(m), new java.io.OutputStreamWriter(response.getOutputStream(),
+                StandardCharsets.UTF_8));
     }
 
     // ---- the quarterly GIS export ----

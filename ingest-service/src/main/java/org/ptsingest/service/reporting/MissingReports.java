@@ -122,4 +122,16 @@ public class MissingReports {
         return DSL.field("to_char(date_trunc('month', {0} + make_interval(days => {1})) - interval '1 month', 'YYYY-MM')",
                 SQLDataType.VARCHAR, local(at), DSL.val(windows.days()));
     }
+
+    /** The CSV form (RFC 4180, header {@code system_id,provider_id,last_close_month}), for the API and the console. */
+    public static void csv(List<Missing> rows, java.io.Writer out) throws java.io.IOException {
+        try (org.apache.commons.csv.CSVPrinter printer = new org.apache.commons.csv.CSVPrinter(out,
+                org.apache.commons.csv.CSVFormat.RFC4180.builder()
+                        .setHeader("system_id", "provider_id", "last_close_month").get())) {
+            for (Missing r : rows) {
+                printer.printRecord(r.systemId(), r.providerId(),
+                        r.lastCloseMonth() == null ? "" : r.lastCloseMonth().toString());
+            }
+        }
+    }
 }

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import jakarta.servlet.http.HttpServletResponse;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.ptsingest.feed.Echo;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -28,7 +26,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class MissingReportsController {
     private static final Pattern MONTH = Pattern.compile("\\d{4}-\\d{2}");
-    static final List<String> COLUMNS = List.of("system_id", "provider_id", "last_close_month");
 
     private static final MediaType TEXT_CSV = MediaType.parseMediaType("text/csv");
 
@@ -65,14 +62,7 @@ class MissingReportsController {
         }
         response.setContentType("text/csv;charset=UTF-8");
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"missing-reports-" + m + ".csv\"");
-        Writer out = new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8);
-        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder()
-                .setHeader(COLUMNS.toArray(String[]::new)).get())) {
-            for (MissingReports.Missing r : rows) {
-                printer.printRecord(r.systemId(), r.providerId(),
-                        r.lastCloseMonth() == null ? "" : r.lastCloseMonth().toString());
-            }
-        }
+        MissingReports.csv(rows, new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8));
     }
 
     private static Map<String, Object> row(MissingReports.Missing r) {
