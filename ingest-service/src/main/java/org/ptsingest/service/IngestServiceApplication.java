@@ -1,8 +1,10 @@
 package org.ptsingest.service;
 
+import java.time.Clock;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 
 /** The DAS ingestion service: SFTP drop box, feed pipeline, registry and feed APIs. */
 @SpringBootApplication(scanBasePackages = "org.ptsingest")
@@ -11,5 +13,14 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class IngestServiceApplication {
     public static void main(String[] args) {
         SpringApplication.run(IngestServiceApplication.class, args);
+    }
+
+    /**
+     * The time the self-reporting pages and the reminders go by (which reporting window is open, which
+     * reminders are due); tests replace it with a clock they set.
+     */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
     }
 }

@@ -49,6 +49,7 @@ import org.springframework.test.context.ActiveProfiles;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("it")
+@org.springframework.context.annotation.Import(TestClock.Config.class)
 public abstract class IngestItSupport {
     public static final Path SAMPLES = Path.of("..", "sample-feeds");
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -63,10 +64,14 @@ public abstract class IngestItSupport {
     @LocalServerPort
     protected int port;
 
+    @Autowired
+    protected TestClock clock;
+
     private HttpClient http;
 
     @BeforeEach
     void cleanSlate() throws Exception {
+        clock.reset();
         // The service keeps working while a test cleans up (the delivery worker, the SFTP poller, a feed of the
         // previous test still being judged): TRUNCATE may lose a deadlock to them; it is simply run again.
         for (int attempt = 1; ; attempt++) {

@@ -11,7 +11,12 @@ public enum Channel {
     /** Each post is its own delivery. */
     HTTPS(false),
     /** A message is identified by its Message-ID: other bytes under the same one are refused, not a new feed. */
-    AS2(false);
+    AS2(false),
+    /**
+     * A reading a self-reporter entered on the /report pages; identified by the one-time form it was
+     * entered on, so a double click or a resent form is the same delivery.
+     */
+    MANUAL(false);
 
     private final boolean identifiedByContent;
 

@@ -13,13 +13,14 @@ import java.util.UUID;
  *       of its own, so its bytes are part of it;</li>
  *   <li>{@code https:{uuid}} — each post is a delivery;</li>
  *   <li>{@code as2:{providerId}:{Message-ID}} — one delivery per partner and Message-ID;</li>
- *   <li>{@code reprocess:{feedId}@{instant}} — ops ran a feed's bytes again.</li>
+ *   <li>{@code reprocess:{feedId}@{instant}} — ops ran a feed's bytes again;</li>
+ *   <li>{@code manual:{reporterId}:{formToken}} — a self-reporter's reading, one per one-time form.</li>
  * </ul>
  */
 public record DeliveryKey(Kind kind, String value) {
 
     public enum Kind {
-        SFTP, HTTPS, AS2, REPROCESS;
+        SFTP, HTTPS, AS2, REPROCESS, MANUAL;
 
         String prefix() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -40,6 +41,10 @@ public record DeliveryKey(Kind kind, String value) {
 
     public static DeliveryKey reprocess(long feedId, Instant requestedAt) {
         return new DeliveryKey(Kind.REPROCESS, feedId + "@" + requestedAt);
+    }
+
+    public static DeliveryKey manual(String reporterId, String formToken) {
+        return new DeliveryKey(Kind.MANUAL, reporterId + ":" + formToken);
     }
 
     /** The SFTP identity completed with the bytes' SHA-256; other kinds are identified without it. */

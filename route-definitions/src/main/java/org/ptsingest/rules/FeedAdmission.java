@@ -2,14 +2,16 @@ package org.ptsingest.rules;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.feed.OutcomeCode;
 
 /**
  * The decisions about a feed as a whole, before any of its readings is looked at, in the order they
  * apply: the same bytes from the same provider again (DUPLICATE_FEED, answered with the original), an
- * unknown provider, a provider not approved on the day the feed was received, a file name that is not
- * allowed. The persistence code gathers the facts and records the answer; it decides nothing.
+ * unknown provider, a provider not approved on the day the feed was received (a self-reporter needs no
+ * approval, but reports on the /report pages only, and a DAS provider never there), a file name that is
+ * not allowed. The persistence code gathers the facts and records the answer; it decides nothing.
  */
 public final class FeedAdmission {
     private FeedAdmission() {}
@@ -27,7 +29,7 @@ public final class FeedAdmission {
      * @param nameProblem why the file name is not allowed ({@code FeedFileName.problem}), or null
      * @return the refusal, or null when the feed goes on to have its readings judged
      */
-    public static Refusal judge(String providerId, EarlierFeed sameBytes, ProviderHistory history,
+    public static Refusal judge(String providerId, Channel channel, EarlierFeed sameBytes, ProviderHistory history,
             LocalDate receivedOn, String nameProblem) {
         if (sameBytes != null) {
             return new Refusal(FeedStatus.DUPLICATE_FEED, OutcomeCode.DUPLICATE_FEED, "the same bytes were received "
@@ -38,7 +40,14 @@ public final class FeedAdmission {
             return new Refusal(FeedStatus.REJECTED, OutcomeCode.UNKNOWN_PROVIDER,
                     "provider " + providerId + " is not registered");
         }
-        if (!history.approvedOn(receivedOn)) {
+        boolean manual = channel == Channel.MANUAL;
+        if (history.kind() == ReporterKind.SELF_REPORTER || manual) {
+            if (history.kind() != ReporterKind.SELF_REPORTER || !manual) {
+                return new Refusal(FeedStatus.REJECTED, OutcomeCode.PROVIDER_NOT_APPROVED, manual
+                        ? providerId + " is a DAS provider: it delivers over SFTP, HTTPS or AS2, not on the /report pages"
+                        : providerId + " is a self-reporter: it reports on the /report pages, not over " + channel);
+            }
+        } else if (!history.approvedOn(receivedOn)) {
             ProviderStatus status = history.statusOn(receivedOn);
             return new Refusal(FeedStatus.REJECTED, OutcomeCode.PROVIDER_NOT_APPROVED, "provider " + providerId
                     + (status == null ? " has no approval" : " is " + status) + " on " + receivedOn);

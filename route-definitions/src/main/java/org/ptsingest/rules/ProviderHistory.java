@@ -5,12 +5,25 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
-/** A provider's dated status changes; the status on a date is the latest change on or before it. */
+/**
+ * A reporter's kind and, for a DAS provider, its dated status changes; the status on a date is the latest
+ * change on or before it. A self-reporter has none: it is never an approved DAS provider.
+ */
 public final class ProviderHistory {
+    private final ReporterKind kind;
     private final NavigableMap<LocalDate, ProviderStatus> changes;
 
     public ProviderHistory(Map<LocalDate, ProviderStatus> changes) {
+        this(ReporterKind.DAS_PROVIDER, changes);
+    }
+
+    public ProviderHistory(ReporterKind kind, Map<LocalDate, ProviderStatus> changes) {
+        this.kind = kind;
         this.changes = new TreeMap<>(changes);
+    }
+
+    public ReporterKind kind() {
+        return kind;
     }
 
     /** Null when the provider had no status yet on that date. */

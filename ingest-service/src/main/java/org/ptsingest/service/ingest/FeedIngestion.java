@@ -164,7 +164,7 @@ public class FeedIngestion {
                         FEED.REPROCESS_OF.isNull())
                 .fetchOne();
         ProviderHistory history = registry.history(d.providerId());
-        FeedAdmission.Refusal refusal = FeedAdmission.judge(d.providerId(), original == null ? null
+        FeedAdmission.Refusal refusal = FeedAdmission.judge(d.providerId(), d.channel(), original == null ? null
                         : new FeedAdmission.EarlierFeed(original.getFeedId(), original.getFileName(),
                                 original.getReceivedAt().toInstant()),
                 history, d.receivedAt().atZone(rules.zone()).toLocalDate(), nameProblem);

@@ -20,6 +20,7 @@ import org.ptsingest.rules.Designation;
 import org.ptsingest.rules.InstalledMeters;
 import org.ptsingest.rules.MeterExchange;
 import org.ptsingest.rules.ProviderHistory;
+import org.ptsingest.rules.ReporterKind;
 import org.ptsingest.rules.ProviderStatus;
 import org.ptsingest.rules.RegistrySnapshot;
 import org.ptsingest.rules.SystemInfo;
@@ -73,7 +74,9 @@ class RegistrySnapshots {
 
     /** The provider's status history, or null when the provider is not registered. */
     ProviderHistory history(String providerId) {
-        if (!dsl.fetchExists(PROVIDER, PROVIDER.PROVIDER_ID.eq(providerId))) {
+        String kind = dsl.select(PROVIDER.KIND).from(PROVIDER).where(PROVIDER.PROVIDER_ID.eq(providerId))
+                .fetchOne(PROVIDER.KIND);
+        if (kind == null) {
             return null;
         }
         Map<LocalDate, ProviderStatus> changes = new HashMap<>();
@@ -81,7 +84,7 @@ class RegistrySnapshots {
                 .from(PROVIDER_STATUS)
                 .where(PROVIDER_STATUS.PROVIDER_ID.eq(providerId))
                 .forEach(r -> changes.put(r.value1(), ProviderStatus.valueOf(r.value2())));
-        return new ProviderHistory(changes);
+        return new ProviderHistory(ReporterKind.valueOf(kind), changes);
     }
 
     /**

@@ -39,6 +39,11 @@ class RegistryController {
         return imports.providers(body);
     }
 
+    @PostMapping(path = "/api/v1/registry/self-reporters", consumes = "text/csv")
+    RegistryImportResult selfReporters(Reader body) {
+        return imports.selfReporters(body);
+    }
+
     @PostMapping(path = "/api/v1/registry/systems", consumes = "text/csv")
     RegistryImportResult systems(Reader body) {
         return imports.systems(body);

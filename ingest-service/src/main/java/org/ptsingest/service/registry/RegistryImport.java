@@ -5,6 +5,7 @@ import static org.ptsingest.service.persistence.jooq.Tables.METER_EXCHANGE;
 import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER;
 import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER_STATUS;
 import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
+import static org.ptsingest.service.persistence.jooq.Tables.SELF_REPORTER;
 
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 
 import org.jooq.DSLContext;
+import org.ptsingest.config.IngestProperties;
+import org.ptsingest.rules.ReporterKind;
 import org.ptsingest.service.production.ProductionLedger;
 import org.ptsingest.service.production.RevisionCause;
 import org.ptsingest.feed.Echo;
@@ -41,36 +44,49 @@ public class RegistryImport {
             List.of("system_id", "owner_name", "dc_capacity_kw", "interconnected_on", "program");
     static final List<String> DESIGNATION_COLUMNS =
             List.of("system_id", "provider_id", "effective_from", "effective_to");
+    static final List<String> SELF_REPORTER_COLUMNS = List.of("reporter_id", "name", "email");
     static final List<String> METER_EXCHANGE_COLUMNS = List.of("system_id", "exchanged_at", "old_meter_serial",
             "old_final_kwh", "new_meter_serial", "new_initial_kwh");
 
     private final DSLContext dsl;
     private final ProductionLedger ledger;
+    private final BigDecimal dasThresholdKw;
 
-    public RegistryImport(DSLContext dsl, ProductionLedger ledger) {
+    public RegistryImport(DSLContext dsl, ProductionLedger ledger, IngestProperties properties) {
         this.dsl = dsl;
         this.ledger = ledger;
+        this.dasThresholdKw = properties.rules().dasThresholdKw();
     }
 
     @Transactional
     public RegistryImportResult providers(Reader csv) {
-        return RegistryCsv.read("providers", csv, PROVIDER_COLUMNS, (line, v) -> {
+        return RegistryCsv.read("providers", csv, PROVIDER_COLUMNS, List.of("contact_email"), (line, v) -> {
             String id;
             String name;
             ProviderStatus status;
             LocalDate from;
+            String contact;
             try {
                 id = RegistryValues.providerId(v.get("provider_id"));
                 name = RegistryValues.text("name", v.get("name"), RegistryValues.MAX_NAME);
                 status = status(v.get("status"));
                 from = RegistryValues.date("effective_from", v.get("effective_from"));
+                contact = RegistryValues.optionalEmail("contact_email", v.get("contact_email"));
             } catch (RegistryValues.Invalid e) {
                 return invalid(line, e.getMessage());
             }
-            dsl.insertInto(PROVIDER).set(PROVIDER.PROVIDER_ID, id).set(PROVIDER.NAME, name)
+            RowError taken = otherKind(line, id, ReporterKind.DAS_PROVIDER);
+            if (taken != null) {
+                return taken;
+            }
+            var upsert = dsl.insertInto(PROVIDER).set(PROVIDER.PROVIDER_ID, id).set(PROVIDER.NAME, name)
+                    .set(PROVIDER.CONTACT_EMAIL, contact)
                     .onConflict(PROVIDER.PROVIDER_ID).doUpdate()
-                    .set(PROVIDER.NAME, name).set(PROVIDER.UPDATED_AT, OffsetDateTime.now())
-                    .execute();
+                    .set(PROVIDER.NAME, name).set(PROVIDER.UPDATED_AT, OffsetDateTime.now());
+            if (v.containsKey("contact_email")) { // an import without the column leaves contacts as they are
+                upsert = upsert.set(PROVIDER.CONTACT_EMAIL, contact);
+            }
+            upsert.execute();
             dsl.insertInto(PROVIDER_STATUS).set(PROVIDER_STATUS.PROVIDER_ID, id)
                     .set(PROVIDER_STATUS.EFFECTIVE_FROM, from).set(PROVIDER_STATUS.STATUS, status.name())
                     .onConflict(PROVIDER_STATUS.PROVIDER_ID, PROVIDER_STATUS.EFFECTIVE_FROM).doUpdate()
@@ -78,6 +94,50 @@ public class RegistryImport {
                     .execute();
             return null;
         });
+    }
+
+    /**
+     * Owners who report their own small systems on the /report pages. A self-reporter is a provider row of
+     * kind SELF_REPORTER (one id space with DAS providers, so designations and feeds name either), with an
+     * account whose password the owner sets from an invitation.
+     */
+    @Transactional
+    public RegistryImportResult selfReporters(Reader csv) {
+        return RegistryCsv.read("self_reporters", csv, SELF_REPORTER_COLUMNS, (line, v) -> {
+            String id;
+            String name;
+            String email;
+            try {
+                id = RegistryValues.reporterId(v.get("reporter_id"));
+                name = RegistryValues.text("name", v.get("name"), RegistryValues.MAX_NAME);
+                email = RegistryValues.email("email", v.get("email"));
+            } catch (RegistryValues.Invalid e) {
+                return invalid(line, e.getMessage());
+            }
+            RowError taken = otherKind(line, id, ReporterKind.SELF_REPORTER);
+            if (taken != null) {
+                return taken;
+            }
+            dsl.insertInto(PROVIDER).set(PROVIDER.PROVIDER_ID, id).set(PROVIDER.NAME, name)
+                    .set(PROVIDER.KIND, ReporterKind.SELF_REPORTER.name())
+                    .onConflict(PROVIDER.PROVIDER_ID).doUpdate()
+                    .set(PROVIDER.NAME, name).set(PROVIDER.UPDATED_AT, OffsetDateTime.now())
+                    .execute();
+            dsl.insertInto(SELF_REPORTER).set(SELF_REPORTER.REPORTER_ID, id).set(SELF_REPORTER.EMAIL, email)
+                    .onConflict(SELF_REPORTER.REPORTER_ID).doUpdate().set(SELF_REPORTER.EMAIL, email)
+                    .execute();
+            return null;
+        });
+    }
+
+    /** An id is a DAS provider or a self-reporter, never both: an import of the other kind is refused. */
+    private RowError otherKind(long line, String id, ReporterKind wanted) {
+        String kind = dsl.select(PROVIDER.KIND).from(PROVIDER).where(PROVIDER.PROVIDER_ID.eq(id)).fetchOne(PROVIDER.KIND);
+        if (kind == null || kind.equals(wanted.name())) {
+            return null;
+        }
+        return new RowError(line, "ID_TAKEN", Echo.quote(id) + " is registered as a "
+                + ReporterKind.valueOf(kind).label() + ", not as a " + wanted.label());
     }
 
     @Transactional
@@ -148,8 +208,18 @@ public class RegistryImport {
             if (!dsl.fetchExists(PTS_SYSTEM, PTS_SYSTEM.SYSTEM_ID.eq(system))) {
                 return new RowError(line, "UNKNOWN_SYSTEM", "system " + system + " is not registered");
             }
-            if (!dsl.fetchExists(PROVIDER, PROVIDER.PROVIDER_ID.eq(provider))) {
-                return new RowError(line, "UNKNOWN_PROVIDER", "provider " + provider + " is not registered");
+            String kind = dsl.select(PROVIDER.KIND).from(PROVIDER).where(PROVIDER.PROVIDER_ID.eq(provider))
+                    .fetchOne(PROVIDER.KIND);
+            if (kind == null) {
+                return new RowError(line, "UNKNOWN_PROVIDER", "provider " + provider
+                        + " is not registered (neither a DAS provider nor a self-reporter)");
+            }
+            BigDecimal kw = dsl.select(PTS_SYSTEM.DC_CAPACITY_KW).from(PTS_SYSTEM).where(PTS_SYSTEM.SYSTEM_ID.eq(system))
+                    .fetchOne(PTS_SYSTEM.DC_CAPACITY_KW);
+            if (ReporterKind.SELF_REPORTER.name().equals(kind) && kw.compareTo(dasThresholdKw) > 0) {
+                return new RowError(line, "DAS_MANDATE", system + " is " + kw.toPlainString() + " kW DC, above the "
+                        + dasThresholdKw.toPlainString() + " kW DAS threshold: it must report through an approved DAS "
+                        + "provider, not self-reporter " + provider);
             }
             dsl.insertInto(DESIGNATION).set(DESIGNATION.SYSTEM_ID, system).set(DESIGNATION.PROVIDER_ID, provider)
                     .set(DESIGNATION.EFFECTIVE_FROM, from).set(DESIGNATION.EFFECTIVE_TO, to)

@@ -32,6 +32,8 @@ final class RegistryValues {
     static final int CAPACITY_DECIMALS = 3;
     static final LocalDate FIRST_DATE = LocalDate.of(1900, 1, 1);
 
+    static final int MAX_EMAIL = 254;
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     /**
      * A provider_id is also its SFTP login and the name of its folders in the drop box, so it is held
@@ -53,6 +55,32 @@ final class RegistryValues {
                     + "starting with a letter or digit");
         }
         return id;
+    }
+
+    /** A self-reporter's id: the same characters as a provider_id (one id space). */
+    static String reporterId(String value) {
+        String id = id("reporter_id", value);
+        if (!PROVIDER_ID.matcher(id).matches()) {
+            throw new Invalid("reporter_id " + Echo.quote(id) + " may hold only ASCII letters, digits, '.', '_' and '-', "
+                    + "starting with a letter or digit");
+        }
+        return id;
+    }
+
+    /**
+     * An address mail can be sent to: local part and domain, ASCII only (no internationalised addresses:
+     * not every relay takes them), at most 254 characters, no white space, one '@'.
+     */
+    static String email(String column, String value) {
+        String text = text(column, value, MAX_EMAIL);
+        if (!EMAIL.matcher(text).matches()) {
+            throw new Invalid(column + " " + Echo.quote(text) + " is not an e-mail address (name@example.org)");
+        }
+        return text;
+    }
+
+    static String optionalEmail(String column, String value) {
+        return value == null || value.isBlank() ? null : email(column, value);
     }
 
     static String text(String column, String value, int max) {

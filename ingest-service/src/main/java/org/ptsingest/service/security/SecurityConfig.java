@@ -8,6 +8,7 @@ import java.util.Map;
 import jakarta.servlet.DispatcherType;
 import org.jooq.DSLContext;
 import org.ptsingest.config.IngestProperties;
+import org.ptsingest.service.report.SelfReporters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -16,6 +17,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -25,6 +27,7 @@ import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.authentication.ExceptionMappingAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -63,6 +66,48 @@ public class SecurityConfig {
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
                         "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'")))
                 .build();
+    }
+
+    /**
+     * The self-reporters' pages: their own form login and accounts ({@link SelfReporters}, not the ops
+     * users), their own session attribute (an owner and an ops user in one browser do not log each other
+     * out), CSRF tokens on every form, logins throttled as ops'. The one-time-link pages (set a password,
+     * forgotten password) are open: the link is the credential.
+     */
+    @Bean
+    @Order(0)
+    SecurityFilterChain report(HttpSecurity http, SelfReporters reporters, PasswordEncoder encoder,
+            IngestProperties properties) throws Exception {
+        DaoAuthenticationProvider passwords = new DaoAuthenticationProvider(reporters);
+        passwords.setPasswordEncoder(encoder);
+        IngestProperties.Ops ops = properties.ops();
+        var authentication = new ProviderManager(new ThrottledAuthentication(passwords, new LoginThrottle(
+                ops.loginMaxFailures(), ops.loginFailureWindow(), ops.loginLock(), ops.loginMaxLock(), Clock.systemUTC())));
+        var contexts = new HttpSessionSecurityContextRepository();
+        contexts.setSpringSecurityContextKey("PTS_REPORT_SECURITY_CONTEXT");
+        var failure = new ExceptionMappingAuthenticationFailureHandler();
+        failure.setDefaultFailureUrl("/report/login?error");
+        failure.setExceptionMappings(Map.of(ThrottledAuthentication.Throttled.class.getName(),
+                "/report/login?error&throttled"));
+        return http
+                .securityMatcher("/report", "/report/**")
+                .authenticationManager(authentication)
+                .securityContext(c -> c.securityContextRepository(contexts))
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/report/login", "/report/report.css", "/report/password",
+                                "/report/forgot").permitAll()
+                        .anyRequest().hasRole(SelfReporters.ROLE_REPORTER))
+                .formLogin(f -> f.loginPage("/report/login").defaultSuccessUrl("/report", true)
+                        .failureHandler(failure).securityContextRepository(contexts))
+                .logout(l -> l.logoutUrl("/report/logout").logoutSuccessUrl("/report/login?logout"))
+                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
+                        "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'")))
+                .build();
+    }
+
+    @Bean
+    SelfReporters selfReporters(DSLContext dsl, PasswordEncoder encoder, Clock clock) {
+        return new SelfReporters(dsl, encoder, clock);
     }
 
     @Bean
