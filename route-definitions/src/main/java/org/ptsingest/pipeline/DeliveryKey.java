@@ -14,7 +14,9 @@ import java.util.UUID;
  *   <li>{@code https:{uuid}} — each post is a delivery;</li>
  *   <li>{@code as2:{providerId}:{Message-ID}} — one delivery per partner and Message-ID;</li>
  *   <li>{@code reprocess:{feedId}@{instant}} — ops ran a feed's bytes again;</li>
- *   <li>{@code manual:{reporterId}:{formToken}} — a self-reporter's reading, one per one-time form.</li>
+ *   <li>{@code manual:{reporterId}:{month}:{systemId, URL-encoded}#{attempt}} — a self-reporter's reading:
+ *       the form for a system and month carries the number of its attempt (1, then one more after each
+ *       rejected reading), so a double click, a reload or a resent form is the same delivery.</li>
  * </ul>
  */
 public record DeliveryKey(Kind kind, String value) {
@@ -43,8 +45,17 @@ public record DeliveryKey(Kind kind, String value) {
         return new DeliveryKey(Kind.REPROCESS, feedId + "@" + requestedAt);
     }
 
-    public static DeliveryKey manual(String reporterId, String formToken) {
-        return new DeliveryKey(Kind.MANUAL, reporterId + ":" + formToken);
+    public static DeliveryKey manual(String reporterId, java.time.YearMonth month, String systemId, int attempt) {
+        return parse(manualPrefix(reporterId, month, systemId) + attempt);
+    }
+
+    /**
+     * What the text of every manual key of the reporter, month and system starts with, {@code manual:} included
+     * (no system id's prefix is another's: '#' is encoded).
+     */
+    public static String manualPrefix(String reporterId, java.time.YearMonth month, String systemId) {
+        return Kind.MANUAL.prefix() + ":" + reporterId + ":" + month + ":"
+                + java.net.URLEncoder.encode(systemId, java.nio.charset.StandardCharsets.UTF_8) + "#";
     }
 
     /** The SFTP identity completed with the bytes' SHA-256; other kinds are identified without it. */

@@ -13,16 +13,16 @@ import org.springframework.stereotype.Component;
  * the typed result, and the rendered receipt when the delivery was judged.
  */
 @Component
-class FeedGateway {
+public class FeedGateway {
 
     /** @param receipt the rendered JSON receipt (a work file the caller removes), null when not judged */
-    record Delivered(FeedResult result, File receipt) {}
+    public record Delivered(FeedResult result, File receipt) {}
 
     /**
      * The delivery could not even be recorded (the database is unreachable): the provider sends it
      * again; answered 503 with {@code Retry-After}.
      */
-    static final class NotRecorded extends RuntimeException {
+    public static final class NotRecorded extends RuntimeException {
         NotRecorded(Throwable cause) {
             super("the delivery could not be recorded now (" + cause.getMessage() + "); send it again", cause);
         }
@@ -34,7 +34,7 @@ class FeedGateway {
         this.camel = camel;
     }
 
-    Delivered deliver(FeedDelivery delivery) throws Exception {
+    public Delivered deliver(FeedDelivery delivery) throws Exception {
         Exchange done = camel.request(IngestFeedRoute.ENDPOINT, e -> e.getMessage().setBody(delivery));
         if (done.getException() != null) {
             Exception e = done.getException();

@@ -17,16 +17,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Debian's headless Chromium driven through Debian's chromium-driver (installed by scripts/test when
  * missing; Selenium is never allowed to download a browser).
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     /** Screenshots the README links to. */
     static final Path SCREENSHOTS = Path.of("..", "docs", "screenshots");
 
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
     private final String base;
 
-    Browser(String base) {
+    public Browser(String base) {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException("Chromium and ChromeDriver are missing: run scripts/chromium-up "
                     + "(scripts/test does) to install Debian's chromium and chromium-driver");
@@ -43,12 +43,17 @@ final class Browser implements AutoCloseable {
         this.base = base;
     }
 
-    void open(String path) {
+    public void open(String path) {
         driver.get(base + path);
     }
 
     void logIn(String user, String password) {
-        open("/ops/login");
+        logIn("/ops/login", user, password);
+    }
+
+    /** Logs in on a login page with the usual fields (the console's, the self-reporters'). */
+    public void logIn(String loginPage, String user, String password) {
+        open(loginPage);
         driver.findElement(By.id("username")).sendKeys(user);
         driver.findElement(By.id("password")).sendKeys(password);
         clickAndWait(driver.findElement(By.id("login")));
@@ -59,7 +64,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Clicks a link or submit button and waits until the next page replaced this one. */
-    void clickAndWait(WebElement element) {
+    public void clickAndWait(WebElement element) {
         WebElement page = driver.findElement(By.tagName("html"));
         element.click();
         // ChromeDriver reports a node of the replaced page either as stale or, now and then, as an
@@ -80,7 +85,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** The element, or an error that says which page was showing instead (its text, shortened). */
-    WebElement find(String css) {
+    public WebElement find(String css) {
         try {
             return driver.findElement(By.cssSelector(css));
         } catch (org.openqa.selenium.NoSuchElementException e) {
@@ -90,11 +95,11 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    java.util.List<WebElement> all(String css) {
+    public java.util.List<WebElement> all(String css) {
         return driver.findElements(By.cssSelector(css));
     }
 
-    void screenshot(String name) throws IOException {
+    public void screenshot(String name) throws IOException {
         Files.createDirectories(SCREENSHOTS);
         Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);

@@ -1,0 +1,280 @@
+package org.ptsingest.service.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.MANUAL_REPORT;
+import static org.ptsingest.service.persistence.jooq.Tables.READING;
+import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.ptsingest.service.IngestItSupport;
+import org.ptsingest.service.console.Browser;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * An owner reports on the /report pages in headless Chromium, on a fixed clock (programme zone
+ * America/New_York, 5-day windows): the window of November 2026 is 26 November 00:00 to 6 December 00:00
+ * local, and "now" is 1 December 2026, 10:00 local (15:00 UTC). The owner {@code owner-2001} reports
+ * MA-2001 (7.5 kW), MA-2002 (9.8 kW) and MA-2003 (9.6 kW when designated, 12.6 kW since
+ * {@code systems-expanded.csv}); fixtures in sample-feeds/registry/self-reporting. Writes the README's
+ * screenshots.
+ */
+class ReportPagesIT extends IngestItSupport {
+    static final Path FIXTURES = SAMPLES.resolve("registry/self-reporting");
+    static final String OWNER = "owner-2001";
+    static final String PASSWORD = "sunny-meadow-2001";
+    /** 1 December 2026, 10:00 in New York: in November's window. */
+    static final Instant IN_NOVEMBER_WINDOW = Instant.parse("2026-12-01T15:00:00Z");
+
+    @Autowired
+    SelfReporters reporters;
+
+    Browser browser;
+
+    @BeforeEach
+    void owner() throws Exception {
+        loadSampleRegistry();
+        for (String table : new String[] {"self-reporters", "systems", "designations"}) {
+            JsonNode result = importRegistry(table, FIXTURES.resolve(table + ".csv"));
+            assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("ACCEPTED");
+        }
+        reporters.setPassword(reporters.newLink(OWNER, SelfReporters.Purpose.INVITATION).token(), PASSWORD, PASSWORD);
+        clock.set(IN_NOVEMBER_WINDOW);
+        browser = new Browser("https://localhost:" + port);
+        browser.logIn("/report/login", OWNER, PASSWORD);
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    /** Steps 1–5 for MA-2001, then the month is immutable: no form, and a form posted by hand stores nothing. */
+    @Test
+    void anOwnerReportsAMonthEndToEndAndItIsThenImmutable() throws Exception {
+        // 1: home, "Enter production data"
+        assertThat(browser.find("#window-open").getText()).contains("November 2026", "26 November 2026",
+                "5 December 2026");
+        browser.screenshot("report-home");
+        browser.clickAndWait(browser.find("#enter"));
+
+        // 2: the systems, each to report; MA-2003 above the threshold with the explanation, no link
+        assertThat(row("MA-2001").getText()).contains("to report");
+        assertThat(row("MA-2002").getText()).contains("to report");
+        browser.screenshot("report-systems");
+
+        // 3: the reading and when it was taken; the last three periods are shown (none yet)
+        browser.clickAndWait(row("MA-2001").findElement(By.linkText("Enter reading")));
+        assertThat(browser.all("#history tbody tr")).hasSize(3);
+        assertThat(browser.find("#history").getText()).contains("October 2026", "September 2026", "August 2026");
+        browser.find("#kwh").sendKeys("10452.5");
+        setValue("#read_at", "2026-12-01T09:30");
+        browser.screenshot("report-reading");
+        browser.clickAndWait(browser.find("#next"));
+
+        // stored at once, through the ingest route, channel MANUAL
+        assertThat(browser.find("#notice").getText()).isEqualTo("Your reading is stored.");
+        var reading = dsl.selectFrom(READING).where(READING.SYSTEM_ID.eq("MA-2001")).fetchSingle();
+        assertThat(reading.getRegisterKwh()).isEqualByComparingTo("10452.5");
+        assertThat(reading.getReadAt().toInstant()).isEqualTo(Instant.parse("2026-12-01T14:30:00Z"));
+        assertThat(reading.getMeterSerial()).isEqualTo("SN-2001-A");
+        var feed = dsl.selectFrom(FEED).where(FEED.FEED_ID.eq(reading.getFeedId())).fetchSingle();
+        assertThat(feed.getChannel()).isEqualTo("MANUAL");
+        assertThat(feed.getProviderId()).isEqualTo(OWNER);
+        assertThat(feed.getStatus()).isEqualTo("ACCEPTED");
+
+        // 4: operational experience; 5: Save completes the month, with the summary and the receipt
+        browser.find("#maintenance").sendKeys("120");
+        browser.find("#outage_days").sendKeys("2");
+        browser.find("#outage_notes").sendKeys("inverter restarted after a storm");
+        browser.screenshot("report-experience");
+        browser.clickAndWait(browser.find("#save"));
+        assertThat(browser.find("#complete").getText()).contains("complete");
+        assertThat(browser.find("#summary").getText()).contains("10452.5 kWh", "1 December 2026, 09:30", "SN-2001-A",
+                "$120", "inverter restarted after a storm", "Feed " + feed.getFeedId());
+        browser.screenshot("report-summary");
+        var report = dsl.selectFrom(MANUAL_REPORT).where(MANUAL_REPORT.SYSTEM_ID.eq("MA-2001")).fetchSingle();
+        assertThat(report.getMonth()).isEqualTo(LocalDate.of(2026, 11, 1));
+        assertThat(report.getMaintenanceUsd()).isEqualByComparingTo("120");
+        assertThat(report.getOutageDays()).isEqualTo(2);
+        assertThat(report.getCompletedAt()).isNotNull();
+        String receipt = (String) browser.driver.executeScript(
+                "var r = new XMLHttpRequest(); r.open('GET', arguments[0], false); r.send(); return r.responseText;",
+                browser.find("#receipt").getAttribute("href"));
+        assertThat(JSON.readTree(receipt).get("feed_id").asLong()).isEqualTo(feed.getFeedId());
+
+        // immutable: the system is reported, its page offers no form, and a form posted by hand stores nothing
+        browser.open("/report/systems");
+        assertThat(row("MA-2001").getText()).contains("reported this window");
+        browser.open("/report/system?id=MA-2001");
+        assertThat(browser.find("#reported").getText()).contains("10452.5 kWh", "can no longer be changed");
+        assertThat(browser.all("#entry")).isEmpty();
+        postByHand("/report/system/reading", "MA-2001", 2, "10460", "2026-12-01T09:45");
+        assertThat(browser.find("[data-field=system]").getText()).contains("already stored");
+        assertThat(dsl.fetchCount(READING, READING.SYSTEM_ID.eq("MA-2001"))).isEqualTo(1);
+
+        // a correction goes to ops as a request; the stored reading stands
+        browser.open("/report/system/summary?id=MA-2001&month=2026-11");
+        browser.find("#correction-kwh").sendKeys("10425.5");
+        browser.find("#correction-note").sendKeys("I swapped two digits");
+        browser.clickAndWait(browser.find("#request-correction"));
+        assertThat(browser.find("#correction-sent").getText()).contains("10425.5");
+        assertThat(dsl.fetchOne(READING, READING.SYSTEM_ID.eq("MA-2001")).getRegisterKwh()).isEqualByComparingTo("10452.5");
+    }
+
+    /** A double click on Next, Back and Next again, a reload, a double click on Save: one reading, one delivery. */
+    @Test
+    void backReloadAndDoubleClicksStoreOnce() throws Exception {
+        browser.open("/report/system?id=MA-2002");
+        browser.find("#kwh").sendKeys("2210");
+        setValue("#read_at", "2026-11-30T17:05");
+        // two submits of the same form, the second while the first is in flight
+        WebElement page = browser.find("html");
+        browser.driver.executeScript("var f = document.getElementById('entry'); f.requestSubmit(); f.requestSubmit();");
+        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(60))
+                .until(d -> d.getCurrentUrl().contains("/experience"));
+        assertThat(page).isNotNull();
+        assertThat(browser.find("#experience")).isNotNull();
+
+        // Back to the form and Next again: the same form, the same delivery
+        browser.driver.navigate().back();
+        if (!browser.all("#entry").isEmpty()) {
+            browser.clickAndWait(browser.find("#next"));
+        }
+        assertThat(browser.driver.getCurrentUrl()).doesNotContain("error");
+        // reload the page the POST redirected to
+        browser.driver.navigate().refresh();
+        assertThat(browser.all("#experience, #reported")).isNotEmpty();
+        assertThat(dsl.fetchCount(READING, READING.SYSTEM_ID.eq("MA-2002"))).isEqualTo(1);
+        assertThat(dsl.fetchCount(DELIVERY, DELIVERY.CHANNEL.eq("MANUAL"))).isEqualTo(1);
+
+        // Save twice: completed once, the summary shown
+        browser.open("/report/system/experience?id=MA-2002");
+        browser.find("#repair").sendKeys("80");
+        browser.driver.executeScript("var f = document.getElementById('experience'); f.requestSubmit(); f.requestSubmit();");
+        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(60))
+                .until(d -> d.getCurrentUrl().contains("/summary"));
+        assertThat(browser.find("#complete")).isNotNull();
+        browser.driver.navigate().refresh();
+        assertThat(browser.find("#summary").getText()).contains("2210 kWh", "$80");
+        assertThat(dsl.fetchCount(READING, READING.SYSTEM_ID.eq("MA-2002"))).isEqualTo(1);
+        assertThat(dsl.fetchCount(MANUAL_REPORT, MANUAL_REPORT.SYSTEM_ID.eq("MA-2002"))).isEqualTo(1);
+    }
+
+    /** Between windows the pages say when the next opens and offer nothing; a form posted by hand stores nothing. */
+    @Test
+    void outsideTheWindowNothingCanBeEntered() throws Exception {
+        clock.set(Instant.parse("2026-12-10T15:00:00Z")); // November's window closed on 6 December
+        browser.open("/report");
+        assertThat(browser.find("#window-closed").getText()).contains("December 2026", "27 December 2026, 00:00");
+        browser.open("/report/systems");
+        assertThat(browser.find("#window-closed").getText()).contains("nothing to enter");
+        assertThat(browser.all("#systems, #entry")).isEmpty();
+        browser.screenshot("report-closed");
+        browser.open("/report/system?id=MA-2001");
+        assertThat(browser.driver.getCurrentUrl()).endsWith("/report/systems");
+
+        postByHand("/report/system/reading", "MA-2001", 1, "10452.5", "2026-12-05T09:30");
+        assertThat(browser.find("#window-closed")).isNotNull();
+        assertThat(dsl.fetchCount(READING)).isZero();
+        assertThat(dsl.fetchCount(DELIVERY)).isZero();
+    }
+
+    /** MA-2003 grew above 10 kW after it was designated: listed with the explanation, and a reading posted by hand is DAS_MANDATE. */
+    @Test
+    void aSystemAboveTheThresholdIsExplainedAndRefusedDasMandate() throws Exception {
+        assertThat(importRegistry("systems", FIXTURES.resolve("systems-expanded.csv")).get("status").asText())
+                .isEqualTo("ACCEPTED");
+        browser.open("/report/systems");
+        assertThat(row("MA-2003").getText()).contains("reports through a DAS provider",
+                "must be reported through an approved Data Acquisition System");
+        assertThat(row("MA-2003").findElements(By.linkText("Enter reading"))).isEmpty();
+        browser.open("/report/system?id=MA-2003");
+        assertThat(browser.find("#das-mandate").getText()).contains("12.6 kW DC", "10 kW DC");
+        assertThat(browser.all("#entry")).isEmpty();
+        browser.screenshot("report-das-mandate");
+
+        postByHand("/report/system/reading", "MA-2003", 1, "5120", "2026-12-01T08:00");
+        assertThat(browser.find("#rejected").getText()).contains("larger than the limit for self-reporting");
+        assertThat(dsl.fetchCount(READING)).isZero();
+        assertThat(dsl.select(READING_OUTCOME.CODE).from(READING_OUTCOME).fetchSingle().value1()).isEqualTo("DAS_MANDATE");
+    }
+
+    /**
+     * October's reading (1,000 kWh on 1 November 08:00) is stored; in November's window 900 kWh is below
+     * it: REGISTER_DECREASED, explained, nothing stored, and the form is there again; 1,400 kWh is then
+     * accepted (400 kWh in 30 days on 7.5 kW is well under the capacity ceiling).
+     */
+    @Test
+    void aRejectedReadingIsExplainedAndCanBeEnteredAgain() throws Exception {
+        clock.set(Instant.parse("2026-11-02T15:00:00Z")); // October's window: 27 October to 6 November
+        enter("MA-2001", "1000", "2026-11-01T08:00");
+        assertThat(browser.find("#notice").getText()).isEqualTo("Your reading is stored.");
+
+        clock.set(IN_NOVEMBER_WINDOW);
+        enter("MA-2001", "900", "2026-12-01T08:00");
+        assertThat(browser.find("#rejected").getText()).contains("lower than a reading already on record",
+                "900", "1000");
+        assertThat(browser.find("#history").getText()).contains("October 2026", "1000");
+        browser.screenshot("report-rejected");
+        assertThat(dsl.fetchCount(READING)).isEqualTo(1);
+        assertThat(browser.find("#entry")).isNotNull();
+
+        browser.find("#kwh").sendKeys("1400");
+        setValue("#read_at", "2026-12-01T08:00");
+        browser.clickAndWait(browser.find("#next"));
+        assertThat(browser.find("#notice").getText()).isEqualTo("Your reading is stored.");
+        assertThat(dsl.select(READING.REGISTER_KWH).from(READING).where(READING.SYSTEM_ID.eq("MA-2001"))
+                .orderBy(READING.READ_AT).fetch(READING.REGISTER_KWH))
+                .usingElementComparator(BigDecimal::compareTo)
+                .containsExactly(new BigDecimal("1000"), new BigDecimal("1400"));
+    }
+
+    void enter(String system, String kwh, String readAt) {
+        browser.open("/report/system?id=" + system);
+        browser.find("#kwh").sendKeys(kwh);
+        setValue("#read_at", readAt);
+        browser.clickAndWait(browser.find("#next"));
+    }
+
+    WebElement row(String systemId) {
+        return browser.find("tr[data-system='" + systemId + "']");
+    }
+
+    /** A datetime-local field: typed keys depend on the browser's locale; the value is what the form sends. */
+    void setValue(String css, String value) {
+        browser.driver.executeScript("arguments[0].value = arguments[1];", browser.find(css), value);
+    }
+
+    /** A form the page does not offer, posted as a browser would (with the session's CSRF token from the logout form). */
+    void postByHand(String action, String systemId, int attempt, String kwh, String readAt) {
+        WebElement page = browser.find("html");
+        browser.driver.executeScript("""
+                var csrf = document.querySelector('header form input[name=_csrf]').value;
+                var f = document.createElement('form'); f.method = 'post'; f.action = arguments[0];
+                var add = function (n, v) { var i = document.createElement('input'); i.type = 'hidden'; i.name = n; i.value = v; f.appendChild(i); };
+                add('_csrf', csrf); add('id', arguments[1]); add('attempt', arguments[2]); add('kwh', arguments[3]);
+                add('read_at', arguments[4]);
+                document.body.appendChild(f); f.submit();""", action, systemId, String.valueOf(attempt), kwh, readAt);
+        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(60)).until(d -> {
+            try {
+                page.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                return true;
+            }
+        });
+    }
+}
