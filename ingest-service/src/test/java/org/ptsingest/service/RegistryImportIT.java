@@ -53,6 +53,50 @@ class RegistryImportIT extends IngestItSupport {
         assertThat(dsl.select(PROVIDER.PROVIDER_ID).from(PROVIDER).fetch(PROVIDER.PROVIDER_ID)).containsExactly("hostile-ok");
     }
 
+    /**
+     * Self-reporters share one id space with DAS providers (an id of the other kind is ID_TAKEN, either
+     * way), their addresses are checked, providers take an optional contact_email, and a designation of a
+     * self-reporter to a system above the DAS threshold is refused row by row (DAS_MANDATE).
+     */
+    @Test
+    void selfReportersShareTheProvidersIdsAndMayNotBeDesignatedAboveTheThreshold() throws Exception {
+        loadSampleRegistry();
+        JsonNode result = importRegistry("self-reporters", HOSTILE.resolve("self-reporters.csv"));
+
+        assertThat(result.get("status").asText()).isEqualTo("PARTIALLY_ACCEPTED");
+        assertThat(result.get("row_count").asInt()).isEqualTo(9);
+        assertThat(result.get("upserted").asInt()).isEqualTo(1);
+        Map<Long, String> errors = errors(result);
+        String notAnAddress = "' is not an e-mail address (name@example.org)";
+        assertThat(errors.get(3L)).isEqualTo("ID_TAKEN: 'sunwatch' is registered as a DAS provider, not as a self-reporter");
+        assertThat(errors.get(4L)).isEqualTo("INVALID_VALUE: email 'owner.example.org" + notAnAddress);
+        assertThat(errors.get(5L)).isEqualTo("INVALID_VALUE: email 'a\\u0000b@example.org' has a control character (U+0000) at position 2");
+        assertThat(errors.get(6L)).isEqualTo("INVALID_VALUE: email 'a@b@example.org" + notAnAddress);
+        assertThat(errors.get(7L)).isEqualTo("INVALID_VALUE: email 'ada owner@example.org" + notAnAddress);
+        assertThat(errors.get(8L)).startsWith("INVALID_VALUE: reporter_id '../etc' may hold only ASCII letters");
+        assertThat(errors.get(9L)).isEqualTo("INVALID_VALUE: email 'möhre@example.org" + notAnAddress);
+        assertThat(errors.get(10L)).startsWith("INVALID_VALUE: email");
+        assertThat(dsl.select(PROVIDER.KIND).from(PROVIDER).where(PROVIDER.PROVIDER_ID.eq("owner-ok")).fetchOne(PROVIDER.KIND))
+                .isEqualTo("SELF_REPORTER");
+
+        JsonNode providers = importRegistry("providers", SAMPLES.resolve("registry/self-reporting/providers-with-contacts.csv"));
+        Map<Long, String> providerErrors = errors(providers);
+        assertThat(providerErrors.get(2L)).isEqualTo("ID_TAKEN: 'owner-ok' is registered as a self-reporter, not as a DAS provider");
+        assertThat(providerErrors.get(4L)).isEqualTo("INVALID_VALUE: contact_email 'not-an-address" + notAnAddress);
+        assertThat(providerErrors).hasSize(2);
+        assertThat(dsl.select(PROVIDER.CONTACT_EMAIL).from(PROVIDER).where(PROVIDER.PROVIDER_ID.eq("sunwatch"))
+                .fetchOne(PROVIDER.CONTACT_EMAIL)).isEqualTo("ops@sunwatch.example");
+
+        Path selfReporting = SAMPLES.resolve("registry/self-reporting");
+        for (String table : new String[] {"self-reporters", "systems"}) {
+            assertThat(importRegistry(table, selfReporting.resolve(table + ".csv")).get("status").asText()).isEqualTo("ACCEPTED");
+        }
+        JsonNode designations = importRegistry("designations", selfReporting.resolve("designations-over-threshold.csv"));
+        assertThat(errors(designations)).containsExactly(Map.entry(2L, "DAS_MANDATE: MA-1002 is 250 kW DC, above the 10 kW "
+                + "DAS threshold: it must report through an approved DAS provider, not self-reporter owner-2001"));
+        assertThat(dsl.fetchCount(DESIGNATION, DESIGNATION.PROVIDER_ID.eq("owner-2001"))).isEqualTo(1);
+    }
+
     @Test
     void hostileSystemsAreRowErrorsAndCapacitiesStayInNumeric12x3AboveZero() throws Exception {
         JsonNode result = importRegistry("systems", HOSTILE.resolve("systems.csv"));

@@ -217,7 +217,7 @@ public class RegistryImport {
             BigDecimal kw = dsl.select(PTS_SYSTEM.DC_CAPACITY_KW).from(PTS_SYSTEM).where(PTS_SYSTEM.SYSTEM_ID.eq(system))
                     .fetchOne(PTS_SYSTEM.DC_CAPACITY_KW);
             if (ReporterKind.SELF_REPORTER.name().equals(kind) && kw.compareTo(dasThresholdKw) > 0) {
-                return new RowError(line, "DAS_MANDATE", system + " is " + kw.toPlainString() + " kW DC, above the "
+                return new RowError(line, "DAS_MANDATE", system + " is " + kw.stripTrailingZeros().toPlainString() + " kW DC, above the "
                         + dasThresholdKw.toPlainString() + " kW DAS threshold: it must report through an approved DAS "
                         + "provider, not self-reporter " + provider);
             }
