@@ -331,6 +331,19 @@ public class ManualReadings {
                 .execute() > 0;
     }
 
+    /** A month as ops see it: every self-reported system, its reading, experience and correction request. */
+    public record MonthReport(ManualReportRecord report, String meterSerial, Instant readAt, BigDecimal registerKwh) {}
+
+    public List<MonthReport> month(YearMonth month) {
+        return dsl.select(MANUAL_REPORT.fields()).select(READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH)
+                .from(MANUAL_REPORT).leftJoin(READING).on(READING.FEED_ID.eq(MANUAL_REPORT.FEED_ID))
+                .where(MANUAL_REPORT.MONTH.eq(month.atDay(1)))
+                .orderBy(MANUAL_REPORT.CORRECTION_AT.desc().nullsLast(), MANUAL_REPORT.SYSTEM_ID)
+                .fetch(r -> new MonthReport(r.into(MANUAL_REPORT), r.get(READING.METER_SERIAL),
+                        r.get(READING.READ_AT) == null ? null : r.get(READING.READ_AT).toInstant(),
+                        r.get(READING.REGISTER_KWH)));
+    }
+
     /** The feed is the reporter's own (for its receipt). */
     public boolean owns(String reporterId, long feedId) {
         return dsl.fetchExists(FEED, FEED.FEED_ID.eq(feedId), FEED.PROVIDER_ID.eq(reporterId),

@@ -132,6 +132,18 @@ class ReportPagesIT extends IngestItSupport {
         browser.clickAndWait(browser.find("#request-correction"));
         assertThat(browser.find("#correction-sent").getText()).contains("10425.5");
         assertThat(dsl.fetchOne(READING, READING.SYSTEM_ID.eq("MA-2001")).getRegisterKwh()).isEqualByComparingTo("10452.5");
+
+        // ops, in the same browser, see the month with its experience and the correction request, and the
+        // feed in the feed list as channel MANUAL; the owner stays logged in beside them
+        browser.logIn("/ops/login", "ops", properties.ops().password());
+        browser.open("/ops/manual-reports?month=2026-11");
+        assertThat(row("MA-2001").getText()).contains(OWNER, "10452.5", "120", "2 d inverter restarted",
+                "10425.5 kWh: I swapped two digits");
+        browser.screenshot("ops-manual-reports");
+        browser.open("/ops/feeds?channel=MANUAL");
+        assertThat(browser.find("main").getText()).contains("manual-reading.csv", OWNER);
+        browser.open("/report/systems");
+        assertThat(row("MA-2001").getText()).contains("reported this window");
     }
 
     /** A double click on Next, Back and Next again, a reload, a double click on Save: one reading, one delivery. */
