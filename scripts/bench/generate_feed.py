@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Writes a benchmark feed and the registry it needs.
 
-    generate_feed.py OUT_DIR READINGS
+    generate_feed.py OUT_DIR READINGS [time|system]
 
 Writes OUT_DIR/feed.csv (READINGS readings), OUT_DIR/providers.csv, systems.csv and designations.csv.
 
 The readings are spread over 1,000 systems (BENCH-00001 ..., 100 kW DC, interconnected 2000-01-01,
-designated to provider "benchdas", one meter each), hourly from 2020-01-01T00:00:00Z, in hour-major
-order (every system for hour 0, then hour 1, ...) as a DAS export would list them, so the service
-has to sort them. Each hour adds 5-20 kWh to a meter's register (at most 100 kW x 1 h; the 35 %
+designated to provider "benchdas", one meter each), hourly from 2020-01-01T00:00:00Z, in one of two
+orders: "time" (the default: hour-major, every system for hour 0, then hour 1, ..., as a DAS export of
+one interval would list them, so the service has to sort them) or "system" (system-major: every hour of
+system 1, then of system 2, ..., the order the judge walks them). Both orders hold exactly the same
+readings. Each hour adds 5-20 kWh to a meter's register (at most 100 kW x 1 h; the 35 %
 capacity-factor ceiling only applies to intervals of 7 days or more), so every reading is valid and
-unflagged: the receipt must say ACCEPTED for all of them. Deterministic (fixed seed).
+unflagged: the receipt must say ACCEPTED for all of them. Deterministic (a fixed seed for the first
+registers, a hash of system and hour for each increment).
 """
 import datetime
 import random
@@ -21,10 +24,18 @@ PROVIDER = "benchdas"
 START = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
 
 
+def increment(system: int, hour: int) -> int:
+    """Watt-hours added to system's register in that hour: 5,000 - 20,000, the same in both orders."""
+    return 5_000 + (system * 2_654_435_761 + hour * 40_503) % 15_001
+
+
 def main() -> None:
-    if len(sys.argv) != 3:
-        sys.exit("usage: generate_feed.py OUT_DIR READINGS")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: generate_feed.py OUT_DIR READINGS [time|system]")
     out_dir, readings = sys.argv[1], int(sys.argv[2])
+    order = sys.argv[3] if len(sys.argv) == 4 else "time"
+    if order not in ("time", "system"):
+        sys.exit("generate_feed.py: the order is time or system")
     if readings < 1:
         sys.exit("generate_feed.py: READINGS must be at least 1")
     systems = min(SYSTEMS, readings)
@@ -49,20 +60,30 @@ def main() -> None:
     # registers in watt-hours (exact integers; printed with 3 decimals of kWh)
     registers = [rng.randrange(0, 50_000_000) for _ in ids]
     prefixes = [f"{sid},M-{sid[6:]}," for sid in ids]
-    written = 0
+    # the readings of the last hour: only the first `tail` systems have one when READINGS is not a multiple
+    tail = readings - (hours - 1) * systems
+    stamps = [(START + datetime.timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ") for h in range(hours)]
     with open(f"{out_dir}/feed.csv", "w", buffering=1 << 22) as f:
         f.write("system_id,meter_serial,read_at,register_kwh\n")
-        for h in range(hours):
-            at = (START + datetime.timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            n = min(systems, readings - written)
-            lines = []
-            for s in range(n):
-                if h:
-                    registers[s] += rng.randrange(5_000, 20_001)
+        if order == "time":
+            for h in range(hours):
+                n = systems if h < hours - 1 else tail
+                lines = []
+                for s in range(n):
+                    if h:
+                        registers[s] += increment(s, h)
+                    wh = registers[s]
+                    lines.append(f"{prefixes[s]}{stamps[h]},{wh // 1000}.{wh % 1000:03d}\n")
+                f.writelines(lines)
+        else:
+            for s in range(systems):
                 wh = registers[s]
-                lines.append(f"{prefixes[s]}{at},{wh // 1000}.{wh % 1000:03d}\n")
-            f.writelines(lines)
-            written += n
+                lines = []
+                for h in range(hours if s < tail else hours - 1):
+                    if h:
+                        wh += increment(s, h)
+                    lines.append(f"{prefixes[s]}{stamps[h]},{wh // 1000}.{wh % 1000:03d}\n")
+                f.writelines(lines)
 
 
 if __name__ == "__main__":
