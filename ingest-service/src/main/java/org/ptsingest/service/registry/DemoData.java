@@ -49,8 +49,9 @@ class DemoData implements ApplicationRunner {
                     imports.designations(d).status());
         }
         StringBuilder hint = new StringBuilder("\n\n    Demo SFTP logins (drop CSV feeds into /inbox, receipts appear in /receipts):\n");
-        for (String provider : dsl.select(PROVIDER.PROVIDER_ID).from(PROVIDER).orderBy(PROVIDER.PROVIDER_ID)
-                .fetch(PROVIDER.PROVIDER_ID)) {
+        for (String provider : dsl.select(PROVIDER.PROVIDER_ID).from(PROVIDER)
+                .where(PROVIDER.KIND.eq(org.ptsingest.rules.ReporterKind.DAS_PROVIDER.name()))
+                .orderBy(PROVIDER.PROVIDER_ID).fetch(PROVIDER.PROVIDER_ID)) {
             Path keyFile = properties.dataDir().resolve("demo-keys").resolve(provider);
             KeyPair pair = SshKeys.loadOrGenerate(keyFile, provider + "@demo");
             var key = SshKeys.parse(PublicKeyEntry.toString(pair.getPublic()));

@@ -7,6 +7,7 @@ import java.io.Reader;
 import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
+import org.ptsingest.rules.ReporterKind;
 import org.ptsingest.service.security.ProviderApiKeys;
 import org.ptsingest.service.sftp.SshKeys;
 import org.springframework.http.HttpStatus;
@@ -63,8 +64,9 @@ class RegistryController {
     @PutMapping(path = "/api/v1/providers/{providerId}/ssh-keys", consumes = "text/plain")
     @Transactional
     ResponseEntity<?> sshKeys(@PathVariable String providerId, @RequestBody String body) {
-        if (!dsl.fetchExists(PROVIDER, PROVIDER.PROVIDER_ID.eq(providerId))) {
-            return problem(HttpStatus.NOT_FOUND, "UNKNOWN_PROVIDER", "provider " + providerId + " is not registered");
+        ResponseEntity<ProblemDetail> notADasProvider = notADasProvider(providerId);
+        if (notADasProvider != null) {
+            return notADasProvider;
         }
         List<SshKeys.ParsedKey> keys;
         try {
@@ -85,8 +87,9 @@ class RegistryController {
     /** Issues an API key for the provider's software on the HTTPS feed API; the key is shown only here. */
     @PostMapping("/api/v1/providers/{providerId}/api-keys")
     ResponseEntity<?> issueApiKey(@PathVariable String providerId) {
-        if (!dsl.fetchExists(PROVIDER, PROVIDER.PROVIDER_ID.eq(providerId))) {
-            return problem(HttpStatus.NOT_FOUND, "UNKNOWN_PROVIDER", "provider " + providerId + " is not registered");
+        ResponseEntity<ProblemDetail> notADasProvider = notADasProvider(providerId);
+        if (notADasProvider != null) {
+            return notADasProvider;
         }
         ProviderApiKeys.Issued key = apiKeys.issue(providerId);
         return ResponseEntity.status(HttpStatus.CREATED)
@@ -97,6 +100,23 @@ class RegistryController {
     ResponseEntity<?> revokeApiKey(@PathVariable String providerId, @PathVariable String keyId) {
         return apiKeys.revoke(providerId, keyId) ? ResponseEntity.noContent().build()
                 : problem(HttpStatus.NOT_FOUND, "UNKNOWN_KEY", "no active key " + keyId + " for " + providerId);
+    }
+
+    /**
+     * SSH and API keys are for DAS providers' software; a self-reporter reports on the /report pages with a
+     * password (a key would only reach channels whose feeds it may not send).
+     */
+    private ResponseEntity<ProblemDetail> notADasProvider(String providerId) {
+        String kind = dsl.select(PROVIDER.KIND).from(PROVIDER).where(PROVIDER.PROVIDER_ID.eq(providerId))
+                .fetchOne(PROVIDER.KIND);
+        if (kind == null) {
+            return problem(HttpStatus.NOT_FOUND, "UNKNOWN_PROVIDER", "provider " + providerId + " is not registered");
+        }
+        if (!ReporterKind.DAS_PROVIDER.name().equals(kind)) {
+            return problem(HttpStatus.CONFLICT, "SELF_REPORTER", providerId + " is a self-reporter: it reports on "
+                    + "the /report pages with a password, not with keys");
+        }
+        return null;
     }
 
     @ExceptionHandler(RegistryCsv.HeaderException.class)

@@ -44,6 +44,46 @@ class ExternalSortTest {
         assertThat(Files.list(dir)).as("run files removed").isEmpty();
     }
 
+    /**
+     * A feed already in judging order (system-major) is detected while it streams in and its runs are read
+     * one after the other; values at the edges of their domains come back from the binary runs unchanged.
+     */
+    @Test
+    void aFeedInJudgingOrderComesBackUnchangedThroughItsRuns() throws Exception {
+        List<ParsedReading> readings = new ArrayList<>();
+        int record = 0;
+        for (String system : new String[] {"MA-1", "MA-2", "Zähler-\uD83D\uDD0C", "\uFFFF"}) {
+            for (int i = 0; i < 50; i++) {
+                record++;
+                readings.add(new ParsedReading(record, record + 1, system, "SN-" + system,
+                        Instant.parse("0001-01-01T00:00:00Z").plusSeconds(86_400L * 365 * i).plusNanos(i * 1_000L),
+                        i % 2 == 0 ? new BigDecimal("999999999999999.999") : new BigDecimal("0." + i)));
+            }
+        }
+        readings.sort(ExternalSort.JUDGING_ORDER);
+
+        List<ParsedReading> actual = new ArrayList<>();
+        try (ExternalSort sort = new ExternalSort(dir, "t", 64)) {
+            for (ParsedReading r : readings) {
+                sort.add(r);
+            }
+            assertThat(sort.arrivedInOrder()).isTrue();
+            sort.sorted().forEachRemaining(actual::add);
+        }
+        assertThat(actual).containsExactlyElementsOf(readings);
+        assertThat(actual.get(0).registerKwh().scale()).isEqualTo(3);
+
+        try (ExternalSort sort = new ExternalSort(dir, "u", 64)) {
+            for (int i = readings.size() - 1; i >= 0; i--) {
+                sort.add(readings.get(i));
+            }
+            assertThat(sort.arrivedInOrder()).isFalse();
+            List<ParsedReading> reversed = new ArrayList<>();
+            sort.sorted().forEachRemaining(reversed::add);
+            assertThat(reversed).containsExactlyElementsOf(readings);
+        }
+    }
+
     @Test
     void copyTextRoundTripsAwkwardText() throws Exception {
         StringWriter w = new StringWriter();
