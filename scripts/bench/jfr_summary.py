@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Summarises a JFR recording's CPU samples (jdk.ExecutionSample) as Markdown, and writes folded stacks.
 
-    jfr_summary.py RECORDING.jfr [TOP]
+    jfr_summary.py RECORDING.jfr [TOP] [WITHIN]
 
 Prints, for the threads that did the work: samples per thread, the TOP (default 20) methods by self
 samples (where the CPU was), and the TOP methods of org.ptsingest by total samples (what our code spent,
 callees included). Writes RECORDING.folded beside the recording: one line per distinct stack,
 "root;...;leaf count", the input of flame-graph tools (flamegraph.pl, speedscope, inferno).
+
+WITHIN (e.g. org.ptsingest.service.ingest.Deliveries.ingest) keeps only the samples whose stack holds a
+frame starting with it: the feed's own work, without start-up and the benchmark's API calls.
 
 Uses the `jfr` tool of the newest JDK under /usr/lib/jvm (or $JFR).
 """
@@ -49,16 +52,19 @@ def samples(recording: str):
 
 
 def main() -> None:
-    if len(sys.argv) not in (2, 3):
-        sys.exit("usage: jfr_summary.py RECORDING.jfr [TOP]")
+    if len(sys.argv) not in (2, 3, 4):
+        sys.exit("usage: jfr_summary.py RECORDING.jfr [TOP] [WITHIN]")
     recording = sys.argv[1]
-    top = int(sys.argv[2]) if len(sys.argv) == 3 else 20
+    top = int(sys.argv[2]) if len(sys.argv) >= 3 else 20
+    within = sys.argv[3] if len(sys.argv) == 4 else None
     threads = collections.Counter()
     self_time = collections.Counter()
     ours = collections.Counter()
     folded = collections.Counter()
     total = 0
     for thread, stack in samples(recording):
+        if within and not any(f.startswith(within) for f in stack):
+            continue
         total += 1
         threads[thread] += 1
         self_time[stack[0]] += 1
@@ -66,12 +72,12 @@ def main() -> None:
             if frame.startswith("org.ptsingest."):
                 ours[frame] += 1
         folded[";".join([thread] + list(reversed(stack)))] += 1
-    with open(os.path.splitext(recording)[0] + ".folded", "w") as f:
+    with open(os.path.splitext(recording)[0] + (".within" if within else "") + ".folded", "w") as f:
         for stack, n in sorted(folded.items()):
             f.write(f"{stack} {n}\n")
 
     name = os.path.basename(recording)
-    print(f"### {name}: {total} CPU samples\n")
+    print(f"### {name}: {total} CPU samples" + (f" within `{within}`" if within else "") + "\n")
     print("| thread | samples | share |\n| --- | --- | --- |")
     for t, n in threads.most_common(8):
         print(f"| {t} | {n} | {100 * n / total:.1f} % |")
