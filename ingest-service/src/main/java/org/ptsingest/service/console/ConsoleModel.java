@@ -7,7 +7,8 @@ import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
 /** What every console page's header shows: who is logged in, and whether they may act (OPS) or only look. */
-@ControllerAdvice(assignableTypes = {ConsoleController.class, ProductionConsoleController.class})
+@ControllerAdvice(assignableTypes = {ConsoleController.class, ProductionConsoleController.class,
+        NotifyConsoleController.class})
 class ConsoleModel {
 
     @ModelAttribute
