@@ -89,9 +89,14 @@ class NotifyConsoleController {
         return "ops/notifications";
     }
 
+    /** The body as stored; a one-time link (in a message not sent yet) only for OPS, who may hand it over. */
     @GetMapping("/ops/notifications/{id}")
-    String notification(@PathVariable long id, Model model) {
-        model.addAttribute("n", outbox.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
+    String notification(@PathVariable long id, Authentication who, Model model) {
+        NotificationRecord n = outbox.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        boolean ops = who.getAuthorities().stream()
+                .anyMatch(a -> a.getAuthority().equals("ROLE_" + org.ptsingest.service.security.SecurityConfig.ROLE_OPS));
+        model.addAttribute("n", n);
+        model.addAttribute("body", ops ? n.getBody() : Outbox.withoutLinks(n.getBody()));
         model.addAttribute("zone", properties.rules().zone());
         return "ops/notification";
     }

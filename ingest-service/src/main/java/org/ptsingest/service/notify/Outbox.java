@@ -146,6 +146,7 @@ public class Outbox {
         if (error == null) {
             n.setState(State.SENT.name());
             n.setSentAt(now);
+            n.setBody(withoutLinks(n.getBody())); // the e-mail has it; the database keeps no working link
             log.info("notification {} ({}) sent to {} (attempt {})", n.getNotificationId(), n.getKind(),
                     n.getRecipientId(), n.getAttempts());
         } else if (n.getAttempts() >= settings.maxAttempts()) {
@@ -211,6 +212,17 @@ public class Outbox {
         protected void updateMessageID() throws MessagingException {
             setHeader("Message-ID", id);
         }
+    }
+
+    private static final java.util.regex.Pattern LINK_TOKEN =
+            java.util.regex.Pattern.compile("(/report/password\\?token=)[A-Za-z0-9_-]+");
+
+    /**
+     * The text with every one-time link's token replaced: only their SHA-256 is kept otherwise
+     * ({@code reporter_token}), so a message sent, or shown to a viewer, must not hold a working link.
+     */
+    public static String withoutLinks(String text) {
+        return LINK_TOKEN.matcher(text).replaceAll("$1(removed)");
     }
 
     // ---- for the console ----

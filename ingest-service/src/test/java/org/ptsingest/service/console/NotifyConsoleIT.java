@@ -84,12 +84,18 @@ class NotifyConsoleIT extends IngestItSupport {
         assertThat(browser.all("#self-reporters button")).isEmpty();
         browser.open("/ops/notifications");
         assertThat(browser.find("#notifications").getText()).contains("None.");
+        // a kept invitation: the viewer reads it without its working link
+        HttpResponse<String> invited = send(asOps("/api/v1/self-reporters/owner-ada/invitation")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        long id = JSON.readTree(invited.body()).get("notification_id").asLong();
+        browser.open("/ops/notifications/" + id);
+        assertThat(browser.find("#body").getText()).contains("/report/password?token=(removed)");
         // the API is ops' alone
         String basic = java.util.Base64.getEncoder().encodeToString(("viewer:" + properties.ops().viewerPassword())
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         HttpResponse<String> refused = send(HttpRequest.newBuilder(url("/api/v1/self-reporters/owner-ada/invitation"))
                 .header("Authorization", "Basic " + basic).POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(refused.statusCode()).isEqualTo(403);
-        assertThat(dsl.fetchCount(NOTIFICATION)).isZero();
+        assertThat(dsl.fetchCount(NOTIFICATION)).isEqualTo(1);
     }
 }
