@@ -69,6 +69,8 @@ class NotificationMailIT extends IngestItSupport {
         registry.add("ingest.notifications.worker-delay", () -> "200ms");
         registry.add("ingest.notifications.first-retry", () -> "500ms");
         registry.add("ingest.notifications.max-retry-interval", () -> "1s");
+        // a message that keeps failing gives up after about 4.5 s (0 + 0.5 + 1 + 1 + 1 + 1)
+        registry.add("ingest.notifications.max-attempts", () -> "6");
         // the rest of the service keeps out of the shared context's way (same database)
         registry.add("ingest.data-dir", () -> "target/it-data/mail");
         registry.add("ingest.sftp.port", () -> sftpPort);
@@ -314,6 +316,26 @@ class NotificationMailIT extends IngestItSupport {
         assertThat(mails.stream().map(NotificationMailIT::to).collect(Collectors.toList()))
                 .containsExactlyInAnyOrder("ada@owners.example", "grace@owners.example");
         assertThat(mails.get(0).getMessageID()).startsWith("<pts-notification-" + sent.getNotificationId() + "-");
+    }
+
+    /** A message no SMTP server can take (its address does not parse) is tried max-attempts times, then GAVE_UP. */
+    @Test
+    void aMessageThatKeepsFailingGivesUpAfterMaxAttempts() throws Exception {
+        long id = tx.execute(status -> outbox.record(new Outbox.Message(Outbox.Kind.WINDOW_OPEN, "owner-ada",
+                "ada at owners", java.time.YearMonth.of(2025, 10), "subject", "body", null))).orElseThrow();
+
+        NotificationRecord gaveUp = await("given up").atMost(Duration.ofSeconds(30))
+                .until(() -> dsl.fetchOne(NOTIFICATION, NOTIFICATION.NOTIFICATION_ID.eq(id)),
+                        n -> n.getState().equals("GAVE_UP"));
+        assertThat(gaveUp.getAttempts()).isEqualTo(6);
+        assertThat(gaveUp.getLastError()).isNotBlank();
+        assertThat(gaveUp.getSentAt()).isNull();
+        // the same (kind, recipient, window) again is not recorded a second time
+        java.util.Optional<Long> again = tx.execute(status -> outbox.record(new Outbox.Message(
+                Outbox.Kind.WINDOW_OPEN, "owner-ada", "ada@owners.example", java.time.YearMonth.of(2025, 10), "subject",
+                "body", null)));
+        assertThat(again).isEmpty();
+        assertThat(smtp.getReceivedMessages()).isEmpty();
     }
 
     // ---- helpers ----
