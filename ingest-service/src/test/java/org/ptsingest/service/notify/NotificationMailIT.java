@@ -38,15 +38,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.ptsingest.service.IngestItSupport;
 import org.ptsingest.service.persistence.jooq.tables.records.NotificationRecord;
-import org.ptsingest.service.reporting.MissingReports;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * E-mail through a real SMTP server in the test (GreenMail): invitations and password links followed to a
- * working login, window-opening reminders decided by two reminder jobs at once, the missing-report notice
+ * working login, window-opening reminders decided by two instances at once, the missing-report notice
  * with its CSV, and an SMTP outage. A context of its own (the only one with {@code spring.mail.host}), on
  * free ports, with its background work other than e-mail kept out of the way; never closed before the end
  * of the run (see As2TransportIT: closing a context closes the JVM's AS2 servers; this one has none).
@@ -85,13 +86,13 @@ class NotificationMailIT extends IngestItSupport {
     Reminders reminders;
 
     @Autowired
-    MissingReports missingReports;
-
-    @Autowired
     Outbox outbox;
 
     @Autowired
     TransactionTemplate tx;
+
+    @Autowired
+    org.springframework.core.env.Environment environment;
 
     GreenMail smtp;
 
@@ -216,20 +217,28 @@ class NotificationMailIT extends IngestItSupport {
     // ---- (b) window-opening reminders, two jobs at once ----
 
     /**
-     * Two reminder jobs (the service's bean and a second Reminders as another instance would have, on its
-     * own transactions) run at the same moment; a second SpringApplication is not started, the database is
-     * what the instances would share. Each self-reporter owing a close gets one e-mail.
+     * A second instance of the service (its own SpringApplication, data directory and ports, the same
+     * database and SMTP server) beside this one: both decide October's window-opening reminders at the same
+     * moment, and both send e-mail. Each self-reporter owing a close gets one e-mail.
      */
     @Test
-    void windowOpeningRemindersAreSentOnceWhenTwoInstancesDecideThemAtOnce() throws Exception {
+    void windowOpeningRemindersAreSentOnceWithTwoInstancesRunning() throws Exception {
         assertThat(post(asOps("/api/v1/self-reporters/owner-off/disable")).statusCode()).isEqualTo(200);
-        clock.set(Instant.parse("2025-10-27T04:00:00Z")); // 27 October 2025 00:00 EDT: October's window opens
-        Reminders other = new Reminders(dsl, tx, missingReports, outbox, clock, properties);
-        CyclicBarrier together = new CyclicBarrier(2);
-        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> together(together, reminders::check));
-        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> together(together, other::check));
-        assertThat(first.get() + second.get()).isEqualTo(2);
+        Instant opens = Instant.parse("2025-10-27T04:00:00Z"); // 27 October 2025 00:00 EDT: October's window opens
+        clock.set(opens);
+        try (ConfigurableApplicationContext second = secondInstance()) {
+            // its own clock, set to the same moment
+            second.getBean(org.ptsingest.service.TestClock.class).set(opens);
+            Reminders other = second.getBean(Reminders.class);
+            CyclicBarrier together = new CyclicBarrier(2);
+            CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> together(together, reminders::check));
+            CompletableFuture<Integer> byOther = CompletableFuture.supplyAsync(() -> together(together, other::check));
+            assertThat(first.get() + byOther.get()).isEqualTo(2);
+            checkWindowReminders();
+        }
+    }
 
+    private void checkWindowReminders() throws Exception {
         List<MimeMessage> mails = awaitMails(2);
         Map<String, String> byRecipient = new LinkedHashMap<>();
         for (MimeMessage m : mails) {
@@ -339,6 +348,19 @@ class NotificationMailIT extends IngestItSupport {
     }
 
     // ---- helpers ----
+
+    /** Another instance on the same database and SMTP server; the caller closes it (it has no AS2 server). */
+    ConfigurableApplicationContext secondInstance() {
+        return new SpringApplicationBuilder(org.ptsingest.service.IngestServiceApplication.class,
+                org.ptsingest.service.TestClock.Config.class).profiles("it")
+                .run("--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
+                        "--server.port=0", "--ingest.data-dir=target/it-data/mail-second",
+                        "--ingest.sftp.port=" + freePort(), "--ingest.sftp.poll-delay=1d",
+                        "--ingest.delivery.worker-delay=1d", "--ingest.production.worker-delay=1d",
+                        "--ingest.as2.enabled=false", "--camel.component.as2.enabled=false",
+                        "--spring.mail.host=127.0.0.1", "--spring.mail.port=" + SMTP_PORT,
+                        "--ingest.notifications.base-url=" + BASE_URL, "--ingest.notifications.worker-delay=200ms");
+    }
 
     List<MimeMessage> awaitMails(int n) {
         await("%d e-mail(s)".formatted(n)).atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length >= n);
