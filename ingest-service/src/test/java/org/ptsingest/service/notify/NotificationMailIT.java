@@ -172,6 +172,26 @@ class NotificationMailIT extends IngestItSupport {
         assertThat(smtp.getReceivedMessages()).hasSize(1);
     }
 
+    /** 72 hours later the link explains itself instead of offering a form; the password is not set. */
+    @Test
+    void anExpiredLinkIsExplained() throws Exception {
+        Instant now = Instant.now();
+        clock.set(now);
+        assertThat(post(asOps("/api/v1/self-reporters/owner-grace/invitation")).statusCode()).isEqualTo(201);
+        String token = token(text(awaitMails(1).get(0)));
+        clock.set(now.plus(Duration.ofHours(72)));
+        HttpClient owner = browser();
+        HttpResponse<String> page = get(owner, "/report/password?token=" + token);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("id=\"link-unusable\"", "cannot be used any more")
+                .doesNotContain("id=\"password-form\"");
+        HttpResponse<String> posted = form(owner, "/report/password", csrf(get(owner, "/report/forgot")),
+                "token", token, "password", PASSWORD, "repeated", PASSWORD);
+        assertThat(get(owner, path(posted)).body()).contains("id=\"link-unusable\"");
+        assertThat(JSON.readTree(send(asOps("/api/v1/self-reporters").GET().build()).body()).findValuesAsText("state"))
+                .containsExactly("NOT_INVITED", "INVITED", "NOT_INVITED", "NOT_INVITED");
+    }
+
     @Test
     void invitationsOfUnknownOrDisabledSelfReportersAreRefused() throws Exception {
         assertThat(post(asOps("/api/v1/self-reporters/nobody/invitation")).statusCode()).isEqualTo(404);
