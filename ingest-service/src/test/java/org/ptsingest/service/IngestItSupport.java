@@ -83,7 +83,10 @@ public abstract class IngestItSupport {
                         // windows already acted on stay: emptied, every ended window would be acted on again)
                         org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_REVISION,
                         org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_DIRTY,
-                        org.ptsingest.service.persistence.jooq.Tables.GIS_EXPORT).cascade().execute();
+                        org.ptsingest.service.persistence.jooq.Tables.GIS_EXPORT,
+                        // e-mail: the outbox and which reminder runs were done
+                        org.ptsingest.service.persistence.jooq.Tables.NOTIFICATION,
+                        org.ptsingest.service.persistence.jooq.Tables.REMINDER_RUN).cascade().execute();
                 break;
             } catch (org.springframework.dao.PessimisticLockingFailureException e) {
                 if (attempt == 5) {

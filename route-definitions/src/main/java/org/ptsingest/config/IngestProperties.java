@@ -22,6 +22,8 @@ import org.springframework.util.unit.DataSize;
  * @param as2 the AS2 channel
  * @param delivery retries, quarantine and the background worker
  * @param production reporting windows and the monthly production ledger
+ * @param notifications the e-mail outbox and its worker
+ * @param reminders when reminders and missing-report notices are decided
  */
 @ConfigurationProperties("ingest")
 public record IngestProperties(
@@ -33,7 +35,68 @@ public record IngestProperties(
         @DefaultValue Demo demo,
         @DefaultValue As2 as2,
         @DefaultValue Delivery delivery,
-        @DefaultValue Production production) {
+        @DefaultValue Production production,
+        @DefaultValue Notifications notifications,
+        @DefaultValue Reminders reminders) {
+
+    /**
+     * E-mail goes out through an outbox in PostgreSQL; Spring Boot's {@code spring.mail.*} names the SMTP
+     * server. Without {@code spring.mail.host} nothing is sent: messages are recorded as KEPT.
+     *
+     * @param from the sender address of every message
+     * @param baseUrl the service's public HTTPS address, for the links in messages ({@code <base-url>/report})
+     * @param workerDelay pause between two runs of the sending worker
+     * @param firstRetry wait after the first failed attempt; doubles at every further failure
+     * @param maxRetryInterval the longest wait between two attempts
+     * @param maxAttempts failed attempts after which a message is GAVE_UP
+     */
+    public record Notifications(
+            @DefaultValue("pts-ingest@localhost") String from,
+            @DefaultValue("https://localhost:8443") String baseUrl,
+            @DefaultValue("5s") Duration workerDelay,
+            @DefaultValue("30s") Duration firstRetry,
+            @DefaultValue("1h") Duration maxRetryInterval,
+            @DefaultValue("20") int maxAttempts) {
+
+        public Notifications {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("ingest.notifications.max-attempts must be at least 1, is " + maxAttempts);
+            }
+            baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        }
+
+        /** The wait after the given number of failed attempts (1 = the first). */
+        public Duration backOff(int failedAttempts) {
+            Duration wait = firstRetry;
+            for (int i = 1; i < failedAttempts && wait.compareTo(maxRetryInterval) < 0; i++) {
+                wait = wait.multipliedBy(2);
+            }
+            return wait.compareTo(maxRetryInterval) < 0 ? wait : maxRetryInterval;
+        }
+    }
+
+    /**
+     * @param missingThreshold a DAS provider gets the missing-report notice when at least this many of its
+     *     systems have no close in the window
+     * @param missingDaysBeforeClose the notice is decided this many local days before the window closes
+     * @param checkInterval pause between two looks at whether reminders are due
+     */
+    public record Reminders(
+            @DefaultValue("10") int missingThreshold,
+            @DefaultValue("2") int missingDaysBeforeClose,
+            @DefaultValue("1m") Duration checkInterval) {
+
+        public Reminders {
+            if (missingThreshold < 1) {
+                throw new IllegalArgumentException("ingest.reminders.missing-threshold must be at least 1, is "
+                        + missingThreshold);
+            }
+            if (missingDaysBeforeClose < 1) {
+                throw new IllegalArgumentException("ingest.reminders.missing-days-before-close must be at least 1, is "
+                        + missingDaysBeforeClose);
+            }
+        }
+    }
 
     /**
      * @param windowDays the reporting window of month M is [B(M) − windowDays, B(M) + windowDays) in

@@ -32,7 +32,7 @@ final class StubPipeline implements FeedPipeline {
         return new IngestProperties(dir,
                 new IngestProperties.Sftp(true, "localhost", 2222, "ingest-service", "providers", null, null,
                         Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMinutes(2)),
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /** When set, every delivery is answered as not judged, in this state (delivery 9). */

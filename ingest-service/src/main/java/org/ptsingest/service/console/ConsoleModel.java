@@ -8,7 +8,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 
 /** What every console page's header shows: who is logged in, and whether they may act (OPS) or only look. */
 @ControllerAdvice(assignableTypes = {ConsoleController.class, ProductionConsoleController.class,
-        ManualReportsConsoleController.class})
+        ManualReportsConsoleController.class, NotifyConsoleController.class})
 class ConsoleModel {
 
     @ModelAttribute
