@@ -11,6 +11,8 @@ import java.security.KeyPair;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.jooq.DSLContext;
 import org.ptsingest.config.IngestProperties;
+import org.ptsingest.service.notify.AccountMails;
+import org.ptsingest.service.report.SelfReporters;
 import org.ptsingest.service.sftp.SshKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +22,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
- * The default run's demo set-up: the sample registry from sample-feeds/registry, and an SSH key per
- * provider under data/demo-keys so you can log in to the drop box with the OpenSSH client at once.
+ * The default run's demo set-up: the sample registry from sample-feeds/registry, an SSH key per DAS
+ * provider under data/demo-keys so you can log in to the drop box with the OpenSSH client at once, and the
+ * self-reporters of sample-feeds/registry/self-reporting, each invited once (without SMTP the invitation
+ * with its link is kept on the console's Notifications page).
  * Off unless {@code ingest.demo.enabled=true} (scripts/run sets it).
  */
 @Component
@@ -32,11 +36,16 @@ class DemoData implements ApplicationRunner {
     private final IngestProperties properties;
     private final RegistryImport imports;
     private final DSLContext dsl;
+    private final SelfReporters reporters;
+    private final AccountMails mails;
 
-    DemoData(IngestProperties properties, RegistryImport imports, DSLContext dsl) {
+    DemoData(IngestProperties properties, RegistryImport imports, DSLContext dsl, SelfReporters reporters,
+            AccountMails mails) {
         this.properties = properties;
         this.imports = imports;
         this.dsl = dsl;
+        this.reporters = reporters;
+        this.mails = mails;
     }
 
     @Override
@@ -61,6 +70,24 @@ class DemoData implements ApplicationRunner {
             hint.append("      sftp -i ").append(keyFile).append(" -P ").append(properties.sftp().port())
                     .append(" -o UserKnownHostsFile=").append(properties.knownHosts())
                     .append(' ').append(provider).append('@').append(properties.sftp().host()).append('\n');
+        }
+        Path self = dir.resolve("self-reporting");
+        if (Files.isDirectory(self)) {
+            try (Reader r = Files.newBufferedReader(self.resolve("self-reporters.csv"), StandardCharsets.UTF_8);
+                    Reader s = Files.newBufferedReader(self.resolve("systems.csv"), StandardCharsets.UTF_8);
+                    Reader d = Files.newBufferedReader(self.resolve("designations.csv"), StandardCharsets.UTF_8)) {
+                log.info("demo self-reporters: {}, {}, {}", imports.selfReporters(r).status(), imports.systems(s).status(),
+                        imports.designations(d).status());
+            }
+            hint.append("\n    Demo self-reporters (").append(properties.notifications().baseUrl())
+                    .append("/report): their invitations, with the link to set a password, are on ")
+                    .append(properties.notifications().baseUrl()).append("/ops/notifications\n");
+            for (SelfReporters.Account a : reporters.list()) {
+                if (a.invitedAt() == null && a.disabledAt() == null) {
+                    mails.invite(a.reporterId());
+                }
+                hint.append("      ").append(a.reporterId()).append(" (").append(a.name()).append(")\n");
+            }
         }
         log.info(hint.toString());
     }
