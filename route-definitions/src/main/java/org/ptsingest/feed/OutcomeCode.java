@@ -10,7 +10,7 @@ package org.ptsingest.feed;
 public enum OutcomeCode {
     // Feed level: the whole feed is judged at once.
     UNKNOWN_PROVIDER(Scope.FEED, Disposition.REJECTED, "The sender is not a registered DAS provider."),
-    PROVIDER_NOT_APPROVED(Scope.FEED, Disposition.REJECTED, "The provider was not APPROVED at receipt time."),
+    PROVIDER_NOT_APPROVED(Scope.FEED, Disposition.REJECTED, "The provider was not APPROVED at receipt time, or the sender used a channel its kind may not (a self-reporter outside /report, a DAS provider on it)."),
     FILE_NAME_NOT_ALLOWED(Scope.FEED, Disposition.REJECTED, "The feed's file name has characters or a length the service does not take."),
     SCHEMA_VIOLATION(Scope.FEED, Disposition.REJECTED, "The feed does not follow its format."),
     DUPLICATE_FEED(Scope.FEED, Disposition.NO_OP, "The provider sent exactly these bytes before."),

@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
 
 /** Loads the registry slice a feed is judged against, one query per table. */
 @Component
-class RegistrySnapshots {
+public class RegistrySnapshots {
     private final DSLContext dsl;
 
     RegistrySnapshots(DSLContext dsl) {
@@ -36,10 +36,10 @@ class RegistrySnapshots {
     }
 
     /**
-     * The meter installed at a reading's time, for payloads that name none (PTS): each system's
+     * The meter installed at a reading's time, for payloads that name none (PTS, a self-reporter's reading): each system's
      * registered meter and exchanges are loaded once per feed, when the payload first names it.
      */
-    MeterAttribution meterAttribution() {
+    public MeterAttribution meterAttribution() {
         Map<String, InstalledMeters> known = new HashMap<>();
         return (systemId, readAt) -> known.computeIfAbsent(systemId,
                 id -> installedMeters(PTS_SYSTEM.SYSTEM_ID.eq(id)).getOrDefault(id, InstalledMeters.ANY)).at(readAt);

@@ -4,7 +4,6 @@ import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.MANUAL_REPORT;
-import static org.ptsingest.service.persistence.jooq.Tables.METER_EXCHANGE;
 import static org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_MONTH;
 import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
@@ -39,6 +38,7 @@ import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.rules.ManualEntry;
 import org.ptsingest.rules.ReportingWindow;
+import org.ptsingest.service.ingest.RegistrySnapshots;
 import org.ptsingest.service.persistence.jooq.tables.records.ManualReportRecord;
 import org.ptsingest.service.web.FeedGateway;
 import org.springframework.stereotype.Service;
@@ -90,14 +90,17 @@ public class ManualReadings {
     }
 
     private final DSLContext dsl;
+    private final RegistrySnapshots registry;
     private final FeedGateway gateway;
     private final Clock clock;
     private final ReportingWindow windows;
     private final BigDecimal dasThresholdKw;
     private final Path work;
 
-    public ManualReadings(DSLContext dsl, FeedGateway gateway, Clock clock, IngestProperties properties) {
+    public ManualReadings(DSLContext dsl, RegistrySnapshots registry, FeedGateway gateway, Clock clock,
+            IngestProperties properties) {
         this.dsl = dsl;
+        this.registry = registry;
         this.gateway = gateway;
         this.clock = clock;
         this.windows = new ReportingWindow(properties.rules().zone(), properties.production().windowDays());
@@ -351,26 +354,13 @@ public class ManualReadings {
     }
 
     /**
-     * The meter the reading is of: the one installed at that time (registered meter and exchanges), else the
-     * system's latest read meter, else {@value #UNREGISTERED_METER}.
+     * The meter the reading is of: the one installed at that time (registered meter and exchanges, as PTS
+     * payloads are attributed), else the system's latest read meter, else {@value #UNREGISTERED_METER}.
      */
     String meterFor(String systemId, Instant readAt) {
-        var exchange = dsl.select(METER_EXCHANGE.NEW_METER_SERIAL).from(METER_EXCHANGE)
-                .where(METER_EXCHANGE.SYSTEM_ID.eq(systemId), METER_EXCHANGE.EXCHANGED_AT.le(utc(readAt)))
-                .orderBy(METER_EXCHANGE.EXCHANGED_AT.desc()).limit(1).fetchOne(METER_EXCHANGE.NEW_METER_SERIAL);
-        if (exchange != null) {
-            return exchange;
-        }
-        String firstOld = dsl.select(METER_EXCHANGE.OLD_METER_SERIAL).from(METER_EXCHANGE)
-                .where(METER_EXCHANGE.SYSTEM_ID.eq(systemId)).orderBy(METER_EXCHANGE.EXCHANGED_AT).limit(1)
-                .fetchOne(METER_EXCHANGE.OLD_METER_SERIAL);
-        if (firstOld != null) {
-            return firstOld;
-        }
-        String registered = dsl.select(PTS_SYSTEM.METER_SERIAL).from(PTS_SYSTEM)
-                .where(PTS_SYSTEM.SYSTEM_ID.eq(systemId)).fetchOne(PTS_SYSTEM.METER_SERIAL);
-        if (registered != null) {
-            return registered;
+        String installed = registry.meterAttribution().meterAt(systemId, readAt);
+        if (installed != null) {
+            return installed;
         }
         String latest = dsl.select(READING.METER_SERIAL).from(READING).where(READING.SYSTEM_ID.eq(systemId))
                 .orderBy(READING.READ_AT.desc()).limit(1).fetchOne(READING.METER_SERIAL);

@@ -185,8 +185,9 @@ class ReportController {
         model.addAttribute("monthLabel", m.format(MONTH));
         model.addAttribute("report", report);
         model.addAttribute("stored", manual.storedReading(report.getFeedId()));
-        model.addAttribute("outcome", manual.outcome(report.getFeedId()));
-        model.addAttribute("outcomeText", PlainWords.explain(manual.outcome(report.getFeedId()).code()));
+        ManualReadings.Outcome outcome = manual.outcome(report.getFeedId());
+        model.addAttribute("outcome", outcome);
+        model.addAttribute("outcomeText", PlainWords.explain(outcome.code()));
         return "report/summary";
     }
 

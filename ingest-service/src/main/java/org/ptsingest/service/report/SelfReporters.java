@@ -4,21 +4,16 @@ import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER;
 import static org.ptsingest.service.persistence.jooq.Tables.REPORTER_TOKEN;
 import static org.ptsingest.service.persistence.jooq.Tables.SELF_REPORTER;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.ptsingest.service.security.SecretTokens;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -52,8 +47,6 @@ public class SelfReporters implements UserDetailsService {
             super(message);
         }
     }
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DSLContext dsl;
     private final PasswordEncoder encoder;
@@ -103,16 +96,14 @@ public class SelfReporters implements UserDetailsService {
     @Transactional
     public Link newLink(String reporterId, Purpose purpose) {
         Account account = account(reporterId).orElseThrow(() -> new Refused("no self-reporter " + reporterId));
-        byte[] random = new byte[32];
-        RANDOM.nextBytes(random);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        String token = SecretTokens.newToken();
         Instant now = clock.instant();
         OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
         dsl.update(REPORTER_TOKEN).set(REPORTER_TOKEN.USED_AT, at)
                 .where(REPORTER_TOKEN.REPORTER_ID.eq(reporterId), REPORTER_TOKEN.PURPOSE.eq(purpose.name()),
                         REPORTER_TOKEN.USED_AT.isNull())
                 .execute();
-        dsl.insertInto(REPORTER_TOKEN).set(REPORTER_TOKEN.TOKEN_SHA256, sha256(token))
+        dsl.insertInto(REPORTER_TOKEN).set(REPORTER_TOKEN.TOKEN_SHA256, SecretTokens.sha256(token))
                 .set(REPORTER_TOKEN.REPORTER_ID, reporterId).set(REPORTER_TOKEN.PURPOSE, purpose.name())
                 .set(REPORTER_TOKEN.CREATED_AT, at).set(REPORTER_TOKEN.EXPIRES_AT, at.plus(LINK_VALIDITY))
                 .execute();
@@ -130,7 +121,7 @@ public class SelfReporters implements UserDetailsService {
         }
         return dsl.select(REPORTER_TOKEN.REPORTER_ID).from(REPORTER_TOKEN)
                 .join(SELF_REPORTER).on(SELF_REPORTER.REPORTER_ID.eq(REPORTER_TOKEN.REPORTER_ID))
-                .where(REPORTER_TOKEN.TOKEN_SHA256.eq(sha256(token)), REPORTER_TOKEN.USED_AT.isNull(),
+                .where(REPORTER_TOKEN.TOKEN_SHA256.eq(SecretTokens.sha256(token)), REPORTER_TOKEN.USED_AT.isNull(),
                         REPORTER_TOKEN.EXPIRES_AT.gt(clock.instant().atOffset(ZoneOffset.UTC)),
                         SELF_REPORTER.DISABLED_AT.isNull())
                 .fetchOptional(REPORTER_TOKEN.REPORTER_ID);
@@ -151,7 +142,7 @@ public class SelfReporters implements UserDetailsService {
         String reporterId = linkOwner(token).orElseThrow(() -> new Refused(
                 "This link has expired or was already used. Ask for a new one."));
         int used = dsl.update(REPORTER_TOKEN).set(REPORTER_TOKEN.USED_AT, clock.instant().atOffset(ZoneOffset.UTC))
-                .where(REPORTER_TOKEN.TOKEN_SHA256.eq(sha256(token)), REPORTER_TOKEN.USED_AT.isNull()).execute();
+                .where(REPORTER_TOKEN.TOKEN_SHA256.eq(SecretTokens.sha256(token)), REPORTER_TOKEN.USED_AT.isNull()).execute();
         if (used == 0) {
             throw new Refused("This link has expired or was already used. Ask for a new one.");
         }
@@ -176,15 +167,6 @@ public class SelfReporters implements UserDetailsService {
         return Map.of("reporter_id", a.reporterId(), "name", a.name(), "email", a.email(),
                 "password_set", a.passwordSet(), "invited_at", String.valueOf(a.invitedAt()),
                 "disabled", a.disabledAt() != null);
-    }
-
-    static String sha256(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Instant instant(OffsetDateTime t) {

@@ -4,10 +4,7 @@ import static org.ptsingest.service.persistence.jooq.Tables.PROVIDER_API_KEY;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.OffsetDateTime;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.jooq.DSLContext;
@@ -21,7 +18,6 @@ import org.springframework.stereotype.Service;
 @Service
 public class ProviderApiKeys {
     private static final String PREFIX = "pts_";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DSLContext dsl;
 
@@ -32,10 +28,10 @@ public class ProviderApiKeys {
     public record Issued(String keyId, String apiKey) {}
 
     public Issued issue(String providerId) {
-        String keyId = HexFormat.of().formatHex(random(6));
-        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random(32));
+        String keyId = HexFormat.of().formatHex(SecretTokens.random(6));
+        String secret = SecretTokens.newToken();
         dsl.insertInto(PROVIDER_API_KEY).set(PROVIDER_API_KEY.KEY_ID, keyId)
-                .set(PROVIDER_API_KEY.PROVIDER_ID, providerId).set(PROVIDER_API_KEY.SECRET_SHA256, sha256(secret))
+                .set(PROVIDER_API_KEY.PROVIDER_ID, providerId).set(PROVIDER_API_KEY.SECRET_SHA256, SecretTokens.sha256(secret))
                 .execute();
         return new Issued(keyId, PREFIX + keyId + "_" + secret);
     }
@@ -63,23 +59,10 @@ public class ProviderApiKeys {
                 .where(PROVIDER_API_KEY.KEY_ID.eq(keyId), PROVIDER_API_KEY.REVOKED_AT.isNull())
                 .fetchOne();
         if (row == null || !MessageDigest.isEqual(row.value2().getBytes(StandardCharsets.US_ASCII),
-                sha256(secret).getBytes(StandardCharsets.US_ASCII))) {
+                SecretTokens.sha256(secret).getBytes(StandardCharsets.US_ASCII))) {
             return Optional.empty();
         }
         return Optional.of(row.value1());
     }
 
-    private static byte[] random(int n) {
-        byte[] b = new byte[n];
-        RANDOM.nextBytes(b);
-        return b;
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
