@@ -237,10 +237,9 @@ public class FeedIngestion {
             long storedCount = exportStoredAround(stored);
             phases.done("registry and neighbours");
 
-            try (Writer outcomeRows = append(outcomes); PgCopy.CopyIn readings = PgCopy.copyReadings(c);
+            try (Writer outcomeRows = append(outcomes); BinaryCopy readings = PgCopy.copyReadings(c);
                     BufferedReader storedRows = Files.newBufferedReader(stored, StandardCharsets.UTF_8)) {
                 StoredNeighbourCursor neighbours = new StoredNeighbourCursor(storedReadings(storedRows));
-                Writer readingRows = readings.writer();
                 long judged = 0;
                 while (inOrder.hasNext()) {
                     ParsedReading r = inOrder.next();
@@ -250,9 +249,10 @@ public class FeedIngestion {
                     Verdict v = judge.judge(r, neighbours.find(r.systemId(), r.meterSerial(), r.readAt()));
                     counts.merge(v.code(), 1, Integer::sum);
                     if (v.code().stores()) {
-                        PgCopy.row(readingRows, r.systemId(), r.meterSerial(), r.readAt(), r.registerKwh(),
-                                feed.getFeedId(), r.record(), r.line(),
-                                v.code() == OutcomeCode.ACCEPTED ? null : v.code().name());
+                        readings.row(PgCopy.READING_FIELDS).text(r.systemId()).text(r.meterSerial())
+                                .timestamptz(r.readAt()).numeric(r.registerKwh()).int8(feed.getFeedId())
+                                .int4(r.record()).int4(r.line())
+                                .text(v.code() == OutcomeCode.ACCEPTED ? null : v.code().name());
                     }
                     if (v.code() != OutcomeCode.ACCEPTED) {
                         PgCopy.row(outcomeRows, feed.getFeedId(), r.record(), r.line(), r.systemId(), r.meterSerial(), r.readAt(),

@@ -1,22 +1,18 @@
 package org.ptsingest.service.ingest;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.PGCopyOutputStream;
 
 /**
- * PostgreSQL COPY text rows ({@link #row}, also used by the production ledger) and the per-feed temporary table, which
- * jOOQ cannot express. Everything else goes through jOOQ's generated classes.
+ * PostgreSQL COPY: text rows ({@link #row}, also used by the production ledger), the binary COPY of accepted
+ * readings ({@link BinaryCopy}) and the per-feed temporary table, which jOOQ cannot express. Everything else goes through jOOQ's generated classes.
  */
 public final class PgCopy {
     static final String SPAN_TABLE = "feed_meter_span";
@@ -27,7 +23,9 @@ public final class PgCopy {
     private static final String COPY_SPANS = "COPY " + SPAN_TABLE
             + " (system_id, meter_serial, first_at, last_at) FROM STDIN";
     private static final String COPY_READINGS = "COPY reading"
-            + " (system_id, meter_serial, read_at, register_kwh, feed_id, record_no, line_no, flag) FROM STDIN";
+            + " (system_id, meter_serial, read_at, register_kwh, feed_id, record_no, line_no, flag) FROM STDIN (FORMAT binary)";
+    /** Fields of a row of {@link #copyReadings}. */
+    static final int READING_FIELDS = 8;
     private static final String COPY_OUTCOMES = "COPY reading_outcome"
             + " (feed_id, record_no, line_no, system_id, meter_serial, read_at, register_kwh, code, message) FROM STDIN";
 
@@ -40,9 +38,13 @@ public final class PgCopy {
         }
     }
 
-    /** COPY into the readings table, fed row by row while readings are judged. */
-    static CopyIn copyReadings(Connection c) throws SQLException {
-        return new CopyIn(c, COPY_READINGS);
+    /**
+     * COPY into the readings table, fed row by row while readings are judged: binary rows of
+     * {@value #READING_FIELDS} fields (system_id, meter_serial, read_at, register_kwh, feed_id, record_no,
+     * line_no, flag).
+     */
+    static BinaryCopy copyReadings(Connection c) throws SQLException, IOException {
+        return new BinaryCopy(c, COPY_READINGS);
     }
 
     /** One row per meter of the feed: its first and last read_at (small: meters, not readings). */
@@ -64,41 +66,6 @@ public final class PgCopy {
         }
         try (InputStream in = Files.newInputStream(rows)) {
             return c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, in, 1 << 16);
-        }
-    }
-
-    /**
-     * A COPY FROM STDIN written row by row. Closing it without {@link #finish()} cancels the COPY,
-     * which fails the transaction: callers that want to carry on set a savepoint first.
-     */
-    static final class CopyIn implements AutoCloseable {
-        private final PGCopyOutputStream out;
-        private final Writer writer;
-        private boolean finished;
-
-        private CopyIn(Connection c, String sql) throws SQLException {
-            this.out = new PGCopyOutputStream(c.unwrap(PGConnection.class), sql, 1 << 16);
-            this.writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-        }
-
-        Writer writer() {
-            return writer;
-        }
-
-        void finish() throws IOException {
-            writer.close(); // flushes and ends the COPY
-            finished = true;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!finished && out.isActive()) {
-                try {
-                    out.cancelCopy();
-                } catch (SQLException e) {
-                    throw new IOException("cannot cancel the COPY", e);
-                }
-            }
         }
     }
 
