@@ -6,11 +6,13 @@ import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ptsingest.feed.ParsedReading;
@@ -82,6 +84,49 @@ class ExternalSortTest {
             sort.sorted().forEachRemaining(reversed::add);
             assertThat(reversed).containsExactlyElementsOf(readings);
         }
+    }
+
+    /** Runs written while the feed was still in order are left unsorted; the merge must still order them. */
+    @Test
+    void orderLostAfterSeveralRunsStillComesBackSorted() throws Exception {
+        List<ParsedReading> readings = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            readings.add(reading(i, "MA-" + (1000 + i / 10), i));
+        }
+        // then the same systems again, earlier instants, backwards: out of order from record 301 on
+        for (int i = 299; i >= 0; i--) {
+            readings.add(reading(600 - i, "MA-" + (1000 + i / 10), i - 1_000));
+        }
+        List<ParsedReading> expected = new ArrayList<>(readings);
+        expected.sort(ExternalSort.JUDGING_ORDER);
+        List<ParsedReading> actual = new ArrayList<>();
+        try (ExternalSort sort = new ExternalSort(dir, "t", 64)) {
+            for (ParsedReading r : readings) {
+                sort.add(r);
+            }
+            assertThat(sort.arrivedInOrder()).isFalse();
+            sort.sorted().forEachRemaining(actual::add);
+        }
+        assertThat(actual).containsExactlyElementsOf(expected);
+    }
+
+    /** A feed given up half-way (a schema violation near its end) leaves no run file and no sorting thread. */
+    @Test
+    void closingHalfWayRemovesEveryRunAndItsThread() throws Exception {
+        try (ExternalSort sort = new ExternalSort(dir, "half", 16)) {
+            for (int i = 0; i < 1_000; i++) {
+                sort.add(reading(i, "MA-" + (5000 - i), i));
+            }
+        }
+        assertThat(Files.list(dir)).as("run files removed").isEmpty();
+        // the pool has terminated; its thread may take a moment more to leave the JVM's list
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("sort-half")));
+    }
+
+    private static ParsedReading reading(int record, String system, int hour) {
+        return new ParsedReading(record, record + 1, system, "SN-1", Instant.parse("2025-01-01T00:00:00Z").plusSeconds(3_600L * hour),
+                new BigDecimal(record).movePointLeft(1));
     }
 
     @Test
