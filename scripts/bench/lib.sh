@@ -39,3 +39,12 @@ bench_stop_service() {
   wait "$service_pid" 2>/dev/null || true
   service_pid=""
 }
+
+# bench_pg_settings DB: the PostgreSQL settings that bear on bulk loads and commits, as one line, so every
+# report says what it was measured with (README, "PostgreSQL settings").
+bench_pg_settings() {
+  PGPASSWORD=${PGPASSWORD:-ingest} psql -X -At -h localhost -U ingest -d "$1" -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name)
+    FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'synchronous_commit',
+      'wal_level', 'wal_compression', 'full_page_writes', 'fsync', 'maintenance_work_mem', 'work_mem')" 2>/dev/null \
+    || echo unknown
+}
