@@ -347,8 +347,8 @@ public class FeedIngestion {
             case CSV_V1 -> new CsvFeedReader();
             case XML_V1 -> new XmlFeedReader(d.providerId());
             case JSON_V1 -> new JsonFeedReader(d.providerId());
-            case PTS_ARDATA -> new ArDataReader(rules.zone(), registry.meterAttribution());
-            case PTS_JSON -> new PtsJsonReader(rules.zone(), registry.meterAttribution());
+            case PTS_ARDATA -> new ArDataReader(rules.zone(), registry.meterAttribution(d.providerId()));
+            case PTS_JSON -> new PtsJsonReader(rules.zone(), registry.meterAttribution(d.providerId()));
         };
     }
 

@@ -36,13 +36,42 @@ public class RegistrySnapshots {
     }
 
     /**
-     * The meter installed at a reading's time, for payloads that name none (PTS, a self-reporter's reading): each system's
-     * registered meter and exchanges are loaded once per feed, when the payload first names it.
+     * Systems looked up one by one before a feed's attribution loads all of its provider's designated
+     * systems in one query instead: a small feed costs a query per system it names, a large one a few
+     * hundred queries and one bulk load (a PTS payload of 100,000 systems took 100,000 round trips,
+     * 52 s of a 70 s feed).
      */
-    public MeterAttribution meterAttribution() {
+    static final int LOOKUPS_BEFORE_BULK = 200;
+
+    /**
+     * The meter installed at a reading's time, for payloads that name none (PTS, a self-reporter's reading): each
+     * system's registered meter and exchanges are loaded once per feed — one by one while the payload has named
+     * few systems, then every system ever designated to {@code providerId} at once ({@link #LOOKUPS_BEFORE_BULK});
+     * a system never designated to it is still looked up when named (its readings are NOT_DESIGNATED, and the
+     * receipt names the meter they would be of).
+     */
+    public MeterAttribution meterAttribution(String providerId) {
         Map<String, InstalledMeters> known = new HashMap<>();
-        return (systemId, readAt) -> known.computeIfAbsent(systemId,
-                id -> installedMeters(PTS_SYSTEM.SYSTEM_ID.eq(id)).getOrDefault(id, InstalledMeters.ANY)).at(readAt);
+        int[] lookups = {0};
+        return (systemId, readAt) -> {
+            InstalledMeters meters = known.get(systemId);
+            if (meters == null && lookups[0] >= 0 && ++lookups[0] > LOOKUPS_BEFORE_BULK) {
+                lookups[0] = -1; // once
+                var designated = DSL.select(DESIGNATION.SYSTEM_ID).from(DESIGNATION)
+                        .where(DESIGNATION.PROVIDER_ID.eq(providerId));
+                for (String id : dsl.selectDistinct(DESIGNATION.SYSTEM_ID).from(DESIGNATION)
+                        .where(DESIGNATION.PROVIDER_ID.eq(providerId)).fetch(DESIGNATION.SYSTEM_ID)) {
+                    known.put(id, InstalledMeters.ANY);
+                }
+                known.putAll(installedMeters(PTS_SYSTEM.SYSTEM_ID.in(designated)));
+                meters = known.get(systemId);
+            }
+            if (meters == null) {
+                meters = installedMeters(PTS_SYSTEM.SYSTEM_ID.eq(systemId)).getOrDefault(systemId, InstalledMeters.ANY);
+                known.put(systemId, meters);
+            }
+            return meters.at(readAt);
+        };
     }
 
     /**

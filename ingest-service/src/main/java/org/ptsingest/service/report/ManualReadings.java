@@ -216,7 +216,7 @@ public class ManualReadings {
         Files.createDirectories(work);
         Path content = Files.createTempFile(work, "manual-", ".csv");
         try {
-            writeFeed(content, systemId, meterFor(systemId, checked.readAt()), checked.readAt(), checked.kwh());
+            writeFeed(content, systemId, meterFor(reporterId, systemId, checked.readAt()), checked.readAt(), checked.kwh());
             FeedGateway.Delivered done;
             try {
                 done = gateway.deliver(new FeedDelivery(reporterId, Channel.MANUAL, FeedFormat.CSV_V1, FILE_NAME,
@@ -357,8 +357,8 @@ public class ManualReadings {
      * The meter the reading is of: the one installed at that time (registered meter and exchanges, as PTS
      * payloads are attributed), else the system's latest read meter, else {@value #UNREGISTERED_METER}.
      */
-    String meterFor(String systemId, Instant readAt) {
-        String installed = registry.meterAttribution().meterAt(systemId, readAt);
+    String meterFor(String reporterId, String systemId, Instant readAt) {
+        String installed = registry.meterAttribution(reporterId).meterAt(systemId, readAt);
         if (installed != null) {
             return installed;
         }
