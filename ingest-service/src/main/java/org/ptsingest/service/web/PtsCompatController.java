@@ -115,26 +115,25 @@ class PtsCompatController {
      */
     @PostMapping(path = "/pts/v1/soap", consumes = {"text/xml", "application/soap+xml"})
     void soap(HttpServletRequest request, HttpServletResponse response) throws Exception {
-        PtsSoap.Call call;
-        try (var in = request.getInputStream()) {
-            call = PtsSoap.read(in);
-        } catch (IllegalArgumentException e) {
-            PtsSoap.fault(response, HttpStatus.BAD_REQUEST, "soap:Client", e.getMessage());
-            return;
-        }
-        String provider = apiKeys.authenticate(call.password()).orElse(null);
-        if (provider == null || !provider.equals(call.userName())) {
-            PtsSoap.fault(response, HttpStatus.UNAUTHORIZED, "soap:Client", "cAuthentication: unknown user or key");
-            return;
-        }
-        if (!call.posts()) {
-            read(call, provider, response);
-            return;
-        }
         Files.createDirectories(uploads);
         Path body = Files.createTempFile(uploads, "pts-soap-", ".xml");
         try {
-            Files.writeString(body, call.xmlData());
+            PtsSoap.Call call;
+            try (var in = request.getInputStream()) {
+                call = PtsSoap.read(in, body);
+            } catch (IllegalArgumentException e) {
+                PtsSoap.fault(response, HttpStatus.BAD_REQUEST, "soap:Client", e.getMessage());
+                return;
+            }
+            String provider = apiKeys.authenticate(call.password()).orElse(null);
+            if (provider == null || !provider.equals(call.userName())) {
+                PtsSoap.fault(response, HttpStatus.UNAUTHORIZED, "soap:Client", "cAuthentication: unknown user or key");
+                return;
+            }
+            if (!call.posts()) {
+                read(call, provider, response);
+                return;
+            }
             Outcome outcome = ingest(body, provider, FeedFormat.PTS_ARDATA, call.test());
             if (outcome.notJudged() != null) {
                 response.setHeader("Retry-After", Long.toString(

@@ -3,6 +3,10 @@ package org.ptsingest.service.web;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -28,8 +32,11 @@ final class PtsSoap {
     private static final Set<String> OPERATIONS = Set.of("postdata", "testpostdata", GET_LAST_METER_DATE, GET_METER_VALUE);
     private static final Set<String> PARAMETERS = Set.of("PTSSystemID", "MeterYear", "MeterMonth", "MeterDay");
 
-    /** One call; {@code parameters} holds the read calls' PTSSystemID, MeterYear, MeterMonth, MeterDay as sent. */
-    record Call(String operation, String xmlData, String userName, String password, Map<String, String> parameters) {
+    /**
+     * One call; {@code parameters} holds the read calls' PTSSystemID, MeterYear, MeterMonth, MeterDay as sent. A post's
+     * ARData went to the file given to {@link #read}.
+     */
+    record Call(String operation, String userName, String password, Map<String, String> parameters) {
         boolean test() {
             return operation.equals("testpostdata");
         }
@@ -41,12 +48,25 @@ final class PtsSoap {
 
     private PtsSoap() {}
 
-    static Call read(InputStream in) {
+    /**
+     * Reads a call; a post's {@code xmldata} text (the ARData document, unescaped by the parser) is streamed into
+     * {@code xmlData} as it is read, never held whole: a body of 100,000 systems is over 100 million characters.
+     */
+    static Call read(InputStream in, Path xmlData) throws IOException {
         XMLInputFactory factory = XMLInputFactory.newFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        // The ARData arrives escaped: every tag is two built-in references (&lt; &gt;), and the JDK's parser
+        // counts their expansions against limits meant for DTD entities — since JDK 25 a postdata of a few
+        // thousand systems was refused ("JAXP00010003 ... jdk.xml.maxGeneralEntitySizeLimit"). With DTDs
+        // refused there is nothing to expand but those references, so the limits guard nothing here; the
+        // body's size is bounded by the request size limit.
+        for (String limit : new String[] {"jdk.xml.maxGeneralEntitySizeLimit", "jdk.xml.totalEntitySizeLimit",
+                "jdk.xml.entityExpansionLimit"}) {
+            factory.setProperty(limit, 0);
+        }
         String operation = null;
-        String xmlData = null;
+        boolean hasXmlData = false;
         String user = null;
         String password = null;
         Map<String, String> parameters = new HashMap<>();
@@ -67,7 +87,10 @@ final class PtsSoap {
                     parameters.put(name, x.getElementText().strip());
                 } else {
                     switch (name) {
-                        case "xmldata" -> xmlData = x.getElementText();
+                        case "xmldata" -> {
+                            copyText(x, xmlData);
+                            hasXmlData = true;
+                        }
                         case "UserName" -> user = x.getElementText().strip();
                         case "Password" -> password = x.getElementText().strip();
                         default -> { }
@@ -80,10 +103,27 @@ final class PtsSoap {
         if (operation == null) {
             throw new IllegalArgumentException("expected a postdata, testpostdata, GetLastMeterDate or GetMeterValue call");
         }
-        if ((operation.equals("postdata") || operation.equals("testpostdata")) && xmlData == null) {
+        if ((operation.equals("postdata") || operation.equals("testpostdata")) && !hasXmlData) {
             throw new IllegalArgumentException("expected a postdata or testpostdata call with xmldata");
         }
-        return new Call(operation, xmlData, user, password, Map.copyOf(parameters));
+        return new Call(operation, user, password, Map.copyOf(parameters));
+    }
+
+    /** The text of the element just started, chunk by chunk into {@code target}, up to its end tag. */
+    private static void copyText(XMLStreamReader x, Path target) throws XMLStreamException, IOException {
+        try (Writer out = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
+            for (int event = x.next(); event != XMLStreamConstants.END_ELEMENT; event = x.next()) {
+                switch (event) {
+                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE ->
+                            out.write(x.getTextCharacters(), x.getTextStart(), x.getTextLength());
+                    case XMLStreamConstants.COMMENT, XMLStreamConstants.PROCESSING_INSTRUCTION -> { }
+                    case XMLStreamConstants.START_ELEMENT -> throw new IllegalArgumentException(
+                            "xmldata must hold the ARData document as escaped text, not as elements (<"
+                                    + x.getLocalName() + ">)");
+                    default -> throw new IllegalArgumentException("xmldata ended unexpectedly");
+                }
+            }
+        }
     }
 
     /** The answer {@code {operation}Response/{operation}Result}; a null result leaves the Result element out. */
