@@ -47,6 +47,20 @@ public final class ReadingValues {
     /** Checks one record's values and hands it to the sink as a reading or as an invalid record. */
     public void emit(int record, int line, String systemId, String meterSerial, String readAt, String registerKwh,
             FeedReader.Sink sink) throws IOException {
+        emit(record, line, systemId, meterSerial, readAt, null, registerKwh, sink);
+    }
+
+    /**
+     * The same for a read_at a format already resolved to an instant of the domain ({@link #inDomain}: PTS local
+     * times), so it is not formatted and parsed again.
+     */
+    public void emit(int record, int line, String systemId, String meterSerial, Instant readAt, String registerKwh,
+            FeedReader.Sink sink) throws IOException {
+        emit(record, line, systemId, meterSerial, null, readAt, registerKwh, sink);
+    }
+
+    private void emit(int record, int line, String systemId, String meterSerial, String readAtText, Instant readAt,
+            String registerKwh, FeedReader.Sink sink) throws IOException {
         String systemProblem = textProblem("system_id", systemId);
         String meterProblem = textProblem("meter_serial", meterSerial);
         String problem = systemProblem != null ? systemProblem : meterProblem;
@@ -54,7 +68,7 @@ public final class ReadingValues {
         BigDecimal kwh = null;
         if (problem == null) {
             try {
-                at = cachedInstant(readAt);
+                at = readAt != null ? readAt : cachedInstant(readAtText);
                 kwh = register(registerKwh);
             } catch (IllegalArgumentException e) {
                 problem = e.getMessage();

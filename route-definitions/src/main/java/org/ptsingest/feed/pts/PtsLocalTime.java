@@ -8,7 +8,14 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
+import java.time.temporal.TemporalAccessor;
+import java.util.Locale;
 import java.util.List;
 
 /**
@@ -19,6 +26,15 @@ import java.util.List;
  * carries an offset is taken as it is.
  */
 public final class PtsLocalTime {
+    /**
+     * ISO local date-time with an optional offset, parsed once: trying {@code OffsetDateTime.parse} first threw
+     * (and built a stack trace for) every offset-less value, which is every value PTS clients send.
+     */
+    private static final DateTimeFormatter LOCAL_OR_OFFSET = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+            .optionalStart().parseLenient().appendOffsetId().parseStrict().optionalEnd()
+            .toFormatter(Locale.ROOT).withResolverStyle(ResolverStyle.STRICT).withChronology(IsoChronology.INSTANCE);
+
     private PtsLocalTime() {}
 
     public static Instant resolve(String text, ZoneId zone) {
@@ -29,22 +45,22 @@ public final class PtsLocalTime {
         if (t.length() > 64) {
             throw new IllegalArgumentException("date-time " + Echo.quote(t) + " is not yyyy-MM-ddTHH:mm:ss");
         }
+        TemporalAccessor parsed;
         try {
-            return ReadingValues.inDomain(OffsetDateTime.parse(t).toInstant(), t);
-        } catch (DateTimeParseException withoutOffset) {
-            LocalDateTime local;
-            try {
-                local = LocalDateTime.parse(t);
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("date-time " + Echo.quote(t) + " is not yyyy-MM-ddTHH:mm:ss");
-            }
-            List<ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
-            if (offsets.isEmpty()) {
-                throw new IllegalArgumentException("date-time " + Echo.quote(t) + " does not exist in " + zone
-                        + " (skipped when clocks went forward)");
-            }
-            // one offset normally; two in the fall-back hour, ordered earlier instant first
-            return ReadingValues.inDomain(local.atOffset(offsets.get(0)).toInstant(), t);
+            parsed = LOCAL_OR_OFFSET.parse(t);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("date-time " + Echo.quote(t) + " is not yyyy-MM-ddTHH:mm:ss");
         }
+        if (parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
+            return ReadingValues.inDomain(OffsetDateTime.from(parsed).toInstant(), t);
+        }
+        LocalDateTime local = LocalDateTime.from(parsed);
+        List<ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
+        if (offsets.isEmpty()) {
+            throw new IllegalArgumentException("date-time " + Echo.quote(t) + " does not exist in " + zone
+                    + " (skipped when clocks went forward)");
+        }
+        // one offset normally; two in the fall-back hour, ordered earlier instant first
+        return ReadingValues.inDomain(local.atOffset(offsets.get(0)).toInstant(), t);
     }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.InvalidRecord;
 import org.ptsingest.feed.ReadingValues;
@@ -20,6 +22,9 @@ final class PtsReadings {
     private final String systemField;
     private final String dateField;
     private final ReadingValues values = CsvFeedContract.v1().newValues();
+    // A payload repeats the same few date-times for every system (monthly readings): each distinct text is
+    // resolved in the zone once.
+    private final Map<String, Instant> resolved = new HashMap<>();
 
     PtsReadings(ZoneId zone, MeterAttribution meters, String systemField, String dateField) {
         this.zone = zone;
@@ -37,7 +42,14 @@ final class PtsReadings {
         }
         Instant readAt;
         try {
-            readAt = PtsLocalTime.resolve(dateTime, zone);
+            readAt = resolved.get(dateTime);
+            if (readAt == null) {
+                readAt = PtsLocalTime.resolve(dateTime, zone);
+                if (resolved.size() >= 8192) {
+                    resolved.clear();
+                }
+                resolved.put(dateTime, readAt);
+            }
         } catch (IllegalArgumentException | DateTimeException e) {
             sink.invalid(new InvalidRecord(record, line, systemId, null, where + dateField + ": " + e.getMessage()));
             return;
@@ -48,6 +60,6 @@ final class PtsReadings {
                     + " has no registered meter_serial and no meter exchange, and the payload names no meter"));
             return;
         }
-        values.emit(record, line, systemId, meter, readAt.toString(), register, sink);
+        values.emit(record, line, systemId, meter, readAt, register, sink);
     }
 }
