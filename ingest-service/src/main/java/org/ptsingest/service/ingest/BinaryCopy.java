@@ -31,6 +31,7 @@ final class BinaryCopy implements AutoCloseable {
     private static final short NUMERIC_POSITIVE = 0x0000;
     private static final short NUMERIC_NEGATIVE = 0x4000;
     private static final BigInteger NBASE = BigInteger.valueOf(10_000);
+    private static final long[] LONG_TEN_POWERS = {1, 10, 100, 1_000};
 
     private final PGCopyOutputStream copy;
     private final DataOutputStream out;
@@ -133,17 +134,18 @@ final class BinaryCopy implements AutoCloseable {
         unscaled = unscaled.abs();
         // Shift the decimal point to a group boundary: pad the fraction to a multiple of 4 digits.
         int fractionGroups = (dscale + 3) / 4;
-        BigInteger aligned = unscaled.multiply(BigInteger.TEN.pow(fractionGroups * 4 - dscale));
-        // Base-10000 groups, least significant first; aligned = sum(groups[i] * 10000^(i - fractionGroups)).
-        // 10000 > 2^13: each group takes at least 13 bits, so this many groups always suffice.
-        short[] groups = new short[aligned.bitLength() / 13 + 2];
+        int pad = fractionGroups * 4 - dscale; // 0 to 3 zeros
+        // Base-10000 groups of unscaled * 10^pad, least significant first: sum(groups[i] * 10000^(i - fractionGroups)).
+        // 10000 > 2^13: each group takes at least 13 bits, so this many groups always suffice (10 bits for the padding).
+        short[] groups = new short[(unscaled.bitLength() + 10) / 13 + 2];
         int size = 0;
-        if (aligned.bitLength() < 63) {
-            for (long rest = aligned.longValue(); rest > 0; rest /= 10_000) {
+        if (unscaled.bitLength() < 53) {
+            // every register (15 integer digits and 3 decimals at most) takes this path: longs, no BigInteger arithmetic
+            for (long rest = unscaled.longValue() * LONG_TEN_POWERS[pad]; rest > 0; rest /= 10_000) {
                 groups[size++] = (short) (rest % 10_000);
             }
         } else {
-            for (BigInteger rest = aligned; rest.signum() > 0; ) {
+            for (BigInteger rest = unscaled.multiply(BigInteger.TEN.pow(pad)); rest.signum() > 0; ) {
                 BigInteger[] qr = rest.divideAndRemainder(NBASE);
                 groups[size++] = qr[1].shortValueExact();
                 rest = qr[0];
