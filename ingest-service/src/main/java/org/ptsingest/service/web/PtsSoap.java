@@ -16,6 +16,7 @@ import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import javax.xml.stream.XMLStreamWriter;
+import org.ptsingest.feed.XmlReferenceLimits;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -56,15 +57,8 @@ final class PtsSoap {
         XMLInputFactory factory = XMLInputFactory.newFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        // The ARData arrives escaped: every tag is two built-in references (&lt; &gt;), and the JDK's parser
-        // counts their expansions against limits meant for DTD entities — since JDK 25 a postdata of a few
-        // thousand systems was refused ("JAXP00010003 ... jdk.xml.maxGeneralEntitySizeLimit"). With DTDs
-        // refused there is nothing to expand but those references, so the limits guard nothing here; the
-        // body's size is bounded by the request size limit.
-        for (String limit : new String[] {"jdk.xml.maxGeneralEntitySizeLimit", "jdk.xml.totalEntitySizeLimit",
-                "jdk.xml.entityExpansionLimit"}) {
-            factory.setProperty(limit, 0);
-        }
+        // The ARData arrives escaped: two references per tag, a postdata of a few thousand systems was refused.
+        XmlReferenceLimits.lift(factory);
         String operation = null;
         boolean hasXmlData = false;
         String user = null;

@@ -10,6 +10,7 @@ import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+import org.ptsingest.feed.XmlReferenceLimits;
 import org.ptsingest.feed.FeedEncoding;
 import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
@@ -36,6 +37,7 @@ public final class ArDataReader implements FeedReader {
         XMLInputFactory factory = XMLInputFactory.newFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        XmlReferenceLimits.lift(factory);
         FeedEncoding.requireUtf8Xml(feed);
         try (InputStream in = Files.newInputStream(feed)) {
             XMLStreamReader xml = factory.createXMLStreamReader(in);

@@ -19,6 +19,7 @@ import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
 import org.ptsingest.feed.ReadingValues;
 import org.ptsingest.feed.TextValues;
+import org.ptsingest.feed.XmlReferenceLimits;
 import org.ptsingest.feed.csv.CsvFeedContract;
 import org.xml.sax.Attributes;
 import org.xml.sax.InputSource;
@@ -178,7 +179,9 @@ public final class XmlFeedReader implements FeedReader {
             factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
             factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
             factory.setXIncludeAware(false);
-            return factory.newSAXParser().getXMLReader();
+            XMLReader reader = factory.newSAXParser().getXMLReader();
+            XmlReferenceLimits.lift(reader);
+            return reader;
         } catch (ParserConfigurationException e) {
             throw new SAXException(e);
         }

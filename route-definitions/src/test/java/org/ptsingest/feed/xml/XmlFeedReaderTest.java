@@ -74,4 +74,25 @@ class XmlFeedReaderTest {
         assertThatThrownBy(() -> new XmlFeedReader("sunwatch").read(HOSTILE.resolve(file), sink))
                 .isInstanceOf(FeedFormatException.class);
     }
+
+    /**
+     * References are text, not entities to guard against (DTDs are refused): since JDK 25 the parser's default
+     * limits refused a feed with more than 100,000 of them whole (JAXP00010003).
+     */
+    @Test
+    void aFeedWithMoreThanAHundredThousandCharacterReferencesIsRead(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"urn:ptsingest:feed:1\">\n"
+                + "<header><provider_id>sunwatch</provider_id><batch_id>refs</batch_id></header>\n");
+        for (int i = 0; i < 40_000; i++) {
+            // three references per reading: 120,000 in all
+            b.append("<reading><system_id>MA-1001</system_id><meter_serial>A&amp;B&#45;C&#x2D;").append(i)
+                    .append("</meter_serial><read_at>2025-01-01T00:00:00Z</read_at><register_kwh>1</register_kwh></reading>\n");
+        }
+        Path feed = dir.resolve("references.xml");
+        java.nio.file.Files.writeString(feed, b.append("</feed>\n"));
+        assertThat(new XmlFeedReader("sunwatch").read(feed, sink)).isEqualTo(40_000);
+        assertThat(sink.invalid).isEmpty();
+        assertThat(sink.readings.get(39_999).meterSerial()).isEqualTo("A&B-C-39999");
+    }
 }
