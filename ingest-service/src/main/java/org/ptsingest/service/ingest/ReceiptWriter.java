@@ -107,8 +107,13 @@ public class ReceiptWriter {
         }
         out.field("reading_count", feed.getReadingCount());
         out.start("counts");
-        for (var c : dsl.select(FEED_OUTCOME_COUNT.CODE, FEED_OUTCOME_COUNT.COUNT).from(FEED_OUTCOME_COUNT)
-                .where(FEED_OUTCOME_COUNT.FEED_ID.eq(feedId)).fetch()) {
+        // In the codes' documented order, as a dry run's receipt lists them: the rows' own order depends on the
+        // plan (insertion order by a sequential scan, the key's by an index scan), and a receipt fetched again
+        // must be the same bytes.
+        var counts = dsl.select(FEED_OUTCOME_COUNT.CODE, FEED_OUTCOME_COUNT.COUNT).from(FEED_OUTCOME_COUNT)
+                .where(FEED_OUTCOME_COUNT.FEED_ID.eq(feedId)).fetch();
+        counts.sort(java.util.Comparator.comparingInt(c -> OutcomeCode.valueOf(c.value1()).ordinal()));
+        for (var c : counts) {
             out.count(c.value1(), c.value2());
         }
         out.end();
