@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.ptsingest.config.IngestProperties;
@@ -111,9 +112,14 @@ public class FeedIngestion {
 
     /**
      * What judging a delivery committed (or will, when the caller's transaction commits): the feed and its
-     * reading counts, for metrics, which count only what committed.
+     * reading counts, for metrics, which count only what committed; {@code spans} names the feed's meters
+     * (and so its systems) for the rest of the transaction, null when no reading was judged.
      */
-    public record Judged(FeedResult result, Map<OutcomeCode, Integer> counts) {}
+    public record Judged(FeedResult result, Map<OutcomeCode, Integer> counts, Table<?> spans) {
+        Judged(FeedResult result, Map<OutcomeCode, Integer> counts) {
+            this(result, counts, null);
+        }
+    }
 
     /**
      * Judges a recorded delivery whose bytes are in {@code d.content()} and stores its feed, readings and
@@ -227,14 +233,20 @@ public class FeedIngestion {
             phases.done("parse and sort");
 
             Connection c = DataSourceUtils.getConnection(dataSource);
-            PgCopy.createSpans(c);
-            meterSpans.write(spans);
-            PgCopy.copySpans(c, spans);
-            RegistrySnapshot snapshot = registry.forFeedSpans(d.providerId(), history);
+            Table<?> spanTable;
+            if (meterSpans.inlined()) {
+                spanTable = meterSpans.inline();
+            } else {
+                PgCopy.createSpans(c);
+                meterSpans.write(spans);
+                PgCopy.copySpans(c, spans);
+                spanTable = MeterSpans.TABLE;
+            }
+            RegistrySnapshot snapshot = registry.forFeedSpans(d.providerId(), history, spanTable);
             ReadingJudge judge = new ReadingJudge(rules, snapshot, d.receivedAt());
             // Stored neighbours go to a local file first, so the connection is free to take the
             // accepted readings by COPY while they are being judged.
-            long storedCount = exportStoredAround(stored);
+            long storedCount = exportStoredAround(stored, spanTable);
             phases.done("registry and neighbours");
 
             try (Writer outcomeRows = append(outcomes); BinaryCopy readings = PgCopy.copyReadings(c);
@@ -266,7 +278,8 @@ public class FeedIngestion {
             phases.done("outcomes");
             log.info("feed {}: {} records, {} stored neighbours; {}", feed.getFeedId(), records, storedCount, phases);
             feed.setReadingCount(records);
-            return finish(feed, FeedStatus.fromReadingCounts(counts), null, null, counts);
+            Judged judged = finish(feed, FeedStatus.fromReadingCounts(counts), null, null, counts);
+            return new Judged(judged.result(), judged.counts(), spanTable);
         } finally {
             Files.deleteIfExists(outcomes);
             Files.deleteIfExists(stored);
@@ -295,7 +308,7 @@ public class FeedIngestion {
      * Stored readings of the meters this feed touches, from the last one before the feed's earliest
      * reading to the first one after its latest: every possible stored neighbour, nothing more.
      */
-    private long exportStoredAround(Path file) throws IOException, SQLException {
+    private long exportStoredAround(Path file, Table<?> spans) throws IOException, SQLException {
         Field<String> spanSystem = MeterSpans.SYSTEM_ID;
         Field<String> spanMeter = MeterSpans.METER_SERIAL;
         Field<OffsetDateTime> firstAt = MeterSpans.FIRST_AT;
@@ -312,7 +325,7 @@ public class FeedIngestion {
         // PostgreSQL hash-joins the whole reading table and runs the bound subqueries once per stored
         // reading: a feed took time proportional to all history (1.6 s at 180,000 readings, 11 ms now).
         var bounds = DSL.name("bounds").fields("system_id", "meter_serial", "lo", "hi").asMaterialized(
-                select(spanSystem, spanMeter, from, to).from(MeterSpans.TABLE));
+                select(spanSystem, spanMeter, from, to).from(spans));
         Field<String> boundSystem = DSL.field(DSL.name("bounds", "system_id"), SQLDataType.CLOB);
         Field<String> boundMeter = DSL.field(DSL.name("bounds", "meter_serial"), SQLDataType.CLOB);
         Field<OffsetDateTime> lo = DSL.field(DSL.name("bounds", "lo"), SQLDataType.TIMESTAMPWITHTIMEZONE);

@@ -120,8 +120,8 @@ public class RegistrySnapshots {
      * Systems named in the feed (its meter spans) with their installed meters, and this provider's
      * designations for them.
      */
-    RegistrySnapshot forFeedSpans(String providerId, ProviderHistory history) {
-        var named = DSL.selectDistinct(MeterSpans.SYSTEM_ID).from(MeterSpans.TABLE);
+    RegistrySnapshot forFeedSpans(String providerId, ProviderHistory history, org.jooq.Table<?> spans) {
+        var named = DSL.selectDistinct(MeterSpans.SYSTEM_ID).from(spans);
         Map<String, InstalledMeters> meters = installedMeters(PTS_SYSTEM.SYSTEM_ID.in(named));
         Map<String, SystemInfo> systems = new HashMap<>();
         dsl.select(PTS_SYSTEM.SYSTEM_ID, PTS_SYSTEM.DC_CAPACITY_KW, PTS_SYSTEM.INTERCONNECTED_ON)
