@@ -111,11 +111,15 @@ public class Deliveries implements FeedPipeline {
      * @throws DeliveryIdentityConflict when the identity was recorded with other bytes
      */
     long receive(FeedDelivery d, Instant due) throws IOException {
+        long started = System.nanoTime();
         RawFeedArchive.Digest digest = archive.digest(d.content());
         DeliveryKey key = d.identity(digest.sha256());
+        long hashed = System.nanoTime();
+        boolean[] recorded = {false};
         for (int attempt = 1; ; attempt++) {
+            recorded[0] = false;
             try {
-                return tx.execute(status -> {
+                long id = tx.execute(status -> {
                     DeliveryRecord known = find(d.channel(), key);
                     if (known != null) {
                         return same(known, d, key, digest);
@@ -140,8 +144,16 @@ public class Deliveries implements FeedPipeline {
                     record.setNextAttemptAt(utc(due));
                     record.setUpdatedAt(utc(Instant.now()));
                     record.store();
+                    recorded[0] = true;
                     return record.getDeliveryId();
                 });
+                if (!recorded[0]) {
+                    return id; // recorded before: a retry
+                }
+                // where a large delivery's time goes before it is judged (README, "Benchmark")
+                log.info("delivery {}: {} bytes recorded in {} ms (SHA-256 {} ms, then the record and its bytes)", id,
+                        digest.byteCount(), (System.nanoTime() - started) / 1_000_000, (hashed - started) / 1_000_000);
+                return id;
             } catch (DuplicateKeyException e) {
                 // the same delivery recorded by another instance between our look-up and our insert
                 if (attempt >= 3) {
@@ -237,7 +249,7 @@ public class Deliveries implements FeedPipeline {
                                 progress(deliveryId));
                         if (j.counts().keySet().stream().anyMatch(OutcomeCode::stores)) {
                             // one INSERT … SELECT of the feed's systems; the ledger worker recomputes them after commit
-                            production.feedStored(j.result().feedId(), MeterSpans.SYSTEM_ID, MeterSpans.TABLE);
+                            production.feedStored(j.result().feedId(), MeterSpans.SYSTEM_ID, j.spans());
                         }
                         d.setState(DeliveryState.JUDGED.name());
                         d.setFeedId(j.result().feedId());
