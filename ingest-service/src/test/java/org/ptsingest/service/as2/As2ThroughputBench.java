@@ -65,8 +65,10 @@ public final class As2ThroughputBench {
                 workers.add(file -> {
                     PartnerAs2Client.Mdn mdn = client.send(Files.readAllBytes(file), file.getFileName().toString(),
                             PartnerAs2Client.Options.defaults());
-                    return mdn.disposition() != null && mdn.disposition().endsWith("processed") && mdn.signatureVerified()
-                            && mdn.micMatches();
+                    boolean ok = mdn.disposition() != null && mdn.disposition().endsWith("processed")
+                            && mdn.signatureVerified() && mdn.micMatches();
+                    return ok ? null : "MDN disposition " + mdn.disposition() + ", signature verified "
+                            + mdn.signatureVerified() + ", MIC matches " + mdn.micMatches();
                 });
             }
         } else {
@@ -79,13 +81,14 @@ public final class As2ThroughputBench {
                     HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/feeds"))
                             .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/xml")
                             .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
-                    return r.statusCode() == 201 && r.body().contains("\"ACCEPTED\"");
+                    return r.statusCode() == 201 && r.body().contains("\"ACCEPTED\"") ? null
+                            : "HTTP " + r.statusCode() + ": " + r.body().substring(0, Math.min(300, r.body().length()));
                 });
             }
         }
 
         ExecutorService pool = Executors.newFixedThreadPool(senders);
-        List<Future<Boolean>> results = new ArrayList<>();
+        List<Future<String>> results = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < messages.size(); i++) {
             Sender worker = workers.get(i % senders);
@@ -93,13 +96,17 @@ public final class As2ThroughputBench {
             results.add(pool.submit(() -> worker.send(file)));
         }
         int failures = 0;
-        for (Future<Boolean> f : results) {
+        for (int i = 0; i < results.size(); i++) {
+            String why;
             try {
-                if (!f.get()) {
-                    failures++;
-                }
+                why = results.get(i).get();
             } catch (Exception e) {
+                why = String.valueOf(e.getCause() != null ? e.getCause() : e);
+            }
+            if (why != null) {
                 failures++;
+                // said, not only counted: a lost message has to be traceable in the service's log
+                System.out.printf("FAILED %s %s: %s%n", channel, messages.get(i).getFileName(), why);
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -108,7 +115,8 @@ public final class As2ThroughputBench {
     }
 
     interface Sender {
-        boolean send(Path file) throws Exception;
+        /** Null when the message went through, else why not. */
+        String send(Path file) throws Exception;
     }
 
     private static PartnerAs2Client.Identity newPartner(HttpClient https, String base, String opsAuth, String provider) throws Exception {
