@@ -64,26 +64,13 @@ class ExternalSortTest {
         }
         readings.sort(ExternalSort.JUDGING_ORDER);
 
-        List<ParsedReading> actual = new ArrayList<>();
-        try (ExternalSort sort = new ExternalSort(dir, "t", 64)) {
-            for (ParsedReading r : readings) {
-                sort.add(r);
-            }
-            assertThat(sort.arrivedInOrder()).isTrue();
-            sort.sorted().forEachRemaining(actual::add);
-        }
+        List<ParsedReading> actual = throughSort("t", readings, true);
         assertThat(actual).containsExactlyElementsOf(readings);
         assertThat(actual.get(0).registerKwh().scale()).isEqualTo(3);
 
-        try (ExternalSort sort = new ExternalSort(dir, "u", 64)) {
-            for (int i = readings.size() - 1; i >= 0; i--) {
-                sort.add(readings.get(i));
-            }
-            assertThat(sort.arrivedInOrder()).isFalse();
-            List<ParsedReading> reversed = new ArrayList<>();
-            sort.sorted().forEachRemaining(reversed::add);
-            assertThat(reversed).containsExactlyElementsOf(readings);
-        }
+        List<ParsedReading> backwards = new ArrayList<>(readings);
+        java.util.Collections.reverse(backwards);
+        assertThat(throughSort("u", backwards, false)).containsExactlyElementsOf(readings);
     }
 
     /** Runs written while the feed was still in order are left unsorted; the merge must still order them. */
@@ -99,15 +86,7 @@ class ExternalSortTest {
         }
         List<ParsedReading> expected = new ArrayList<>(readings);
         expected.sort(ExternalSort.JUDGING_ORDER);
-        List<ParsedReading> actual = new ArrayList<>();
-        try (ExternalSort sort = new ExternalSort(dir, "t", 64)) {
-            for (ParsedReading r : readings) {
-                sort.add(r);
-            }
-            assertThat(sort.arrivedInOrder()).isFalse();
-            sort.sorted().forEachRemaining(actual::add);
-        }
-        assertThat(actual).containsExactlyElementsOf(expected);
+        assertThat(throughSort("t", readings, false)).containsExactlyElementsOf(expected);
     }
 
     /** A feed given up half-way (a schema violation near its end) leaves no run file and no sorting thread. */
@@ -122,6 +101,19 @@ class ExternalSortTest {
         // the pool has terminated; its thread may take a moment more to leave the JVM's list
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("sort-half")));
+    }
+
+    /** The readings through a sort of 64-reading chunks, checking whether it saw them arrive in judging order. */
+    private List<ParsedReading> throughSort(String prefix, List<ParsedReading> readings, boolean inOrder) throws Exception {
+        List<ParsedReading> out = new ArrayList<>();
+        try (ExternalSort sort = new ExternalSort(dir, prefix, 64)) {
+            for (ParsedReading r : readings) {
+                sort.add(r);
+            }
+            assertThat(sort.arrivedInOrder()).isEqualTo(inOrder);
+            sort.sorted().forEachRemaining(out::add);
+        }
+        return out;
     }
 
     private static ParsedReading reading(int record, String system, int hour) {
