@@ -202,6 +202,24 @@ class ProductionLedgerIT extends IngestItSupport {
     }
 
     @Test
+    void aSystemQueuedByThousandsOfFeedsIsRecomputedOnceUnderTheLatestCause() throws Exception {
+        system("PL-MANY", null);
+        read("PL-MANY", "M-MANY", "2026-01-01T05:00:00Z", "1000");
+        read("PL-MANY", "M-MANY", "2026-02-01T05:00:00Z", "1620");
+        // 6,001 feeds queued the system before the worker ran, in one commit: more rows than the worker takes
+        // systems at a time. Taken in queue order, the first 5,000 rows made the revision (naming feed 5000)
+        // and the rest recomputed the same system again; taken per system, one recomputation names the latest.
+        dsl.execute("INSERT INTO production_dirty (system_id, cause, cause_ref)"
+                + " SELECT 'PL-MANY', 'FEED', g::text FROM generate_series(1, 6001) g");
+        awaitLedgerWorker();
+        assertMonth("PL-MANY", "2026-01", "ACTUAL", "620.000", "1620.000");
+        JsonNode history = revisions("PL-MANY", "2026-01");
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("cause").asText()).isEqualTo("FEED");
+        assertThat(history.get(0).get("cause_ref").asText()).isEqualTo("6001");
+    }
+
+    @Test
     void meterExchangesMidMonthAndMidWindowContinueTheRegister() throws Exception {
         system("PL-EXM", null);
         read("PL-EXM", "A", "2026-01-01T05:00:00Z", "1000");
