@@ -226,14 +226,22 @@ public class Deliveries implements FeedPipeline {
     public FeedResult judge(long deliveryId, FeedDelivery received, boolean channelWaits) {
         Path content = received == null ? null : received.content();
         Path fetched = null;
+        // A progress row exists only once the judge wrote one, or from an earlier attempt (the worker's
+        // take, or a channel's retry of a recorded delivery): otherwise there is nothing to clear after.
+        boolean[] progressMayExist = {received == null};
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
                     Path[] local = {content};
+                    Channel[] channel = {null};
                     FeedIngestion.Judged judged = tx.execute(status -> {
                         DeliveryRecord d = lock(deliveryId, channelWaits);
                         if (d == null) {
                             return null;
+                        }
+                        channel[0] = Channel.valueOf(d.getChannel());
+                        if (d.getAttempts() > 0 || !DeliveryState.RECEIVED.name().equals(d.getState())) {
+                            progressMayExist[0] = true;
                         }
                         FeedIngestion.Judged settled = settled(d, channelWaits);
                         if (settled != null) {
@@ -246,7 +254,7 @@ public class Deliveries implements FeedPipeline {
                         FeedDelivery delivery = received != null ? received : feedDelivery(d, local[0]);
                         FeedIngestion.Judged j = ingestion.judge(delivery,
                                 new RawFeedArchive.Digest(d.getSha256(), d.getByteCount()), deliveryId,
-                                progress(deliveryId));
+                                progress(deliveryId, progressMayExist));
                         if (j.counts().keySet().stream().anyMatch(OutcomeCode::stores)) {
                             // one INSERT … SELECT of the feed's systems; the ledger worker recomputes them after commit
                             production.feedStored(j.result().feedId(), MeterSpans.SYSTEM_ID, j.spans());
@@ -266,8 +274,7 @@ public class Deliveries implements FeedPipeline {
                     }
                     FeedResult result = judged.result();
                     if (result.isJudged() && !result.retried()) {
-                        metrics.feedDone(Channel.valueOf(dsl.fetchValue(DELIVERY.CHANNEL,
-                                DELIVERY.DELIVERY_ID.eq(deliveryId))), result.status(), judged.counts());
+                        metrics.feedDone(channel[0], result.status(), judged.counts());
                         log.info("delivery {}: feed {} from {} ({}): {}", deliveryId, result.feedId(),
                                 result.providerId(), Echo.escape(result.fileName()), result.status());
                     }
@@ -284,7 +291,9 @@ public class Deliveries implements FeedPipeline {
                 }
             }
         } finally {
-            clearProgress(deliveryId);
+            if (progressMayExist[0]) {
+                clearProgress(deliveryId);
+            }
             if (fetched != null) {
                 try {
                     Files.deleteIfExists(fetched);
@@ -465,8 +474,9 @@ public class Deliveries implements FeedPipeline {
      * The judge's progress, written on a connection of its own (the delivery row is locked by the judging
      * transaction), so any instance's console can show it.
      */
-    private FeedIngestion.Progress progress(long deliveryId) {
+    private FeedIngestion.Progress progress(long deliveryId, boolean[] written) {
         return (read, judged) -> {
+            written[0] = true;
             try (Connection c = dataSource.getConnection();
                     PreparedStatement s = c.prepareStatement("INSERT INTO delivery_progress (delivery_id, records_read, "
                             + "records_judged) VALUES (?, ?, ?) ON CONFLICT (delivery_id) DO UPDATE SET records_read = "

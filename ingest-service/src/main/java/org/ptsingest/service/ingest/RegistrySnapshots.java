@@ -103,17 +103,22 @@ public class RegistrySnapshots {
 
     /** The provider's status history, or null when the provider is not registered. */
     ProviderHistory history(String providerId) {
-        String kind = dsl.select(PROVIDER.KIND).from(PROVIDER).where(PROVIDER.PROVIDER_ID.eq(providerId))
-                .fetchOne(PROVIDER.KIND);
-        if (kind == null) {
+        // the provider and its status changes in one round trip (every feed's judge starts here)
+        var rows = dsl.select(PROVIDER.KIND, PROVIDER_STATUS.EFFECTIVE_FROM, PROVIDER_STATUS.STATUS)
+                .from(PROVIDER)
+                .leftJoin(PROVIDER_STATUS).on(PROVIDER_STATUS.PROVIDER_ID.eq(PROVIDER.PROVIDER_ID))
+                .where(PROVIDER.PROVIDER_ID.eq(providerId))
+                .fetch();
+        if (rows.isEmpty()) {
             return null;
         }
         Map<LocalDate, ProviderStatus> changes = new HashMap<>();
-        dsl.select(PROVIDER_STATUS.EFFECTIVE_FROM, PROVIDER_STATUS.STATUS)
-                .from(PROVIDER_STATUS)
-                .where(PROVIDER_STATUS.PROVIDER_ID.eq(providerId))
-                .forEach(r -> changes.put(r.value1(), ProviderStatus.valueOf(r.value2())));
-        return new ProviderHistory(ReporterKind.valueOf(kind), changes);
+        rows.forEach(r -> {
+            if (r.value2() != null) {
+                changes.put(r.value2(), ProviderStatus.valueOf(r.value3()));
+            }
+        });
+        return new ProviderHistory(ReporterKind.valueOf(rows.get(0).value1()), changes);
     }
 
     /**
