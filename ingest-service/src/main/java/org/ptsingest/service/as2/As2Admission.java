@@ -121,7 +121,12 @@ public final class As2Admission {
         this.partners = partners;
     }
 
-    public Decision judge(ClassicHttpRequest request, Instant now) {
+    /**
+     * @param body the request body exactly as received ({@link As2HttpService} keeps it): the envelope is
+     *     taken from these bytes, not from Camel's parse of them, which can lose a CR (see
+     *     {@link SignedPartAsReceived#envelope}); {@code null} only when there was no body
+     */
+    public Decision judge(ClassicHttpRequest request, byte[] body, Instant now) {
         String from = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
         String to = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_TO);
         String messageId = HttpMessageUtils.getHeaderValue(request, AS2Header.MESSAGE_ID);
@@ -149,7 +154,8 @@ public final class As2Admission {
                 return new Refused(Refusal.NOT_ENCRYPTED, "Content-Type " + contentType);
             }
             enveloped = e;
-            encrypted = SignedPartAsReceived.envelope(enveloped);
+            encrypted = SignedPartAsReceived.envelope(body,
+                    HttpMessageUtils.getHeaderValue(request, AS2Header.CONTENT_TRANSFER_ENCODING));
         } catch (Exception e) {
             return new Refused(Refusal.MALFORMED, rootMessage(e));
         }

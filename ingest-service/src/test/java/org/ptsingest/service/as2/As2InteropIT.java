@@ -64,6 +64,23 @@ class As2InteropIT extends IngestItSupport {
     }
 
     /**
+     * Why benchmark-as2 lost about one AS2 message in a thousand, answered {@code decryption-failed}:
+     * Camel's line reader lost a CR of the binary body when one read of the socket ended with it and the
+     * next began with its LF; the envelope came one byte short and did not decrypt. Where a read ends
+     * depends on how the bytes arrived. Here they arrive in two pieces, split between a CR and its LF.
+     */
+    @Test
+    void aBinaryEnvelopeArrivingSplitBetweenCrAndLfIsProcessed() throws Exception {
+        PartnerAs2Client client = client();
+        Mdn mdn = client.sendSignedPart(xmlPart(randomXml()), Options.defaults(),
+                Wire.openSslBinary().withBodySplitBetweenCrAndLf());
+
+        assertProcessed(mdn);
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+        assertThat(dsl.fetchCount(READING)).isPositive();
+    }
+
+    /**
      * Issue 11's proof for item 1: 1,000 consecutive messages with random payloads, DER envelopes
      * POSTed binary (about four end in 0x0D), every one processed with a matching MIC.
      */
