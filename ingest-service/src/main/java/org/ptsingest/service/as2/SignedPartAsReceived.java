@@ -142,6 +142,48 @@ final class SignedPartAsReceived {
         }
     }
 
+    /**
+     * The content of a MIME part as received — what follows its header block — with its own
+     * {@code Content-Transfer-Encoding} undone: a payload's bytes exactly as the partner signed them. Camel's
+     * parser reads a part line by line from 8 KiB reads of the decrypted bytes and loses a CR that ends one
+     * read when the next begins with its LF (see {@link #envelope}): a CSV with CRLF line ends lost a byte
+     * at every such 8 KiB boundary, and compressed binary content did not decompress.
+     *
+     * @param part a MIME part: header lines, an empty line, the content (a part without headers starts with
+     *     the empty line)
+     */
+    static byte[] content(byte[] part) throws IOException {
+        int start;
+        if (part.length >= 2 && part[0] == '\r' && part[1] == '\n') {
+            start = 2;
+        } else {
+            int headerEnd = indexOf(part, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
+            if (headerEnd < 0) {
+                throw new IOException("the MIME part has no empty line after its headers");
+            }
+            start = headerEnd + 4;
+        }
+        String encoding = headerValue(new String(part, 0, start, StandardCharsets.ISO_8859_1),
+                "Content-Transfer-Encoding");
+        try {
+            return EntityUtils.decode(Arrays.copyOfRange(part, start, part.length),
+                    encoding == null ? null : encoding.trim());
+        } catch (Exception e) {
+            throw new IOException("cannot undo transfer encoding " + encoding, e);
+        }
+    }
+
+    /** The value of a header in a header block (folded lines unfolded first), or {@code null}. */
+    private static String headerValue(String headers, String name) {
+        for (String line : headers.replaceAll("\r\n[ \t]", " ").split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
     /** The {@code boundary} of the header block's Content-Type (folded lines unfolded first, RFC 5322 §2.2.3). */
     private static String boundary(String headers) {
         for (String line : headers.replaceAll("\r\n[ \t]", " ").split("\r\n")) {

@@ -65,6 +65,47 @@ class SignedPartAsReceivedTest {
         assertThat(SignedPartAsReceived.envelope(body, " Base64 ")).isEqualTo(der);
     }
 
+    /**
+     * Camel parses the decrypted MIME in 8 KiB reads and loses the CR of a CRLF that straddles two: a CSV
+     * with CRLF line ends came a byte short. The payload is the signed part's content as received instead.
+     */
+    @Test
+    void camelLosesACarriageReturnOfThePayloadAcrossItsReadsAndTheContentIsTakenAsReceived() throws Exception {
+        String head = "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256;"
+                + " boundary=\"b1\"\r\n\r\n--b1\r\n";
+        String partHead = "Content-Type: application/edi-consent\r\nContent-Transfer-Encoding: binary\r\n\r\n";
+        StringBuilder csv = new StringBuilder();
+        int crAt = 8191 - head.length() - partHead.length(); // the CR at byte 8191 of the whole entity, its LF at 8192
+        while (csv.length() < crAt) {
+            csv.append("x".repeat(Math.max(0, Math.min(60, crAt - csv.length() - 2)))).append("\r\n");
+        }
+        csv.setLength(crAt);
+        csv.append("\r\nlast,line\r\n");
+        byte[] mime = (head + partHead + csv + "\r\n--b1\r\nContent-Type: application/pkcs7-signature\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\nMIIB\r\n--b1--\r\n").getBytes(StandardCharsets.US_ASCII);
+        assertThat(mime[8191]).isEqualTo((byte) '\r');
+        assertThat(mime[8192]).isEqualTo((byte) '\n');
+
+        var parsed = (org.apache.camel.component.as2.api.entity.MultipartSignedEntity) EntityParser.parseEntity(mime);
+
+        byte[] sent = csv.toString().getBytes(StandardCharsets.US_ASCII);
+        assertThat(SignedPartAsReceived.body(parsed.getSignedDataEntity())).as("Camel's bytes").hasSize(sent.length - 1);
+        assertThat(SignedPartAsReceived.content(SignedPartAsReceived.firstBodyPart(mime))).isEqualTo(sent);
+    }
+
+    @Test
+    void theContentOfAPartHasItsTransferEncodingUndone() throws Exception {
+        String folded = "Content-Type: application/xml\r\nContent-Transfer-Encoding:\r\n base64\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString("<a>\r\n</a>".getBytes(StandardCharsets.US_ASCII)) + "\r\n";
+
+        assertThat(SignedPartAsReceived.content(folded.getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("<a>\r\n</a>".getBytes(StandardCharsets.US_ASCII));
+        assertThat(SignedPartAsReceived.content("\r\nno headers\r\n".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("no headers\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(SignedPartAsReceived.content("Content-Type: application/xml\r\n\r\n<a/>".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("<a/>".getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** Only the header blocks are renamed: the signed part, even if it names the legacy type, stays as received. */
     @Test
     void theLegacySignatureTypeIsRenamedOutsideTheSignedPartOnly() {
