@@ -121,7 +121,12 @@ public final class As2Admission {
         this.partners = partners;
     }
 
-    public Decision judge(ClassicHttpRequest request, Instant now) {
+    /**
+     * @param body the request body exactly as received ({@link As2HttpService} keeps it): the envelope is
+     *     taken from these bytes, not from Camel's parse of them, which can lose a CR (see
+     *     {@link SignedPartAsReceived#envelope}); {@code null} only when there was no body
+     */
+    public Decision judge(ClassicHttpRequest request, byte[] body, Instant now) {
         String from = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
         String to = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_TO);
         String messageId = HttpMessageUtils.getHeaderValue(request, AS2Header.MESSAGE_ID);
@@ -149,7 +154,8 @@ public final class As2Admission {
                 return new Refused(Refusal.NOT_ENCRYPTED, "Content-Type " + contentType);
             }
             enveloped = e;
-            encrypted = SignedPartAsReceived.envelope(enveloped);
+            encrypted = SignedPartAsReceived.envelope(body,
+                    HttpMessageUtils.getHeaderValue(request, AS2Header.CONTENT_TRANSFER_ENCODING));
         } catch (Exception e) {
             return new Refused(Refusal.MALFORMED, rootMessage(e));
         }
@@ -165,9 +171,9 @@ public final class As2Admission {
         try {
             signedMime = SignedPartAsReceived.withLegacySignatureTypeRenamed(signedMime);
             entity = EntityParser.parseEntity(signedMime);
-            if (entity instanceof ApplicationPkcs7MimeCompressedDataEntity compressed) { // sign, then compress
+            if (entity instanceof ApplicationPkcs7MimeCompressedDataEntity) { // sign, then compress
                 signedMime = SignedPartAsReceived.withLegacySignatureTypeRenamed(
-                        EntityParser.uncompressData(SignedPartAsReceived.body(compressed), new ZlibExpanderProvider()));
+                        EntityParser.uncompressData(SignedPartAsReceived.content(signedMime), new ZlibExpanderProvider()));
                 entity = EntityParser.parseEntity(signedMime);
             }
         } catch (Exception e) {
@@ -198,9 +204,19 @@ public final class As2Admission {
                 return new Refused(Refusal.LEGACY_ALGORITHM, legacy, signedPart, p);
             }
         }
+        // The payload's MIME part as received (inside a compressed layer, if it was compressed then signed):
+        // its bytes are the feed's, not Camel's parse of them, which can lose a CR (SignedPartAsReceived.content).
         MimeEntity content;
+        byte[] payloadPart;
         try {
-            content = decompressed(signed.getSignedDataEntity());
+            if (signed.getSignedDataEntity() instanceof ApplicationPkcs7MimeCompressedDataEntity) {
+                payloadPart = EntityParser.uncompressData(SignedPartAsReceived.content(signedPart),
+                        new ZlibExpanderProvider());
+                content = EntityParser.parseEntity(payloadPart);
+            } else {
+                payloadPart = signedPart;
+                content = signed.getSignedDataEntity();
+            }
         } catch (Exception e) {
             return new Refused(Refusal.MALFORMED, rootMessage(e), signedPart, p);
         }
@@ -210,7 +226,7 @@ public final class As2Admission {
         String mime = ContentType.parse(application.getContentType()).getMimeType().toLowerCase(Locale.ROOT);
         byte[] payload;
         try {
-            payload = SignedPartAsReceived.body(application);
+            payload = SignedPartAsReceived.content(payloadPart);
         } catch (Exception e) {
             return new Refused(Refusal.MALFORMED, rootMessage(e), signedPart, p);
         }
@@ -245,14 +261,6 @@ public final class As2Admission {
             return new Refused(Refusal.UNSUPPORTED_PAYLOAD, "got " + signed, signedPart, partner);
         }
         return new Refused(Refusal.MALFORMED, rootMessage(e), signedPart, partner);
-    }
-
-    /** Signing and compressing may come in either order (RFC 5402); unwrap a compressed layer if there is one. */
-    private static MimeEntity decompressed(MimeEntity entity) throws Exception {
-        if (entity instanceof ApplicationPkcs7MimeCompressedDataEntity compressed) {
-            return compressed.getCompressedEntity(new ZlibExpanderProvider());
-        }
-        return entity;
     }
 
     private static String fileName(HttpEntity application, String messageId, FeedFormat format) {

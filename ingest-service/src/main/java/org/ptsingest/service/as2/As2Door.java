@@ -105,7 +105,8 @@ public final class As2Door implements HttpRequestHandler {
         String from = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
         As2Admission.Decision decision;
         try {
-            decision = admission.judge(request, Instant.now());
+            decision = admission.judge(request, context.getAttribute(As2HttpService.BODY) instanceof byte[] body ? body
+                    : null, Instant.now());
         } catch (RuntimeException e) { // the partner registry is unreachable (database down)
             log.error("AS2 message {} from {} could not be checked: {}", messageId, from, e.getMessage());
             throw new HttpException("AS2 message " + messageId + " cannot be processed now; send it again", e);

@@ -1,6 +1,8 @@
 package org.ptsingest.service.as2;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.net.SocketAddress;
@@ -14,6 +16,7 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionReuseStrategy;
 import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.ProtocolVersion;
 import org.apache.hc.core5.http.HttpException;
@@ -23,6 +26,7 @@ import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.Http1StreamListener;
 import org.apache.hc.core5.http.impl.io.HttpService;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.io.HttpServerConnection;
 import org.apache.hc.core5.http.io.HttpServerRequestHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -48,7 +52,15 @@ import org.slf4j.LoggerFactory;
  *   <li>a request body whose MIME structure Camel cannot parse (a {@code multipart/signed} without a
  *       {@code boundary}, for one) is the sender's fault, but Camel parses the body before any handler
  *       runs and wraps the failure in a plain {@link HttpException}, which HttpCore answers 500 ("try
- *       again later", so partners resend it for ever): exactly those failures are answered 400.</li>
+ *       again later", so partners resend it for ever): exactly those failures are answered 400;</li>
+ *   <li>the body's bytes as they came ({@value #BODY}): Camel's connection parses the body straight from
+ *       the socket with a line reader ({@code AS2SessionInputBuffer.readLine}) that loses a CR when one
+ *       read of the socket ends with it and the next begins with its LF (it looks for the CR in the new
+ *       read only). A binary envelope is random bytes: it then arrives one byte short and does not
+ *       decrypt, and the partner gets {@code decryption-failed} for a message it encrypted correctly.
+ *       Where a read ends depends on how the bytes arrived (a random envelope has a CR LF pair across
+ *       about one read's end in 65,536). The body is read whole here first, kept for
+ *       {@link As2Admission}, and only then parsed by Camel, from those bytes.</li>
  * </ul>
  * The fields are read by reflection: {@code As2EdgesIT} fails if a Camel upgrade moves them.
  */
@@ -69,6 +81,8 @@ final class As2HttpService {
     /** Seconds a partner is asked to wait after a 503: about one message's processing time. */
     static final String RETRY_AFTER_SECONDS = "10";
     private static final String PERMIT = "pts.as2.permit";
+    /** HTTP context attribute: the request body ({@code byte[]}) exactly as received, transfer encoding not undone. */
+    static final String BODY = "pts.as2.body";
 
     static void install(AS2ServerConnection server, Duration readTimeout, long maxMessageBytes, int maxConcurrent) {
         Semaphore permits = new Semaphore(maxConcurrent);
@@ -88,6 +102,7 @@ final class As2HttpService {
                     try {
                         super.handleRequest(new Guarded(conn, context, permits, maxMessageBytes, maxConcurrent), context);
                     } finally {
+                        context.removeAttribute(BODY); // the context lives as long as the connection
                         if (context.removeAttribute(PERMIT) != null) {
                             permits.release();
                         }
@@ -179,7 +194,7 @@ final class As2HttpService {
             }
             // Read (and parsed by Camel) even when refused: a connection closed on an unread body is reset,
             // and the partner would see a broken connection instead of the 503.
-            conn.receiveRequestEntity(request);
+            receiveBody(request);
             if (!permits.tryAcquire()) {
                 log.warn("AS2 request from {} answered 503: {} messages in process", conn.getRemoteAddress(),
                         maxConcurrent);
@@ -187,6 +202,38 @@ final class As2HttpService {
                         + "messages as it may; send this one again after " + RETRY_AFTER_SECONDS + " s\n");
             }
             context.setAttribute(PERMIT, Boolean.TRUE);
+        }
+
+        /**
+         * What Camel's connection does in {@code receiveRequestEntity} — HttpCore's entity, then Camel's
+         * {@link EntityParser#parseAS2MessageEntity} — but with the body read whole in between, so Camel
+         * parses it from memory and the bytes as received are kept ({@value #BODY}). Camel's connection
+         * parses nothing while the request has no {@code Content-Type}; that header is put back before
+         * the parse.
+         */
+        private void receiveBody(ClassicHttpRequest request) throws HttpException, IOException {
+            Header[] contentTypes = request.getHeaders(HttpHeaders.CONTENT_TYPE);
+            request.removeHeaders(HttpHeaders.CONTENT_TYPE);
+            try {
+                conn.receiveRequestEntity(request);
+            } finally {
+                request.removeHeaders(HttpHeaders.CONTENT_TYPE);
+                for (Header contentType : contentTypes) {
+                    request.addHeader(contentType);
+                }
+            }
+            HttpEntity entity = request.getEntity();
+            if (entity == null) {
+                return;
+            }
+            byte[] body;
+            try (InputStream in = entity.getContent()) {
+                body = in.readAllBytes();
+            }
+            context.setAttribute(BODY, body);
+            // Streaming, as Camel's parser requires; its content type is read from the request's header.
+            request.setEntity(new InputStreamEntity(new ByteArrayInputStream(body), body.length, null));
+            EntityParser.parseAS2MessageEntity(request);
         }
 
         private static boolean expectsContinue(ClassicHttpRequest request) {

@@ -120,43 +120,68 @@ final class SignedPartAsReceived {
     }
 
     /**
-     * The envelope's bytes as the partner sent them. Camel 4.17 reads a binary body line by line
-     * ({@code EntityParser.parseBodyPartText} with {@code AS2SessionInputBuffer.readLine}); a last line
-     * that ends without LF goes through {@code lineFromLineBuffer}, which strips a trailing CR as if
-     * it were a line end, and no flag tells {@code parseBodyPartText} to put it back. So a DER
-     * envelope whose last byte is 0x0D (one in 256: the last ciphertext byte) arrives one byte short
-     * and does not decrypt, on every resend. DER states its own length in the outer header: a body
-     * exactly one byte shorter than that lost this CR, and nothing else can have been lost (a line
-     * ending in LF keeps its CR and LF). BER's indefinite form ends in 00 00 and is never cut.
+     * The envelope's bytes as the partner sent them: the request body as received, its transfer encoding
+     * undone. Not Camel's parse of it: Camel 4.17 reads a binary body line by line
+     * ({@code EntityParser.parseBodyPartText} with {@code AS2SessionInputBuffer.readLine}) and loses a CR
+     * that ends one read of its input when the next read begins with the LF (it looks for the CR in the new
+     * read only), and a last line's CR without LF ({@code lineFromLineBuffer} strips it as if it were a
+     * line end). An envelope is random bytes: either way it arrives a byte short and does not decrypt.
+     *
+     * @param body the request body exactly as received
+     * @param transferEncoding its {@code Content-Transfer-Encoding}; none, {@code binary}, {@code 7bit},
+     *     {@code 8bit}, {@code base64} or {@code quoted-printable}
      */
-    static byte[] envelope(ApplicationPkcs7MimeEnvelopedDataEntity entity) throws IOException {
-        byte[] body = body(entity);
-        if (derLength(body) == body.length + 1L) {
-            byte[] whole = Arrays.copyOf(body, body.length + 1);
-            whole[body.length] = '\r';
-            return whole;
+    static byte[] envelope(byte[] body, String transferEncoding) throws IOException {
+        if (body == null) {
+            throw new IOException("the request has no body");
         }
-        return body;
+        try {
+            return EntityUtils.decode(body, transferEncoding == null ? null : transferEncoding.trim());
+        } catch (Exception e) {
+            throw new IOException("cannot undo transfer encoding " + transferEncoding, e);
+        }
     }
 
-    /** The total length a DER SEQUENCE says it has (tag, length octets, contents), or -1. */
-    static long derLength(byte[] der) {
-        if (der.length < 2 || der[0] != 0x30) {
-            return -1;
+    /**
+     * The content of a MIME part as received — what follows its header block — with its own
+     * {@code Content-Transfer-Encoding} undone: a payload's bytes exactly as the partner signed them. Camel's
+     * parser reads a part line by line from 8 KiB reads of the decrypted bytes and loses a CR that ends one
+     * read when the next begins with its LF (see {@link #envelope}): a CSV with CRLF line ends lost a byte
+     * at every such 8 KiB boundary, and compressed binary content did not decompress.
+     *
+     * @param part a MIME part: header lines, an empty line, the content (a part without headers starts with
+     *     the empty line)
+     */
+    static byte[] content(byte[] part) throws IOException {
+        int start;
+        if (part.length >= 2 && part[0] == '\r' && part[1] == '\n') {
+            start = 2;
+        } else {
+            int headerEnd = indexOf(part, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
+            if (headerEnd < 0) {
+                throw new IOException("the MIME part has no empty line after its headers");
+            }
+            start = headerEnd + 4;
         }
-        int first = der[1] & 0xff;
-        if (first < 0x80) {
-            return 2L + first;
+        String encoding = headerValue(new String(part, 0, start, StandardCharsets.ISO_8859_1),
+                "Content-Transfer-Encoding");
+        try {
+            return EntityUtils.decode(Arrays.copyOfRange(part, start, part.length),
+                    encoding == null ? null : encoding.trim());
+        } catch (Exception e) {
+            throw new IOException("cannot undo transfer encoding " + encoding, e);
         }
-        int octets = first & 0x7f;
-        if (octets == 0 || octets > 4 || der.length < 2 + octets) {
-            return -1; // indefinite (BER) or absurd
+    }
+
+    /** The value of a header in a header block (folded lines unfolded first), or {@code null}. */
+    private static String headerValue(String headers, String name) {
+        for (String line : headers.replaceAll("\r\n[ \t]", " ").split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
         }
-        long length = 0;
-        for (int i = 0; i < octets; i++) {
-            length = (length << 8) | (der[2 + i] & 0xff);
-        }
-        return 2L + octets + length;
+        return null;
     }
 
     /** The {@code boundary} of the header block's Content-Type (folded lines unfolded first, RFC 5322 §2.2.3). */

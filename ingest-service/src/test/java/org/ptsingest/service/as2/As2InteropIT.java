@@ -1,6 +1,7 @@
 package org.ptsingest.service.as2;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
@@ -61,6 +62,52 @@ class As2InteropIT extends IngestItSupport {
 
         assertProcessed(mdn);
         assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+    }
+
+    /**
+     * Why benchmark-as2 lost about one AS2 message in a thousand, answered {@code decryption-failed}:
+     * Camel's line reader lost a CR of the binary body when one read of the socket ended with it and the
+     * next began with its LF; the envelope came one byte short and did not decrypt. Where a read ends
+     * depends on how the bytes arrived. Here they arrive in two pieces, split between a CR and its LF.
+     */
+    @Test
+    void aBinaryEnvelopeArrivingSplitBetweenCrAndLfIsProcessed() throws Exception {
+        PartnerAs2Client client = client();
+        Mdn mdn = client.sendSignedPart(xmlPart(randomXml()), Options.defaults(),
+                Wire.openSslBinary().withBodySplitBetweenCrAndLf());
+
+        assertProcessed(mdn);
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+        assertThat(dsl.fetchCount(READING)).isPositive();
+    }
+
+    /**
+     * The feed's bytes are stored exactly as the partner signed them. Camel's parser reads the decrypted
+     * MIME in 8 KiB reads and lost a CR of a CRLF that straddled two reads: a CSV with CRLF line ends was
+     * stored a byte short (its readings unchanged, but not the bytes the MIC vouches for). The CSV here
+     * has a run of blank CRLF lines across byte 8192; sent twice, one byte apart, one of the two puts a
+     * CR at byte 8191 whatever the length of the MIME headers before it.
+     */
+    @Test
+    void aCsvWithCrLfLineEndsIsStoredAsSigned() throws Exception {
+        String rows = Files.readString(SAMPLES.resolve(CSV_FEED), StandardCharsets.UTF_8).replace("\r\n", "\n")
+                .replace("\n", "\r\n");
+        byte[] csv = (rows + "\r\n".repeat(4_500)).getBytes(StandardCharsets.US_ASCII);
+        java.util.List<String> sent = new java.util.ArrayList<>();
+        for (String name : java.util.List.of("a.csv", "ab.csv")) {
+            byte[] part = ("Content-Type: application/edi-consent\r\nContent-Transfer-Encoding: binary\r\n"
+                    + "Content-Disposition: attachment; filename=" + name + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] signedPart = java.util.Arrays.copyOf(part, part.length + csv.length);
+            System.arraycopy(csv, 0, signedPart, part.length, csv.length);
+
+            Mdn mdn = client().sendSignedPart(signedPart, Options.defaults(), Wire.openSslBinary());
+
+            assertThat(mdn.disposition()).as(mdn.toString()).contains("processed").doesNotContain("decryption");
+            assertThat(mdn.micMatches()).isTrue();
+            sent.add(HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(csv)));
+        }
+        assertThat(dsl.select(DELIVERY.SHA256).from(DELIVERY).fetch(DELIVERY.SHA256)).as("stored bytes")
+                .containsOnly(sent.get(0));
     }
 
     /**

@@ -432,29 +432,35 @@ public final class PartnerAs2Client {
    * transferEncoding} "base64" or "binary" (the envelope's bytes as they are); the outer and the
    * signature part's Content-Type ({@code application/x-pkcs7-*} are older gateways' names); {@code
    * lastEnvelopeByte}, when not {@code null}, encrypts again (new key and IV) until the envelope ends
-   * in that byte.
+   * in that byte; {@code splitBetweenCrAndLf} encrypts again until the body holds a CR LF pair and
+   * writes the body in two pieces, the first ending with that CR, with a pause between them (plain
+   * HTTP only): what TCP may do to any body, so that the receiver's read ends with the CR.
    */
   public record Wire(boolean der, String transferEncoding, String outerType, String signatureType,
-      Integer lastEnvelopeByte) {
+      Integer lastEnvelopeByte, boolean splitBetweenCrAndLf) {
     public static Wire defaults() {
-      return new Wire(false, "base64", "application/pkcs7-mime", "application/pkcs7-signature", null);
+      return new Wire(false, "base64", "application/pkcs7-mime", "application/pkcs7-signature", null, false);
     }
 
     /** DER, binary: what an OpenSSL-based gateway POSTs. */
     public static Wire openSslBinary() {
-      return new Wire(true, "binary", "application/pkcs7-mime", "application/pkcs7-signature", null);
+      return new Wire(true, "binary", "application/pkcs7-mime", "application/pkcs7-signature", null, false);
     }
 
     public Wire withOuterType(String value) {
-      return new Wire(der, transferEncoding, value, signatureType, lastEnvelopeByte);
+      return new Wire(der, transferEncoding, value, signatureType, lastEnvelopeByte, splitBetweenCrAndLf);
     }
 
     public Wire withSignatureType(String value) {
-      return new Wire(der, transferEncoding, outerType, value, lastEnvelopeByte);
+      return new Wire(der, transferEncoding, outerType, value, lastEnvelopeByte, splitBetweenCrAndLf);
     }
 
     public Wire withLastEnvelopeByte(int value) {
-      return new Wire(der, transferEncoding, outerType, signatureType, value);
+      return new Wire(der, transferEncoding, outerType, signatureType, value, splitBetweenCrAndLf);
+    }
+
+    public Wire withBodySplitBetweenCrAndLf() {
+      return new Wire(der, transferEncoding, outerType, signatureType, lastEnvelopeByte, true);
     }
   }
 
@@ -518,9 +524,13 @@ public final class PartnerAs2Client {
           ? enveloped.toASN1Structure().getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER)
           : enveloped.getEncoded();
     } while (wire.lastEnvelopeByte() != null
-        && (encrypted[encrypted.length - 1] & 0xff) != wire.lastEnvelopeByte());
+        && (encrypted[encrypted.length - 1] & 0xff) != wire.lastEnvelopeByte()
+        || wire.splitBetweenCrAndLf() && crLf(encrypted) < 0);
     lastEnvelope = encrypted;
     boolean base64 = "base64".equalsIgnoreCase(wire.transferEncoding());
+    if (wire.splitBetweenCrAndLf() && base64) {
+      throw new IllegalArgumentException("a split between CR and LF is for binary bodies");
+    }
 
     String messageId = options.messageId() == null
         ? "<" + UUID.randomUUID() + "@" + sender.as2Id().replace(' ', '_') + ">"
@@ -541,7 +551,8 @@ public final class PartnerAs2Client {
           "signed-receipt-protocol=required, pkcs7-signature; signed-receipt-micalg=required, " + options.micalg());
     }
     byte[] body = base64 ? Base64.getMimeEncoder().encode(encrypted) : encrypted;
-    Answer answer = messageId.chars().allMatch(c -> c < 0x80) ? post(post, body) : postUtf8(post, body);
+    Answer answer = wire.splitBetweenCrAndLf() ? postSplit(post, body, crLf(body) + 1)
+        : messageId.chars().allMatch(c -> c < 0x80) ? post(post, body) : postUtf8(post, body);
     // The MIC in the first algorithm asked for, named as asked (RFC 4130 §7.3.1)
     String firstMicalg = options.micalg().split(",")[0].trim();
     String sentMic = Base64.getEncoder().encodeToString(
@@ -596,6 +607,82 @@ public final class PartnerAs2Client {
           org.apache.hc.core5.http.HttpHost.create(target), target.getRawPath());
       headers.forEach(request::addHeader);
       request.setEntity(new org.apache.hc.core5.http.io.entity.ByteArrayEntity(body, null));
+      return requester.execute(org.apache.hc.core5.http.HttpHost.create(target), request,
+          Timeout.ofMilliseconds(RESPONSE_TIMEOUT_MS),
+          org.apache.hc.core5.http.protocol.HttpCoreContext.create(), response -> {
+            Map<String, List<String>> answerHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (var h : response.getHeaders()) {
+              answerHeaders.computeIfAbsent(h.getName(), k -> new java.util.ArrayList<>()).add(h.getValue());
+            }
+            byte[] content = response.getEntity() == null ? new byte[0]
+                : response.getEntity().getContent().readAllBytes();
+            return new Answer(response.getCode(), answerHeaders, content);
+          });
+    }
+  }
+
+  /** Where the first CR followed by an LF is, or -1. */
+  private static int crLf(byte[] bytes) {
+    for (int i = 0; i + 1 < bytes.length; i++) {
+      if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * POSTs {@code body} in two writes: the bytes before {@code split}, flushed, then after a pause the
+   * rest, so that the receiver has read the first piece (its read ends there) before the rest comes.
+   */
+  private Answer postSplit(Map<String, String> headers, byte[] body, int split) throws Exception {
+    URI target = URI.create(url);
+    if (!"http".equalsIgnoreCase(target.getScheme())) {
+      throw new IllegalStateException("a split body is sent over plain HTTP only: " + url);
+    }
+    var entity = new org.apache.hc.core5.http.io.entity.AbstractHttpEntity((String) null, null) {
+      @Override
+      public InputStream getContent() {
+        return new java.io.ByteArrayInputStream(body);
+      }
+
+      @Override
+      public void writeTo(java.io.OutputStream out) throws IOException {
+        out.write(body, 0, split);
+        out.flush();
+        try {
+          Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException();
+        }
+        out.write(body, split, body.length - split);
+        out.flush();
+      }
+
+      @Override
+      public long getContentLength() {
+        return body.length;
+      }
+
+      @Override
+      public boolean isRepeatable() {
+        return true;
+      }
+
+      @Override
+      public boolean isStreaming() {
+        return false;
+      }
+
+      @Override
+      public void close() {}
+    };
+    try (var requester = org.apache.hc.core5.http.impl.bootstrap.RequesterBootstrap.bootstrap().create()) {
+      var request = new org.apache.hc.core5.http.message.BasicClassicHttpRequest("POST",
+          org.apache.hc.core5.http.HttpHost.create(target), target.getRawPath());
+      headers.forEach(request::addHeader);
+      request.setEntity(entity);
       return requester.execute(org.apache.hc.core5.http.HttpHost.create(target), request,
           Timeout.ofMilliseconds(RESPONSE_TIMEOUT_MS),
           org.apache.hc.core5.http.protocol.HttpCoreContext.create(), response -> {
