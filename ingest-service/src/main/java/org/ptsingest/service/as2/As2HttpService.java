@@ -11,6 +11,7 @@ import java.util.concurrent.Semaphore;
 import javax.net.ssl.SSLSession;
 import org.apache.camel.component.as2.api.AS2ServerConnection;
 import org.apache.camel.component.as2.api.entity.EntityParser;
+import org.apache.camel.component.as2.api.protocol.ResponseMDN;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionReuseStrategy;
@@ -102,7 +103,13 @@ final class As2HttpService {
                     try {
                         super.handleRequest(new Guarded(conn, context, permits, maxMessageBytes, maxConcurrent), context);
                     } finally {
-                        context.removeAttribute(BODY); // the context lives as long as the connection
+                        // Camel's server keeps one context per connection, across its requests: what one
+                        // message left there (its body, admission, outcome, the component's refusal) must not
+                        // answer the next message on a kept-alive connection.
+                        for (String perRequest : new String[] {BODY, As2Messages.ADMITTED, As2Messages.CONTENT_FILE,
+                                As2Messages.OUTCOME, ResponseMDN.DISPOSITION_MODIFIER}) {
+                            context.removeAttribute(perRequest);
+                        }
                         if (context.removeAttribute(PERMIT) != null) {
                             permits.release();
                         }
