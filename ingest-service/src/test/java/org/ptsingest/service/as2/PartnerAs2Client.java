@@ -609,16 +609,45 @@ public final class PartnerAs2Client {
       request.setEntity(new org.apache.hc.core5.http.io.entity.ByteArrayEntity(body, null));
       return requester.execute(org.apache.hc.core5.http.HttpHost.create(target), request,
           Timeout.ofMilliseconds(RESPONSE_TIMEOUT_MS),
-          org.apache.hc.core5.http.protocol.HttpCoreContext.create(), response -> {
-            Map<String, List<String>> answerHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            for (var h : response.getHeaders()) {
-              answerHeaders.computeIfAbsent(h.getName(), k -> new java.util.ArrayList<>()).add(h.getValue());
-            }
-            byte[] content = response.getEntity() == null ? new byte[0]
-                : response.getEntity().getContent().readAllBytes();
-            return new Answer(response.getCode(), answerHeaders, content);
-          });
+          org.apache.hc.core5.http.protocol.HttpCoreContext.create(), PartnerAs2Client::answer);
     }
+  }
+
+  /** The status, headers and body of an answer, read whole. */
+  private static Answer answer(org.apache.hc.core5.http.ClassicHttpResponse response) throws IOException {
+    Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (var h : response.getHeaders()) {
+      headers.computeIfAbsent(h.getName(), k -> new java.util.ArrayList<>()).add(h.getValue());
+    }
+    byte[] content = response.getEntity() == null ? new byte[0] : response.getEntity().getContent().readAllBytes();
+    return new Answer(response.getCode(), headers, content);
+  }
+
+  /**
+   * Whether every established connection to {@code port} on this machine has an empty receive queue on the
+   * listening side, i.e. the service has read all that was sent (Linux: the {@code rx_queue} column of
+   * {@code /proc/net/tcp} and {@code tcp6}, both ends of a loopback connection being listed there).
+   */
+  private static boolean allReadByServer(int port) throws IOException {
+    String local = String.format(":%04X", port);
+    boolean seen = false;
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      java.nio.file.Path file = java.nio.file.Path.of(table);
+      if (!java.nio.file.Files.exists(file)) {
+        continue;
+      }
+      List<String> lines = java.nio.file.Files.readAllLines(file);
+      for (String line : lines.subList(1, lines.size())) { // after the column names
+        String[] f = line.trim().split("\\s+");
+        if (f[1].endsWith(local) && f[3].equals("01")) { // the service's end, ESTABLISHED
+          seen = true;
+          if (Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16) != 0) {
+            return false;
+          }
+        }
+      }
+    }
+    return seen;
   }
 
   /** Where the first CR followed by an LF is, or -1. */
@@ -632,8 +661,8 @@ public final class PartnerAs2Client {
   }
 
   /**
-   * POSTs {@code body} in two writes: the bytes before {@code split}, flushed, then after a pause the
-   * rest, so that the receiver has read the first piece (its read ends there) before the rest comes.
+   * POSTs {@code body} in two writes: the bytes before {@code split}, flushed, then, once the receiver has
+   * read them (its read ends there), the rest.
    */
   private Answer postSplit(Map<String, String> headers, byte[] body, int split) throws Exception {
     URI target = URI.create(url);
@@ -650,12 +679,10 @@ public final class PartnerAs2Client {
       public void writeTo(java.io.OutputStream out) throws IOException {
         out.write(body, 0, split);
         out.flush();
-        try {
-          Thread.sleep(1_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException();
-        }
+        // the service's read of its socket must end where the first piece ends: the rest goes only once
+        // the service has taken everything sent so far out of its receive queue
+        org.awaitility.Awaitility.await("the service read the first piece").atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(5)).until(() -> allReadByServer(target.getPort()));
         out.write(body, split, body.length - split);
         out.flush();
       }
@@ -685,15 +712,7 @@ public final class PartnerAs2Client {
       request.setEntity(entity);
       return requester.execute(org.apache.hc.core5.http.HttpHost.create(target), request,
           Timeout.ofMilliseconds(RESPONSE_TIMEOUT_MS),
-          org.apache.hc.core5.http.protocol.HttpCoreContext.create(), response -> {
-            Map<String, List<String>> answerHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            for (var h : response.getHeaders()) {
-              answerHeaders.computeIfAbsent(h.getName(), k -> new java.util.ArrayList<>()).add(h.getValue());
-            }
-            byte[] content = response.getEntity() == null ? new byte[0]
-                : response.getEntity().getContent().readAllBytes();
-            return new Answer(response.getCode(), answerHeaders, content);
-          });
+          org.apache.hc.core5.http.protocol.HttpCoreContext.create(), PartnerAs2Client::answer);
     }
   }
 
