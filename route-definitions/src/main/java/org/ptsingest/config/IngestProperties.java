@@ -174,7 +174,8 @@ public record IngestProperties(
      * @param tls serve AS2 over HTTPS with the certificate of the HTTPS port (the generated self-signed one,
      *     or Spring's {@code server.ssl.*}); false serves plain HTTP
      * @param maxConcurrentMessages AS2 messages processed at once; one more is answered 503 with Retry-After
-     * @param maxMessageSize largest AS2 request body; a larger one is answered 413 before it is read
+     * @param maxMessageSize largest AS2 request body (413 before it is read by its Content-Length, once a
+     *     chunked body passes it) and the most a compressed layer may expand to (decompression-failed)
      * @param legacyAlgorithmsAllowedByDefault whether a partner registered without saying may sign with SHA-1
      *     and encrypt with 3DES
      */

@@ -26,6 +26,7 @@ import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.bouncycastle.cms.jcajce.ZlibExpanderProvider;
+import org.bouncycastle.util.io.StreamOverflowException;
 import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.service.as2.As2Partners.Partner;
@@ -56,6 +57,9 @@ public final class As2Admission {
                 "the certificate registered for AS2-From is outside its validity period"),
         UNSUPPORTED_PAYLOAD("unexpected-processing-error",
                 "the payload is neither application/xml nor application/edi-consent"),
+        /** RFC 5402's modifier: a compressed layer that expands beyond {@code ingest.as2.max-message-size}. */
+        DECOMPRESSED_TOO_LARGE("decompression-failed",
+                "the content, decompressed, is larger than the largest AS2 message the service takes"),
         LEGACY_ALGORITHM("insufficient-message-security",
                 "the message uses SHA-1 or 3DES, which this partner is not allowed to use (sign with SHA-256, "
                         + "encrypt with AES, or ask ops to allow legacy algorithms for this partner)");
@@ -114,11 +118,19 @@ public final class As2Admission {
     private final String serviceAs2Id;
     private final PrivateKey decryptionKey;
     private final Function<String, Optional<Partner>> partners;
+    private final long maxContentBytes;
 
-    public As2Admission(String serviceAs2Id, PrivateKey decryptionKey, Function<String, Optional<Partner>> partners) {
+    /**
+     * @param maxContentBytes the most a compressed layer may expand to ({@code ingest.as2.max-message-size}):
+     *     a few kilobytes of zlib can expand a thousandfold, in memory, and the outer layer (compressed after
+     *     signing) is expanded before the signature says who sent it
+     */
+    public As2Admission(String serviceAs2Id, PrivateKey decryptionKey, Function<String, Optional<Partner>> partners,
+            long maxContentBytes) {
         this.serviceAs2Id = serviceAs2Id;
         this.decryptionKey = decryptionKey;
         this.partners = partners;
+        this.maxContentBytes = maxContentBytes;
     }
 
     /**
@@ -173,9 +185,11 @@ public final class As2Admission {
             entity = EntityParser.parseEntity(signedMime);
             if (entity instanceof ApplicationPkcs7MimeCompressedDataEntity) { // sign, then compress
                 signedMime = SignedPartAsReceived.withLegacySignatureTypeRenamed(
-                        EntityParser.uncompressData(SignedPartAsReceived.content(signedMime), new ZlibExpanderProvider()));
+                        decompress(SignedPartAsReceived.content(signedMime)));
                 entity = EntityParser.parseEntity(signedMime);
             }
+        } catch (ExpandsTooFar e) {
+            return new Refused(Refusal.DECOMPRESSED_TOO_LARGE, e.getMessage(), null, partner.get());
         } catch (Exception e) {
             return unparseable(signedMime, e, partner.get());
         }
@@ -210,13 +224,14 @@ public final class As2Admission {
         byte[] payloadPart;
         try {
             if (signed.getSignedDataEntity() instanceof ApplicationPkcs7MimeCompressedDataEntity) {
-                payloadPart = EntityParser.uncompressData(SignedPartAsReceived.content(signedPart),
-                        new ZlibExpanderProvider());
+                payloadPart = decompress(SignedPartAsReceived.content(signedPart));
                 content = EntityParser.parseEntity(payloadPart);
             } else {
                 payloadPart = signedPart;
                 content = signed.getSignedDataEntity();
             }
+        } catch (ExpandsTooFar e) {
+            return new Refused(Refusal.DECOMPRESSED_TOO_LARGE, e.getMessage(), signedPart, p);
         } catch (Exception e) {
             return new Refused(Refusal.MALFORMED, rootMessage(e), signedPart, p);
         }
@@ -249,6 +264,27 @@ public final class As2Admission {
      * ({@code text/csv}, for one), and on such a payload unsigned: an unsupported payload or a missing
      * signature, said as such, not a broken message (nor, as before, a decryption failure).
      */
+    /** A compressed layer's content, refused with {@link ExpandsTooFar} past {@link #maxContentBytes}. */
+    private byte[] decompress(byte[] compressed) throws Exception {
+        try {
+            return EntityParser.uncompressData(compressed, new ZlibExpanderProvider(maxContentBytes));
+        } catch (Exception e) {
+            for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+                if (t instanceof StreamOverflowException) {
+                    throw new ExpandsTooFar("more than " + maxContentBytes + " bytes from " + compressed.length
+                            + " compressed (ingest.as2.max-message-size)");
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static final class ExpandsTooFar extends Exception {
+        ExpandsTooFar(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private static Refused unparseable(byte[] mime, Exception e, Partner partner) {
         String outer = SignedPartAsReceived.mediaType(mime);
         if (outer != null && !outer.equals(AS2MimeType.MULTIPART_SIGNED) && !SIGNABLE.contains(outer)) {

@@ -72,7 +72,8 @@ public class As2Config {
 
             @Override
             public void afterApplicationStart(CamelContext camel) {
-                As2Door.install(camel, new As2Admission(identity.as2Id(), identity.decryptionKey(), partners::byAs2Id),
+                As2Door.install(camel, new As2Admission(identity.as2Id(), identity.decryptionKey(), partners::byAs2Id,
+                        properties.as2().maxMessageSize().toBytes()),
                         new As2Mdns(identity, properties.as2().serverFqdn()), outbox, properties, meters);
             }
         };

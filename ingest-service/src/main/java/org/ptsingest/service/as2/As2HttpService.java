@@ -135,6 +135,10 @@ final class As2HttpService {
                     if (e instanceof Refusal refusal && refusal.status == HttpStatus.SC_SERVICE_UNAVAILABLE) {
                         response.setHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
                     }
+                    if (e instanceof Refusal refusal && refusal.status == HttpStatus.SC_REQUEST_TOO_LONG) {
+                        // what is left of a body above the limit is not read: it cannot be the next request
+                        response.setHeader(HttpHeaders.CONNECTION, "close");
+                    }
                 }
             };
             Field field = listener.getClass().getDeclaredField("httpService");
@@ -199,16 +203,18 @@ final class As2HttpService {
                 conn.flush();
                 request.removeHeaders(HttpHeaders.EXPECT);
             }
-            // Read (and parsed by Camel) even when refused: a connection closed on an unread body is reset,
-            // and the partner would see a broken connection instead of the 503.
-            receiveBody(request);
+            // The permit before the body is kept: at most max-concurrent-messages bodies are in memory. One
+            // beyond that is still read, and dropped as it comes: a connection closed on an unread body is
+            // reset, and the partner would see a broken connection instead of the 503.
             if (!permits.tryAcquire()) {
+                receiveBody(request, false);
                 log.warn("AS2 request from {} answered 503: {} messages in process", conn.getRemoteAddress(),
                         maxConcurrent);
                 throw new Refusal(HttpStatus.SC_SERVICE_UNAVAILABLE, "the AS2 endpoint is processing as many "
                         + "messages as it may; send this one again after " + RETRY_AFTER_SECONDS + " s\n");
             }
             context.setAttribute(PERMIT, Boolean.TRUE);
+            receiveBody(request, true);
         }
 
         /**
@@ -218,7 +224,7 @@ final class As2HttpService {
          * parses nothing while the request has no {@code Content-Type}; that header is put back before
          * the parse.
          */
-        private void receiveBody(ClassicHttpRequest request) throws HttpException, IOException {
+        private void receiveBody(ClassicHttpRequest request, boolean keep) throws HttpException, IOException {
             Header[] contentTypes = request.getHeaders(HttpHeaders.CONTENT_TYPE);
             request.removeHeaders(HttpHeaders.CONTENT_TYPE);
             try {
@@ -235,12 +241,38 @@ final class As2HttpService {
             }
             byte[] body;
             try (InputStream in = entity.getContent()) {
-                body = in.readAllBytes();
+                if (!keep) {
+                    drop(in, maxMessageBytes);
+                    return;
+                }
+                // A chunked body has no Content-Length to refuse it by: it is refused once it is too long
+                body = in.readNBytes((int) Math.min(maxMessageBytes + 1, Integer.MAX_VALUE - 8));
+                if (body.length > maxMessageBytes) {
+                    body = null;
+                    boolean drained = drop(in, maxMessageBytes);
+                    log.warn("AS2 request from {} answered 413: a chunked body over {} bytes", conn.getRemoteAddress(),
+                            maxMessageBytes);
+                    throw new Refusal(HttpStatus.SC_REQUEST_TOO_LONG, "AS2 messages are limited to " + maxMessageBytes
+                            + " bytes (the chunked body was longer" + (drained ? "" : "; the rest was not read") + ")\n");
+                }
             }
             context.setAttribute(BODY, body);
             // Streaming, as Camel's parser requires; its content type is read from the request's header.
             request.setEntity(new InputStreamEntity(new ByteArrayInputStream(body), body.length, null));
             EntityParser.parseAS2MessageEntity(request);
+        }
+
+        /**
+         * Reads and forgets up to {@code limit} bytes, so that an answer sent before the body was wanted
+         * reaches the partner instead of a reset connection; true when the body ended within them.
+         */
+        private static boolean drop(InputStream in, long limit) throws IOException {
+            byte[] buffer = new byte[64 * 1024];
+            long left = limit;
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) {
+                left -= n;
+            }
+            return in.read() < 0;
         }
 
         private static boolean expectsContinue(ClassicHttpRequest request) {

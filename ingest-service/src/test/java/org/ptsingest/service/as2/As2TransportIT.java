@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.sql.Connection;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.ptsingest.service.IngestItSupport;
 import org.ptsingest.service.as2.As2MdnIT.Sender;
+import org.ptsingest.service.as2.PartnerAs2Client.Compression;
 import org.ptsingest.service.as2.PartnerAs2Client.Identity;
 import org.ptsingest.service.as2.PartnerAs2Client.Mdn;
 import org.ptsingest.service.as2.PartnerAs2Client.Options;
@@ -170,6 +172,55 @@ class As2TransportIT extends IngestItSupport {
 
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.body()).contains("limited to " + MAX_MESSAGE_SIZE + " bytes");
+        assertThat(dsl.fetchCount(FEED)).isZero();
+    }
+
+    /**
+     * A chunked body has no Content-Length to refuse it by: it is refused once it has run past the
+     * limit, and not read whole into memory (a sender could otherwise stream until the heap is gone).
+     */
+    @Test
+    void aChunkedBodyAboveTheLimitIsAnswered413() throws Exception {
+        byte[] chunk = new byte[16 * 1024];
+        try (SSLSocket socket = (SSLSocket) tls().getSocketFactory().createSocket("localhost", properties.as2().port())) {
+            socket.setSoTimeout(30_000);
+            var out = socket.getOutputStream();
+            out.write(("POST " + properties.as2().path() + " HTTP/1.1\r\nHost: localhost\r\nAS2-Version: 1.2\r\nAS2-From: "
+                    + sunwatch.as2Id() + "\r\nAS2-To: " + service.as2Id() + "\r\nMessage-ID: <chunked-too-big@sunwatch>"
+                    + "\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data"
+                    + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (int sent = 0; sent <= MAX_MESSAGE_SIZE; sent += chunk.length) {
+                out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(chunk);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+
+            assertThat(in.readLine()).startsWith("HTTP/1.1 413 ");
+        }
+        assertThat(dsl.fetchCount(FEED)).isZero();
+    }
+
+    /**
+     * A compressed layer is expanded in memory, and when it was compressed after signing, before the
+     * signature says who sent it: a few kilobytes of zlib must not become a gigabyte. Refused with
+     * RFC 5402's {@code decompression-failed} once the content passes the message limit, either way round.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Compression.class, names = {"BEFORE_SIGNING", "AFTER_SIGNING"})
+    void aCompressedPayloadExpandingBeyondTheLimitIsRefused(Compression compression) throws Exception {
+        String xml = new String(As2InteropIT.randomXml(), StandardCharsets.UTF_8);
+        byte[] payload = (xml + "<!-- " + "0".repeat(4 * MAX_MESSAGE_SIZE) + " -->\n").getBytes(StandardCharsets.UTF_8);
+
+        Mdn mdn = client().send(payload, "feed.xml",
+                Options.defaults().withContentType("application/xml").withCompression(compression));
+
+        assertThat(mdn.httpStatus()).as(mdn.toString()).isEqualTo(200);
+        assertThat(mdn.disposition()).as(mdn.toString()).endsWith("processed/error: decompression-failed");
+        assertThat(mdn.signatureVerified()).isTrue();
+        assertThat(mdn.text()).contains("more than " + MAX_MESSAGE_SIZE + " bytes");
         assertThat(dsl.fetchCount(FEED)).isZero();
     }
 
