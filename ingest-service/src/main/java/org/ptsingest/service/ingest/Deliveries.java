@@ -92,8 +92,11 @@ public class Deliveries implements FeedPipeline {
         if (delivery.dryRun()) {
             return dryRunReceipt(delivery);
         }
-        long id = receive(delivery, Instant.now().plus(settings.orphanAfter()));
-        return judge(id, delivery, true);
+        // A large feed is parsed while its bytes are recorded: the two took one after the other before
+        try (FeedIngestion.Ahead ahead = ingestion.parseAhead(delivery)) {
+            long id = receive(delivery, Instant.now().plus(settings.orphanAfter()));
+            return judge(id, delivery, true, ahead);
+        }
     }
 
     /**
@@ -224,6 +227,11 @@ public class Deliveries implements FeedPipeline {
      * @return null when the worker skipped it
      */
     public FeedResult judge(long deliveryId, FeedDelivery received, boolean channelWaits) {
+        return judge(deliveryId, received, channelWaits, null);
+    }
+
+    /** @param ahead {@code received} being parsed ahead (its first attempt uses it), or null */
+    private FeedResult judge(long deliveryId, FeedDelivery received, boolean channelWaits, FeedIngestion.Ahead ahead) {
         Path content = received == null ? null : received.content();
         Path fetched = null;
         // A progress row exists only once the judge wrote one, or from an earlier attempt (the worker's
@@ -234,6 +242,8 @@ public class Deliveries implements FeedPipeline {
                 try {
                     Path[] local = {content};
                     Channel[] channel = {null};
+                    // waited for outside the transaction (no connection held meanwhile); a later attempt parses again
+                    FeedIngestion.Parsed parsed = attempt == 1 && ahead != null ? ahead.take() : null;
                     FeedIngestion.Judged judged = tx.execute(status -> {
                         DeliveryRecord d = lock(deliveryId, channelWaits);
                         if (d == null) {
@@ -254,7 +264,7 @@ public class Deliveries implements FeedPipeline {
                         FeedDelivery delivery = received != null ? received : feedDelivery(d, local[0]);
                         FeedIngestion.Judged j = ingestion.judge(delivery,
                                 new RawFeedArchive.Digest(d.getSha256(), d.getByteCount()), deliveryId,
-                                progress(deliveryId, progressMayExist));
+                                progress(deliveryId, progressMayExist), received != null ? parsed : null);
                         if (j.counts().keySet().stream().anyMatch(OutcomeCode::stores)) {
                             // one INSERT … SELECT of the feed's systems; the ledger worker recomputes them after commit
                             production.feedStored(j.result().feedId(), MeterSpans.SYSTEM_ID, j.spans());

@@ -93,6 +93,14 @@ public class FeedIngestion {
     private final RegistrySnapshots registry;
     private final RuleSettings rules;
     private final Path workDir;
+    /** One feed parsed ahead at a time per instance ({@link #parseAhead}). */
+    private final java.util.concurrent.Semaphore aheadPermit = new java.util.concurrent.Semaphore(1);
+    private final java.util.concurrent.ExecutorService aheadThread =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "parse-ahead");
+                t.setDaemon(true);
+                return t;
+            });
 
     FeedIngestion(DSLContext dsl, javax.sql.DataSource dataSource, RegistrySnapshots registry,
             IngestProperties properties) {
@@ -126,7 +134,14 @@ public class FeedIngestion {
      * outcomes, in the caller's transaction. A reprocess marks the feed it supersedes.
      */
     public Judged judge(FeedDelivery d, RawFeedArchive.Digest raw, long deliveryId, Progress progress) {
-        Judged judged = judgeDelivery(d, raw, deliveryId, progress);
+        return judge(d, raw, deliveryId, progress, null);
+    }
+
+    /**
+     * @param ahead the feed as {@link #parseAhead} parsed it, or null to parse it here; the caller closes it
+     */
+    public Judged judge(FeedDelivery d, RawFeedArchive.Digest raw, long deliveryId, Progress progress, Parsed ahead) {
+        Judged judged = judgeDelivery(d, raw, deliveryId, progress, ahead);
         if (d.reprocessOf() != null && !judged.result().retried()) {
             dsl.update(FEED).set(FEED.SUPERSEDED_BY, judged.result().feedId())
                     .where(FEED.FEED_ID.eq(d.reprocessOf())).execute();
@@ -139,7 +154,8 @@ public class FeedIngestion {
         return jsonReceipt.resolveSibling(jsonReceipt.getFileName().toString().replace(".json", ".xml"));
     }
 
-    private Judged judgeDelivery(FeedDelivery d, RawFeedArchive.Digest raw, long deliveryId, Progress progress) {
+    private Judged judgeDelivery(FeedDelivery d, RawFeedArchive.Digest raw, long deliveryId, Progress progress,
+            Parsed ahead) {
         lockProvider(d.providerId());
         String identity = d.identity(raw.sha256()).toString();
         // The delivery record makes a retry find its feed first; this is the database's own guard.
@@ -184,7 +200,7 @@ public class FeedIngestion {
         feed.setProcessedAt(utc(Instant.now()));
         feed.store();
         try {
-            return judgeAndStore(feed, d, history, progress);
+            return judgeAndStore(feed, d, history, progress, ahead);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
@@ -192,45 +208,29 @@ public class FeedIngestion {
         }
     }
 
-    private Judged judgeAndStore(FeedRecord feed, FeedDelivery d, ProviderHistory history, Progress progress)
-            throws IOException, SQLException {
+    private Judged judgeAndStore(FeedRecord feed, FeedDelivery d, ProviderHistory history, Progress progress,
+            Parsed ahead) throws IOException, SQLException {
         Files.createDirectories(workDir);
         String prefix = "feed-" + feed.getFeedId() + "-" + UUID.randomUUID();
-        Path outcomes = workDir.resolve(prefix + ".outcomes");
         Path stored = workDir.resolve(prefix + ".stored");
         Path spans = workDir.resolve(prefix + ".spans");
-        Map<OutcomeCode, Integer> counts = new EnumMap<>(OutcomeCode.class);
         Phases phases = new Phases();
-        MeterSpans meterSpans = new MeterSpans();
-        try (ExternalSort readable = new ExternalSort(workDir, prefix, SORT_CHUNK)) {
-            int records;
-            try (Writer outcomeRows = spill(outcomes)) {
-                records = reader(d).read(d.content(), new FeedReader.Sink() {
-                    private long read;
-
-                    @Override
-                    public void reading(ParsedReading r) throws IOException {
-                        meterSpans.add(r.systemId(), r.meterSerial(), r.readAt());
-                        readable.add(r);
-                        if (++read % PROGRESS_EVERY == 0) {
-                            progress.at(read, 0);
-                        }
-                    }
-
-                    @Override
-                    public void invalid(InvalidRecord r) throws IOException {
-                        ++read;
-                        counts.merge(OutcomeCode.INVALID_VALUE, 1, Integer::sum);
-                        PgCopy.row(outcomeRows, feed.getFeedId(), r.record(), r.line(), r.systemId(), r.meterSerial(),
-                                null, null, OutcomeCode.INVALID_VALUE.name(), Echo.message(r.message(), MAX_MESSAGE));
-                    }
-                });
-            } catch (FeedFormatException e) {
+        try (Parsed parsed = ahead != null ? ahead : parse(d, feed.getFeedId(), prefix, progress)) {
+            phases.done(ahead == null ? "parse and sort" : "parse and sort (ahead, beside the recording: "
+                    + parsed.millis + " ms)");
+            if (parsed.violation != null) {
+                log.info("feed {}: {} at parsing; {}", feed.getFeedId(), OutcomeCode.SCHEMA_VIOLATION, phases);
                 // Nothing of the feed reached the database yet: only the feed row records the rejection.
-                return finish(feed, FeedStatus.REJECTED, OutcomeCode.SCHEMA_VIOLATION, e.getMessage());
+                return finish(feed, FeedStatus.REJECTED, OutcomeCode.SCHEMA_VIOLATION, parsed.violation);
             }
-            Iterator<ParsedReading> inOrder = readable.sorted();
-            phases.done("parse and sort");
+            Path outcomes = parsed.outcomes;
+            Map<OutcomeCode, Integer> counts = parsed.counts;
+            MeterSpans meterSpans = parsed.spans;
+            int records = parsed.records;
+            if (parsed.feedId != feed.getFeedId() && counts.containsKey(OutcomeCode.INVALID_VALUE)) {
+                ownOutcomes(outcomes, feed.getFeedId());
+            }
+            Iterator<ParsedReading> inOrder = parsed.inOrder;
 
             Connection c = DataSourceUtils.getConnection(dataSource);
             Table<?> spanTable;
@@ -281,9 +281,214 @@ public class FeedIngestion {
             Judged judged = finish(feed, FeedStatus.fromReadingCounts(counts), null, null, counts);
             return new Judged(judged.result(), judged.counts(), spanTable);
         } finally {
-            Files.deleteIfExists(outcomes);
             Files.deleteIfExists(stored);
             Files.deleteIfExists(spans);
+        }
+    }
+
+    /**
+     * Stream-parses a feed and sorts its readable records; invalid records go to the outcome file as COPY
+     * rows of {@code feedId}. Touches no database, so it may run before the feed has a row (ahead).
+     */
+    private Parsed parse(FeedDelivery d, long feedId, String prefix, Progress progress) throws IOException {
+        long started = System.nanoTime();
+        Files.createDirectories(workDir);
+        Path outcomes = workDir.resolve(prefix + ".outcomes");
+        ExternalSort readable = new ExternalSort(workDir, prefix, SORT_CHUNK);
+        Map<OutcomeCode, Integer> counts = new EnumMap<>(OutcomeCode.class);
+        MeterSpans meterSpans = new MeterSpans();
+        try {
+            int records;
+            try (Writer outcomeRows = spill(outcomes)) {
+                records = reader(d).read(d.content(), new FeedReader.Sink() {
+                    private long read;
+
+                    @Override
+                    public void reading(ParsedReading r) throws IOException {
+                        meterSpans.add(r.systemId(), r.meterSerial(), r.readAt());
+                        readable.add(r);
+                        if (++read % PROGRESS_EVERY == 0) {
+                            progress.at(read, 0);
+                        }
+                    }
+
+                    @Override
+                    public void invalid(InvalidRecord r) throws IOException {
+                        ++read;
+                        counts.merge(OutcomeCode.INVALID_VALUE, 1, Integer::sum);
+                        PgCopy.row(outcomeRows, feedId, r.record(), r.line(), r.systemId(), r.meterSerial(),
+                                null, null, OutcomeCode.INVALID_VALUE.name(), Echo.message(r.message(), MAX_MESSAGE));
+                    }
+                });
+            } catch (FeedFormatException e) {
+                return new Parsed(feedId, readable, outcomes, counts, meterSpans, 0, null, e.getMessage(), started);
+            }
+            return new Parsed(feedId, readable, outcomes, counts, meterSpans, records, readable.sorted(), null, started);
+        } catch (IOException | RuntimeException | Error e) {
+            readable.close();
+            Files.deleteIfExists(outcomes);
+            throw e;
+        }
+    }
+
+    /** The outcome rows of a feed parsed ahead, under the feed's id (they were written before it had one). */
+    private static void ownOutcomes(Path outcomes, long feedId) throws IOException {
+        Path owned = outcomes.resolveSibling(outcomes.getFileName() + ".owned");
+        String placeholder = Long.toString(AHEAD_FEED_ID);
+        try (BufferedReader in = Files.newBufferedReader(outcomes, StandardCharsets.UTF_8); Writer out = spill(owned)) {
+            for (String row; (row = in.readLine()) != null; ) {
+                // a COPY text row per line (PgCopy escapes line breaks), its first column the feed id
+                out.write(Long.toString(feedId));
+                out.write(row, placeholder.length(), row.length() - placeholder.length());
+                out.write('\n');
+            }
+        }
+        Files.move(owned, outcomes, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A feed's readable records in judging order, its meters, and its invalid records' outcome rows. */
+    static final class Parsed implements AutoCloseable {
+        final long feedId;
+        final Path outcomes;
+        final Map<OutcomeCode, Integer> counts;
+        final MeterSpans spans;
+        final int records;
+        final Iterator<ParsedReading> inOrder;
+        /** The schema violation that rejects the whole feed, or null. */
+        final String violation;
+        final long millis;
+        private final ExternalSort sort;
+
+        Parsed(long feedId, ExternalSort sort, Path outcomes, Map<OutcomeCode, Integer> counts, MeterSpans spans,
+                int records, Iterator<ParsedReading> inOrder, String violation, long startedNanos) {
+            this.feedId = feedId;
+            this.sort = sort;
+            this.outcomes = outcomes;
+            this.counts = counts;
+            this.spans = spans;
+            this.records = records;
+            this.inOrder = inOrder;
+            this.violation = violation;
+            this.millis = (System.nanoTime() - startedNanos) / 1_000_000;
+        }
+
+        @Override
+        public void close() throws IOException {
+            sort.close();
+            Files.deleteIfExists(outcomes);
+        }
+    }
+
+    /** The feed id in the outcome rows of a feed parsed ahead, until it has its own (identity ids start at 1). */
+    private static final long AHEAD_FEED_ID = 0;
+    /** Below this size a feed is recorded in milliseconds: parsing it ahead would cost more than it saves. */
+    public static final long PARSE_AHEAD_FROM = 4L << 20;
+
+    /**
+     * Starts parsing and sorting a large feed on another thread while its channel records the delivery
+     * (hash, then its bytes into {@code raw_chunk}: about a second per 100 MB, on the database's side),
+     * so the judge finds it parsed. Null when that would not pay: a dry run, a small feed, a PTS format
+     * (their readers ask the database which meter a system reports), or another feed being parsed ahead
+     * (one at a time per instance: each holds up to two sort chunks of memory, and a provider's feeds
+     * parsed ahead are not yet serialised by its lock).
+     */
+    public Ahead parseAhead(FeedDelivery d) {
+        boolean worth = !d.dryRun() && switch (d.format()) {
+            case CSV_V1, XML_V1, JSON_V1 -> true;
+            case PTS_ARDATA, PTS_JSON -> false;
+        };
+        try {
+            worth = worth && Files.size(d.content()) >= PARSE_AHEAD_FROM;
+        } catch (IOException e) {
+            worth = false;
+        }
+        if (!worth || !aheadPermit.tryAcquire()) {
+            return null;
+        }
+        Ahead ahead = new Ahead();
+        try {
+            aheadThread.execute(() -> ahead.run(() -> parse(d, AHEAD_FEED_ID, "ahead-" + UUID.randomUUID(), Progress.NONE)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            aheadPermit.release(); // shutting down
+            return null;
+        }
+        return ahead;
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopParsingAhead() {
+        aheadThread.shutdownNow();
+    }
+
+    /** What a parse ahead produced, or will: the judge takes it, its channel closes it either way. */
+    public final class Ahead implements AutoCloseable {
+        private final java.util.concurrent.CompletableFuture<Parsed> result = new java.util.concurrent.CompletableFuture<>();
+        private boolean closed;
+        private Parsed parsed;
+
+        interface Parse {
+            Parsed run() throws IOException;
+        }
+
+        private void run(Parse parse) {
+            Parsed p;
+            try {
+                p = parse.run();
+            } catch (Throwable e) {
+                aheadPermit.release();
+                result.completeExceptionally(e);
+                return;
+            }
+            boolean orphan;
+            synchronized (this) {
+                orphan = closed;
+                parsed = orphan ? null : p;
+            }
+            if (orphan) {
+                dispose(p);
+            } else {
+                result.complete(p);
+            }
+        }
+
+        /** The parsed feed, waiting for it; null when the parse failed (the judge then parses itself). */
+        Parsed take() {
+            try {
+                return result.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                log.warn("parsing ahead failed ({}); the judge parses the feed itself", String.valueOf(e.getCause()));
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while a feed was parsed ahead", e);
+            }
+        }
+
+        /** Removes its sort's files and gives the next feed its turn; the parse, if still running, does when done. */
+        @Override
+        public void close() {
+            Parsed p;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                p = parsed;
+                parsed = null;
+            }
+            if (p != null) {
+                dispose(p);
+            }
+        }
+
+        private void dispose(Parsed p) {
+            try {
+                p.close();
+            } catch (IOException e) {
+                log.warn("could not remove the work files of a feed parsed ahead: {}", e.getMessage());
+            } finally {
+                aheadPermit.release();
+            }
         }
     }
 
