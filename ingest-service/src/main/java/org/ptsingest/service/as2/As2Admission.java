@@ -259,11 +259,6 @@ public final class As2Admission {
         return new Admitted(p, messageId, format, fileName(application, messageId, format), payload, signedPart);
     }
 
-    /**
-     * Camel's parser fails on a whole {@code multipart/signed} whose payload type it does not know
-     * ({@code text/csv}, for one), and on such a payload unsigned: an unsupported payload or a missing
-     * signature, said as such, not a broken message (nor, as before, a decryption failure).
-     */
     /** A compressed layer's content, refused with {@link ExpandsTooFar} past {@link #maxContentBytes}. */
     private byte[] decompress(byte[] compressed) throws Exception {
         try {
@@ -285,6 +280,11 @@ public final class As2Admission {
         }
     }
 
+    /**
+     * Camel's parser fails on a whole {@code multipart/signed} whose payload type it does not know
+     * ({@code text/csv}, for one), and on such a payload unsigned: an unsupported payload or a missing
+     * signature, said as such, not a broken message (nor, as before, a decryption failure).
+     */
     private static Refused unparseable(byte[] mime, Exception e, Partner partner) {
         String outer = SignedPartAsReceived.mediaType(mime);
         if (outer != null && !outer.equals(AS2MimeType.MULTIPART_SIGNED) && !SIGNABLE.contains(outer)) {
