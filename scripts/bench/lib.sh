@@ -48,3 +48,18 @@ bench_pg_settings() {
       'wal_level', 'wal_compression', 'full_page_writes', 'fsync', 'maintenance_work_mem', 'work_mem')" 2>/dev/null \
     || echo unknown
 }
+
+# bench_recreate_db DB: drops and creates the benchmark database. A service just stopped may keep a backend
+# for a moment, which makes DROP DATABASE refuse ("being accessed by other users"): tried again for up to
+# 10 s. (Not WITH (FORCE): that refuses outright when an autovacuum worker of the last load is in there,
+# which a plain DROP cancels by itself.)
+bench_recreate_db() {
+  local db=$1 i
+  for i in $(seq 1 20); do
+    PGPASSWORD=${PGPASSWORD:-ingest} psql -X -q -v ON_ERROR_STOP=1 -h localhost -U ingest -d postgres \
+      -c "DROP DATABASE IF EXISTS $db" 2>/dev/null && break
+    sleep 0.5
+  done
+  PGPASSWORD=${PGPASSWORD:-ingest} psql -X -q -v ON_ERROR_STOP=1 -h localhost -U ingest -d postgres \
+    -c "CREATE DATABASE $db OWNER ingest"
+}
