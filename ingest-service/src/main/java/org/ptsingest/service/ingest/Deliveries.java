@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.function.LongFunction;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.Echo;
@@ -450,12 +452,23 @@ public class Deliveries implements FeedPipeline {
                 d.getReprocessOf());
     }
 
-    /** Deliveries the worker may take now, oldest due first. */
+    /**
+     * Deliveries the worker may take now, taking turns between providers: each provider's oldest due
+     * delivery first, then each one's second, and so on (oldest due first within a turn). Oldest due first
+     * over all of them let one provider's hundred 202 deliveries, or a flood of failing ones coming due,
+     * hold another provider's single delivery for as long as they took.
+     */
     List<Long> due(int limit) {
-        return dsl.select(DELIVERY.DELIVERY_ID).from(DELIVERY)
+        Field<Integer> turn = DSL.rowNumber().over(DSL.partitionBy(DELIVERY.PROVIDER_ID)
+                .orderBy(DELIVERY.NEXT_ATTEMPT_AT, DELIVERY.DELIVERY_ID)).as("turn");
+        var dueNow = DSL.select(DELIVERY.DELIVERY_ID, DELIVERY.NEXT_ATTEMPT_AT, turn).from(DELIVERY)
                 .where(DELIVERY.STATE.in(DeliveryState.RECEIVED.name(), DeliveryState.FAILED.name()),
                         DELIVERY.NEXT_ATTEMPT_AT.le(utc(Instant.now())))
-                .orderBy(DELIVERY.NEXT_ATTEMPT_AT).limit(limit).fetch(DELIVERY.DELIVERY_ID);
+                .asTable("due_now");
+        Field<Long> id = dueNow.field(DELIVERY.DELIVERY_ID);
+        return dsl.select(id).from(dueNow)
+                .orderBy(dueNow.field(turn), dueNow.field(DELIVERY.NEXT_ATTEMPT_AT), id)
+                .limit(limit).fetch(id);
     }
 
     /**
