@@ -17,6 +17,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,6 +28,13 @@ import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import jakarta.annotation.PreDestroy;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Table;
@@ -35,17 +43,17 @@ import org.jooq.impl.SQLDataType;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Echo;
 import org.ptsingest.feed.FeedFileName;
-import org.ptsingest.feed.FeedStatus;
-import org.ptsingest.feed.OutcomeCode;
+import org.ptsingest.feed.FeedFormatException;
 import org.ptsingest.feed.FeedReader;
+import org.ptsingest.feed.FeedStatus;
+import org.ptsingest.feed.InvalidRecord;
+import org.ptsingest.feed.OutcomeCode;
+import org.ptsingest.feed.ParsedReading;
 import org.ptsingest.feed.csv.CsvFeedReader;
 import org.ptsingest.feed.json.JsonFeedReader;
 import org.ptsingest.feed.pts.ArDataReader;
 import org.ptsingest.feed.pts.PtsJsonReader;
 import org.ptsingest.feed.xml.XmlFeedReader;
-import org.ptsingest.feed.FeedFormatException;
-import org.ptsingest.feed.InvalidRecord;
-import org.ptsingest.feed.ParsedReading;
 import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.rules.FeedAdmission;
@@ -94,9 +102,9 @@ public class FeedIngestion {
     private final RuleSettings rules;
     private final Path workDir;
     /** One feed parsed ahead at a time per instance ({@link #parseAhead}). */
-    private final java.util.concurrent.Semaphore aheadPermit = new java.util.concurrent.Semaphore(1);
-    private final java.util.concurrent.ExecutorService aheadThread =
-            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private final Semaphore aheadPermit = new Semaphore(1);
+    private final ExecutorService aheadThread =
+            Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "parse-ahead");
                 t.setDaemon(true);
                 return t;
@@ -343,7 +351,7 @@ public class FeedIngestion {
                 out.write('\n');
             }
         }
-        Files.move(owned, outcomes, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(owned, outcomes, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** A feed's readable records in judging order, its meters, and its invalid records' outcome rows. */
@@ -408,21 +416,21 @@ public class FeedIngestion {
         Ahead ahead = new Ahead();
         try {
             aheadThread.execute(() -> ahead.run(() -> parse(d, AHEAD_FEED_ID, "ahead-" + UUID.randomUUID(), Progress.NONE)));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             aheadPermit.release(); // shutting down
             return null;
         }
         return ahead;
     }
 
-    @jakarta.annotation.PreDestroy
+    @PreDestroy
     void stopParsingAhead() {
         aheadThread.shutdownNow();
     }
 
     /** What a parse ahead produced, or will: the judge takes it, its channel closes it either way. */
     public final class Ahead implements AutoCloseable {
-        private final java.util.concurrent.CompletableFuture<Parsed> result = new java.util.concurrent.CompletableFuture<>();
+        private final CompletableFuture<Parsed> result = new CompletableFuture<>();
         private boolean closed;
         private Parsed parsed;
 
@@ -455,7 +463,7 @@ public class FeedIngestion {
         Parsed take() {
             try {
                 return result.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 log.warn("parsing ahead failed ({}); the judge parses the feed itself", String.valueOf(e.getCause()));
                 return null;
             } catch (InterruptedException e) {
