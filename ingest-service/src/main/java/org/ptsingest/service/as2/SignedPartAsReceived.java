@@ -105,18 +105,13 @@ final class SignedPartAsReceived {
     /** The media type of an entity's own {@code Content-Type} header, lower case, or {@code null}. */
     static String mediaType(byte[] entity) {
         int headerEnd = indexOf(entity, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
-        String headers = new String(entity, 0, headerEnd < 0 ? entity.length : headerEnd, StandardCharsets.ISO_8859_1);
-        for (String line : headers.replaceAll("\r\n[ \t]", " ").split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Content-Type")) {
-                try {
-                    return ContentType.parse(line.substring(colon + 1).trim()).getMimeType().toLowerCase(Locale.ROOT);
-                } catch (RuntimeException e) {
-                    return null;
-                }
-            }
+        String contentType = headerValue(new String(entity, 0, headerEnd < 0 ? entity.length : headerEnd,
+                StandardCharsets.ISO_8859_1), "Content-Type");
+        try {
+            return contentType == null ? null : ContentType.parse(contentType).getMimeType().toLowerCase(Locale.ROOT);
+        } catch (RuntimeException e) {
+            return null;
         }
-        return null;
     }
 
     /**
@@ -135,11 +130,7 @@ final class SignedPartAsReceived {
         if (body == null) {
             throw new IOException("the request has no body");
         }
-        try {
-            return EntityUtils.decode(body, transferEncoding == null ? null : transferEncoding.trim());
-        } catch (Exception e) {
-            throw new IOException("cannot undo transfer encoding " + transferEncoding, e);
-        }
+        return decode(body, transferEncoding);
     }
 
     /**
@@ -165,9 +156,13 @@ final class SignedPartAsReceived {
         }
         String encoding = headerValue(new String(part, 0, start, StandardCharsets.ISO_8859_1),
                 "Content-Transfer-Encoding");
+        return decode(Arrays.copyOfRange(part, start, part.length), encoding);
+    }
+
+    /** Bytes with a {@code Content-Transfer-Encoding} undone (none, binary, 7bit, 8bit: as they are). */
+    private static byte[] decode(byte[] bytes, String encoding) throws IOException {
         try {
-            return EntityUtils.decode(Arrays.copyOfRange(part, start, part.length),
-                    encoding == null ? null : encoding.trim());
+            return EntityUtils.decode(bytes, encoding == null ? null : encoding.trim());
         } catch (Exception e) {
             throw new IOException("cannot undo transfer encoding " + encoding, e);
         }
@@ -186,29 +181,8 @@ final class SignedPartAsReceived {
 
     /** The {@code boundary} of the header block's Content-Type (folded lines unfolded first, RFC 5322 §2.2.3). */
     private static String boundary(String headers) {
-        for (String line : headers.replaceAll("\r\n[ \t]", " ").split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Content-Type")) {
-                return ContentType.parse(line.substring(colon + 1).trim()).getParameter("boundary");
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The body of a parsed entity with its transfer encoding undone. Camel keeps it decoded but only
-     * hands it out re-encoded; written as a main body, it comes without headers.
-     */
-    static byte[] body(MimeEntity entity) throws IOException {
-        entity.setMainBody(true);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        entity.writeTo(out);
-        String encoding = entity.getContentTransferEncodingValue();
-        try {
-            return encoding == null ? out.toByteArray() : EntityUtils.decode(out.toByteArray(), encoding);
-        } catch (Exception e) {
-            throw new IOException("cannot undo transfer encoding " + encoding, e);
-        }
+        String contentType = headerValue(headers, "Content-Type");
+        return contentType == null ? null : ContentType.parse(contentType).getParameter("boundary");
     }
 
     /**

@@ -3,12 +3,15 @@ package org.ptsingest.service.as2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import org.apache.camel.component.as2.api.entity.ApplicationPkcs7MimeEnvelopedDataEntity;
 import org.apache.camel.component.as2.api.entity.EntityParser;
+import org.apache.camel.component.as2.api.entity.MimeEntity;
+import org.apache.camel.component.as2.api.util.EntityUtils;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
@@ -25,7 +28,7 @@ class SignedPartAsReceivedTest {
 
         ApplicationPkcs7MimeEnvelopedDataEntity parsed = parsedByCamel(der, new ByteArrayInputStream(der));
 
-        assertThat(SignedPartAsReceived.body(parsed)).as("Camel's bytes").isEqualTo(Arrays.copyOf(der, der.length - 1));
+        assertThat(camelsBody(parsed)).as("Camel's bytes").isEqualTo(Arrays.copyOf(der, der.length - 1));
         assertThat(SignedPartAsReceived.envelope(der, "binary")).isEqualTo(der);
     }
 
@@ -41,7 +44,7 @@ class SignedPartAsReceivedTest {
 
         ApplicationPkcs7MimeEnvelopedDataEntity parsed = parsedByCamel(der, new ReadsEndingAt(der, 5));
 
-        assertThat(SignedPartAsReceived.body(parsed)).as("Camel's bytes")
+        assertThat(camelsBody(parsed)).as("Camel's bytes")
                 .isEqualTo(new byte[] {0x30, 0x08, 'a', 'b', '\n', 'c', 'd', 'e', 'f'});
         assertThat(SignedPartAsReceived.envelope(der, "binary")).isEqualTo(der);
         assertThat(SignedPartAsReceived.envelope(der, null)).isEqualTo(der);
@@ -89,7 +92,7 @@ class SignedPartAsReceivedTest {
         var parsed = (org.apache.camel.component.as2.api.entity.MultipartSignedEntity) EntityParser.parseEntity(mime);
 
         byte[] sent = csv.toString().getBytes(StandardCharsets.US_ASCII);
-        assertThat(SignedPartAsReceived.body(parsed.getSignedDataEntity())).as("Camel's bytes").hasSize(sent.length - 1);
+        assertThat(camelsBody(parsed.getSignedDataEntity())).as("Camel's bytes").hasSize(sent.length - 1);
         assertThat(SignedPartAsReceived.content(SignedPartAsReceived.firstBodyPart(mime))).isEqualTo(sent);
     }
 
@@ -159,5 +162,17 @@ class SignedPartAsReceivedTest {
             pos += n;
             return n;
         }
+    }
+
+    /**
+     * What Camel hands out as a parsed entity's body, its transfer encoding undone (Camel keeps it decoded
+     * but only writes it re-encoded; written as a main body, it comes without headers).
+     */
+    private static byte[] camelsBody(MimeEntity entity) throws Exception {
+        entity.setMainBody(true);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        entity.writeTo(out);
+        String encoding = entity.getContentTransferEncodingValue();
+        return encoding == null ? out.toByteArray() : EntityUtils.decode(out.toByteArray(), encoding);
     }
 }
