@@ -225,20 +225,20 @@ public class FeedIngestion {
         Phases phases = new Phases();
         try (Parsed parsed = ahead != null ? ahead : parse(d, feed.getFeedId(), prefix, progress)) {
             phases.done(ahead == null ? "parse and sort" : "parse and sort (ahead, beside the recording: "
-                    + parsed.millis + " ms)");
-            if (parsed.violation != null) {
+                    + parsed.millis() + " ms)");
+            if (parsed.violation() != null) {
                 log.info("feed {}: {} at parsing; {}", feed.getFeedId(), OutcomeCode.SCHEMA_VIOLATION, phases);
                 // Nothing of the feed reached the database yet: only the feed row records the rejection.
-                return finish(feed, FeedStatus.REJECTED, OutcomeCode.SCHEMA_VIOLATION, parsed.violation);
+                return finish(feed, FeedStatus.REJECTED, OutcomeCode.SCHEMA_VIOLATION, parsed.violation());
             }
-            Path outcomes = parsed.outcomes;
-            Map<OutcomeCode, Integer> counts = parsed.counts;
-            MeterSpans meterSpans = parsed.spans;
-            int records = parsed.records;
-            if (parsed.feedId != feed.getFeedId() && counts.containsKey(OutcomeCode.INVALID_VALUE)) {
+            Path outcomes = parsed.outcomes();
+            Map<OutcomeCode, Integer> counts = parsed.counts();
+            MeterSpans meterSpans = parsed.spans();
+            int records = parsed.records();
+            if (parsed.feedId() != feed.getFeedId() && counts.containsKey(OutcomeCode.INVALID_VALUE)) {
                 ownOutcomes(outcomes, feed.getFeedId());
             }
-            Iterator<ParsedReading> inOrder = parsed.inOrder;
+            Iterator<ParsedReading> inOrder = parsed.inOrder();
 
             Connection c = DataSourceUtils.getConnection(dataSource);
             Table<?> spanTable;
@@ -329,9 +329,11 @@ public class FeedIngestion {
                     }
                 });
             } catch (FeedFormatException e) {
-                return new Parsed(feedId, readable, outcomes, counts, meterSpans, 0, null, e.getMessage(), started);
+                return new Parsed(feedId, readable, outcomes, counts, meterSpans, 0, null, e.getMessage(),
+                        millisSince(started));
             }
-            return new Parsed(feedId, readable, outcomes, counts, meterSpans, records, readable.sorted(), null, started);
+            Iterator<ParsedReading> inOrder = readable.sorted();
+            return new Parsed(feedId, readable, outcomes, counts, meterSpans, records, inOrder, null, millisSince(started));
         } catch (IOException | RuntimeException | Error e) {
             readable.close();
             Files.deleteIfExists(outcomes);
@@ -354,32 +356,12 @@ public class FeedIngestion {
         Files.move(owned, outcomes, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** A feed's readable records in judging order, its meters, and its invalid records' outcome rows. */
-    static final class Parsed implements AutoCloseable {
-        final long feedId;
-        final Path outcomes;
-        final Map<OutcomeCode, Integer> counts;
-        final MeterSpans spans;
-        final int records;
-        final Iterator<ParsedReading> inOrder;
-        /** The schema violation that rejects the whole feed, or null. */
-        final String violation;
-        final long millis;
-        private final ExternalSort sort;
-
-        Parsed(long feedId, ExternalSort sort, Path outcomes, Map<OutcomeCode, Integer> counts, MeterSpans spans,
-                int records, Iterator<ParsedReading> inOrder, String violation, long startedNanos) {
-            this.feedId = feedId;
-            this.sort = sort;
-            this.outcomes = outcomes;
-            this.counts = counts;
-            this.spans = spans;
-            this.records = records;
-            this.inOrder = inOrder;
-            this.violation = violation;
-            this.millis = (System.nanoTime() - startedNanos) / 1_000_000;
-        }
-
+    /**
+     * A feed's readable records in judging order, its meters, and its invalid records' outcome rows (under
+     * {@code feedId}); {@code violation} is the schema violation that rejects the whole feed, or null.
+     */
+    record Parsed(long feedId, ExternalSort sort, Path outcomes, Map<OutcomeCode, Integer> counts, MeterSpans spans,
+            int records, Iterator<ParsedReading> inOrder, String violation, long millis) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             sort.close();
@@ -636,6 +618,10 @@ public class FeedIngestion {
         return FeedResult.judged(feed.getDeliveryId() == null ? 0 : feed.getDeliveryId(), feed.getFeedId(),
                 feed.getProviderId(), feed.getFileName(), FeedStatus.valueOf(feed.getStatus()), retried,
                 feed.getRejectionCode());
+    }
+
+    private static long millisSince(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
     private static long records(Map<OutcomeCode, Integer> counts) {
