@@ -256,6 +256,9 @@ public record IngestProperties(
      * @param pollDelay pause between inbox polls
      * @param readLockCheckInterval a file is picked up only once its size and mtime stayed the same this long
      * @param claimLease how long a silent instance's claim on a file survives before another may take over
+     * @param filesPerProviderPerPoll the most files of one provider an inbox poll takes; polls follow one another
+     *     at once while they find work, so this bounds how many of a busy provider's files a file another
+     *     provider drops may wait for
      */
     public record Sftp(
             @DefaultValue("true") boolean embedded,
@@ -267,7 +270,8 @@ public record IngestProperties(
             Path knownHostsFile,
             @DefaultValue("1s") Duration pollDelay,
             @DefaultValue("500ms") Duration readLockCheckInterval,
-            @DefaultValue("2m") Duration claimLease) {}
+            @DefaultValue("2m") Duration claimLease,
+            @DefaultValue("5") int filesPerProviderPerPoll) {}
 
     /** See {@link RuleSettings} for what each number means. */
     public record Rules(

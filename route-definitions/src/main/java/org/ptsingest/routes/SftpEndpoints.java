@@ -24,7 +24,9 @@ final class SftpEndpoints {
      * it open (the embedded server reports open files to the uploadsInProgress filter) and its mtime
      * is older than the check interval (the only signal an external server gives), files named
      * .*, *.part, *.tmp or *.filepart are never taken (upload under such a name, then rename), and
-     * the claim repository makes the pick exactly-once across instances. The download streams to a
+     * the claim repository makes the pick exactly-once across instances. A poll takes a few files of each
+     * provider and judges them in turns between providers ({@link InboxTurns}); while it found work, the
+     * next poll follows at once. The download streams to a
      * local work file; the remote file is deleted only after the feed committed and its receipt was written.
      */
     static String inbox(IngestProperties p) {
@@ -34,7 +36,8 @@ final class SftpEndpoints {
                 + "&recursive=true&minDepth=3&maxDepth=3"
                 + "&antInclude=*/" + "inbox" + "/*"
                 + "&antExclude=**/.*,**/*.part,**/*.tmp,**/*.filepart"
-                + "&filter=#uploadsInProgress"
+                + "&filter=#" + InboxTurns.BEAN + "&sorter=#" + InboxTurns.BEAN + "&pollStrategy=#" + InboxTurns.BEAN
+                + "&greedy=true"
                 // A folder that vanished or cannot be read (one provider's, on an external server) is
                 // skipped rather than failing the one walk over every provider's inbox.
                 + "&ignoreFileNotFoundOrPermissionError=true"
@@ -45,7 +48,6 @@ final class SftpEndpoints {
                 + "&readLock=changed&readLockMinLength=0&readLockCheckInterval=" + check + "&readLockMinAge=" + check
                 + "&readLockTimeout=" + Math.max(60_000, check * 20)
                 + "&delay=" + s.pollDelay().toMillis()
-                + "&sortBy=file:modified"
                 + "&backoffErrorThreshold=3&backoffMultiplier=5";
     }
 
