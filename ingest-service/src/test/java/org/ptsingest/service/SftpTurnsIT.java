@@ -48,6 +48,35 @@ class SftpTurnsIT extends IngestItSupport {
         assertThat(judged.indexOf("gridsense")).isEqualTo(1);
     }
 
+    @Test
+    void aFileDroppedWhileAFloodIsJudgedWaitsForOnlyAFewOfItsFiles() throws Exception {
+        loadSampleRegistry();
+        long now = System.currentTimeMillis();
+        camel.getRouteController().stopRoute(SftpInboxRoute.ROUTE_ID);
+        try {
+            for (int i = 0; i < 30; i++) {
+                dropAt("sunwatch", "csv-v1/sunwatch/01-baseline.csv", "flood-%02d.csv".formatted(i),
+                        now - 120_000 + i * 1_000L);
+            }
+        } finally {
+            camel.getRouteController().startRoute(SftpInboxRoute.ROUTE_ID);
+        }
+        Path receipts = providerDir("sunwatch").resolve("receipts");
+        org.awaitility.Awaitility.await("the flood is being judged").atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> Files.exists(receipts) && Files.list(receipts).findAny().isPresent());
+
+        drop("gridsense", SAMPLES.resolve("csv-v1/gridsense/01-baseline.csv"), "june.csv");
+
+        assertThat(awaitReceipt("gridsense", "june.csv").get("status").asText()).isEqualTo("ACCEPTED");
+        for (int i = 0; i < 30; i++) {
+            awaitReceipt("sunwatch", "flood-%02d.csv".formatted(i));
+        }
+        List<String> judged = dsl.select(FEED.PROVIDER_ID).from(FEED).orderBy(FEED.FEED_ID).fetch(FEED.PROVIDER_ID);
+        // the flood's files of the poll under way when it came (at most five), then the next poll's turn: at most
+        // five more; in modification-time order it would come after all thirty
+        assertThat(judged.indexOf("gridsense")).isLessThanOrEqualTo(10);
+    }
+
     private void dropAt(String providerId, String sample, String asName, long modifiedMillis) throws Exception {
         drop(providerId, SAMPLES.resolve(sample), asName);
         Path dropped = providerDir(providerId).resolve("inbox").resolve(asName);
