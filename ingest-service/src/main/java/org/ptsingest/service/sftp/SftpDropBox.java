@@ -14,6 +14,7 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
@@ -69,6 +70,9 @@ public class SftpDropBox implements SmartLifecycle {
             SshServer sshd = SshServer.setUpDefaultServer();
             sshd.setHost(properties.sftp().host());
             sshd.setPort(properties.sftp().port());
+            // SFTP is a request/response protocol of small packets: with Nagle's algorithm on, a reply can sit
+            // behind the peer's delayed ACK (tens of milliseconds per round trip, several round trips per file)
+            CoreModuleProperties.TCP_NODELAY.set(sshd, true);
             SimpleGeneratorHostKeyProvider hostKeys =
                     new SimpleGeneratorHostKeyProvider(properties.keysDir().resolve("sftp_host_key"));
             hostKeys.setAlgorithm(KeyUtils.EC_ALGORITHM);
