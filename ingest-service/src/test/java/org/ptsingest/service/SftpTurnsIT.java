@@ -77,6 +77,23 @@ class SftpTurnsIT extends IngestItSupport {
         assertThat(judged.indexOf("gridsense")).isLessThanOrEqualTo(10);
     }
 
+    @Test
+    void abandonedUploadsDoNotTakeTheProvidersTurns() throws Exception {
+        loadSampleRegistry();
+        Path inbox = Files.createDirectories(providerDir("sunwatch").resolve("inbox"));
+        // uploads that were never renamed (a client that died, an external server's temporary names): more of
+        // them than a poll takes of one provider
+        for (String name : List.of("a.csv.part", "b.csv.part", "c.csv.tmp", "d.csv.filepart", ".e.csv", "f.csv.part")) {
+            Files.copy(SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv"), inbox.resolve(name));
+        }
+
+        assertThat(ingest("sunwatch", "csv-v1/sunwatch/01-baseline.csv").get("status").asText()).isEqualTo("ACCEPTED");
+        try (var left = Files.list(inbox)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+                    "a.csv.part", "b.csv.part", "c.csv.tmp", "d.csv.filepart", ".e.csv", "f.csv.part");
+        }
+    }
+
     private void dropAt(String providerId, String sample, String asName, long modifiedMillis) throws Exception {
         drop(providerId, SAMPLES.resolve(sample), asName);
         Path dropped = providerDir(providerId).resolve("inbox").resolve(asName);

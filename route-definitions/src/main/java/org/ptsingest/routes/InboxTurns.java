@@ -19,7 +19,8 @@ import org.apache.camel.component.file.remote.RemoteFilePollingConsumerPollStrat
  *
  * <p>Three hooks of Camel's file consumer, one object:
  * <ul>
- *   <li>as its {@code filter}, it takes at most {@code perProvider} files of each provider per poll, the
+ *   <li>as its {@code filter}, it never takes a file under an {@linkplain #uploadName upload name}, and takes
+ *       at most {@code perProvider} files of each provider per poll, the
  *       provider's oldest as the previous poll listed them (a file the previous poll did not list, such
  *       as the whole of a burst dropped between two polls, counts as newest). The rest stay in the inbox
  *       unclaimed, and the route polls again at once while there is work ({@code greedy}), so a file
@@ -88,10 +89,15 @@ public final class InboxTurns extends RemoteFilePollingConsumerPollStrategy
         if (!files.accept(file)) {
             return false;
         }
-        String provider = inboxOf(file);
-        if (file.isDirectory() || provider == null) {
-            // Camel asks this filter before its antInclude: receipts and quarantined files come here too
+        String[] path = file.getRelativeFilePath().split("/");
+        if (file.isDirectory() || path.length != 3 || !path[1].equals("inbox")) {
+            // Camel asks this filter before its antInclude (*/inbox/*): receipts and quarantined files come here too
             return true;
+        }
+        String provider = path[0];
+        if (uploadName(path[2])) {
+            // never taken, so never counted: five abandoned uploads must not hold the provider's real files
+            return false;
         }
         Listed listed = new Listed(file.getRelativeFilePath(), file.getLastModified());
         listing.computeIfAbsent(provider, p -> new ArrayList<>()).add(listed);
@@ -139,9 +145,12 @@ public final class InboxTurns extends RemoteFilePollingConsumerPollStrategy
         return turns.getOrDefault(file.getRelativeFilePath(), Integer.MAX_VALUE);
     }
 
-    /** The provider of a file in {providerId}/inbox/, or null for any other path. */
-    private static String inboxOf(GenericFile<Object> file) {
-        String[] parts = file.getRelativeFilePath().split("/");
-        return parts.length == 3 && parts[1].equals("inbox") ? parts[0] : null;
+    /**
+     * A name a file has while it is being uploaded (upload under it, then rename): hidden ({@code .*}),
+     * {@code *.part}, {@code *.tmp}, {@code *.filepart}. The inbox never takes such a file.
+     */
+    public static boolean uploadName(String fileName) {
+        return fileName.startsWith(".") || fileName.endsWith(".part") || fileName.endsWith(".tmp")
+                || fileName.endsWith(".filepart");
     }
 }

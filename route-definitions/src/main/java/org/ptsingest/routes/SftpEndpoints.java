@@ -27,7 +27,8 @@ final class SftpEndpoints {
      * Polls every provider's inbox ({providerId}/inbox/*). A file is taken only when no upload has
      * it open (the embedded server reports open files to the uploadsInProgress filter) and its mtime
      * is older than the check interval (the only signal an external server gives), files named
-     * .*, *.part, *.tmp or *.filepart are never taken (upload under such a name, then rename), and
+     * .*, *.part, *.tmp or *.filepart are never taken (upload under such a name, then rename; {@link InboxTurns}
+     * refuses them, before it counts a provider's files), and
      * the claim repository makes the pick exactly-once across instances. A poll takes a few files of each
      * provider and judges them in turns between providers ({@link InboxTurns}); while it found work, the
      * next poll follows at once. The download streams to a
@@ -39,7 +40,6 @@ final class SftpEndpoints {
         return base(p)
                 + "&recursive=true&minDepth=3&maxDepth=3"
                 + "&antInclude=*/" + "inbox" + "/*"
-                + "&antExclude=**/.*,**/*.part,**/*.tmp,**/*.filepart"
                 + "&filter=#" + InboxTurns.BEAN + "&sorter=#" + InboxTurns.BEAN + "&pollStrategy=#" + InboxTurns.BEAN
                 + "&greedy=true"
                 // A folder that vanished or cannot be read (one provider's, on an external server) is

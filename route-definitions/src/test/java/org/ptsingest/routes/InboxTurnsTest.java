@@ -128,6 +128,20 @@ class InboxTurnsTest {
     }
 
     @Test
+    void filesUnderAnUploadNameAreNeverTakenNorCountedAgainstTheProvidersShare() {
+        InboxTurns turns = new InboxTurns(f -> true, 2);
+        for (String name : new String[] {".hidden.csv", "a.csv.part", "b.csv.tmp", "c.csv.filepart", "d.csv.part"}) {
+            drop("acme/inbox/" + name, 1_000);
+        }
+        drop("acme/inbox/june.csv", 2_000);
+        drop("acme/inbox/july.part.csv", 3_000);
+
+        assertThat(poll(turns)).containsExactly("acme/inbox/june.csv", "acme/inbox/july.part.csv");
+        assertThat(poll(turns)).isEmpty();
+        assertThat(inbox).hasSize(5);
+    }
+
+    @Test
     void aShareBelowOneIsRefused() {
         assertThatThrownBy(() -> new InboxTurns(f -> true, 0))
                 .isInstanceOf(IllegalArgumentException.class)
