@@ -1,14 +1,23 @@
 package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.ptsingest.routes.SftpInboxRoute;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -62,8 +71,7 @@ class SftpTurnsIT extends IngestItSupport {
             camel.getRouteController().startRoute(SftpInboxRoute.ROUTE_ID);
         }
         Path receipts = providerDir("sunwatch").resolve("receipts");
-        org.awaitility.Awaitility.await("the flood is being judged").atMost(java.time.Duration.ofSeconds(60))
-                .until(() -> Files.exists(receipts) && Files.list(receipts).findAny().isPresent());
+        await("the flood is being judged").atMost(Duration.ofSeconds(60)).until(() -> anyFileIn(receipts));
 
         drop("gridsense", SAMPLES.resolve("csv-v1/gridsense/01-baseline.csv"), "june.csv");
 
@@ -88,9 +96,56 @@ class SftpTurnsIT extends IngestItSupport {
         }
 
         assertThat(ingest("sunwatch", "csv-v1/sunwatch/01-baseline.csv").get("status").asText()).isEqualTo("ACCEPTED");
-        try (var left = Files.list(inbox)) {
+        try (Stream<Path> left = Files.list(inbox)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
                     "a.csv.part", "b.csv.part", "c.csv.tmp", "d.csv.filepart", ".e.csv", "f.csv.part");
+        }
+    }
+
+    @Test
+    void aFileAboveAsyncAboveIsJudgedByTheWorkerWhileTheRouteTakesTheNextFile(@TempDir Path tmp) throws Exception {
+        loadSampleRegistry();
+        // the hostile corpus's 5,000-digit register (two good readings, then the bad one), its bad line 1,800 times
+        // more: 9 MB, above the 8 MB the tests set
+        List<String> lines = new ArrayList<>(Files.readAllLines(SAMPLES.resolve("hostile/csv/kwh-5000-digits.csv")));
+        String fiveThousandDigits = lines.get(lines.size() - 1);
+        for (int i = 0; i < 1_800; i++) {
+            lines.add(fiveThousandDigits);
+        }
+        Path big = Files.write(tmp.resolve("big.csv"), lines);
+        assertThat(Files.size(big)).isGreaterThan(properties.sftp().asyncAbove().toBytes());
+        long now = System.currentTimeMillis();
+        camel.getRouteController().stopRoute(SftpInboxRoute.ROUTE_ID);
+        try {
+            drop("sunwatch", big, "big.csv");
+            Files.setLastModifiedTime(providerDir("sunwatch").resolve("inbox/big.csv"), FileTime.fromMillis(now - 60_000));
+            dropAt("gridsense", "csv-v1/gridsense/01-baseline.csv", "june.csv", now - 10_000);
+        } finally {
+            camel.getRouteController().startRoute(SftpInboxRoute.ROUTE_ID);
+        }
+
+        JsonNode small = awaitReceipt("gridsense", "june.csv");
+        JsonNode large = awaitReceipt("sunwatch", "big.csv");
+
+        assertThat(large.get("reading_count").asInt()).isEqualTo(3 + 1_800);
+        assertThat(large.get("status").asText()).isEqualTo("PARTIALLY_ACCEPTED");
+        assertThat(dsl.select(DELIVERY.HANDED_OVER_AT).from(DELIVERY).where(DELIVERY.FILE_NAME.eq("big.csv"))
+                .fetchOne(DELIVERY.HANDED_OVER_AT)).isNotNull();
+        assertThat(providerDir("sunwatch").resolve("inbox/big.csv")).doesNotExist();
+        // the older, large file was taken first, recorded and handed over; the small one was judged meanwhile
+        assertThat(processedAt(small.get("feed_id").asLong())).isBefore(processedAt(large.get("feed_id").asLong()));
+    }
+
+    private OffsetDateTime processedAt(long feedId) {
+        return dsl.select(FEED.PROCESSED_AT).from(FEED).where(FEED.FEED_ID.eq(feedId)).fetchOne(FEED.PROCESSED_AT);
+    }
+
+    private static boolean anyFileIn(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.findAny().isPresent();
         }
     }
 

@@ -259,6 +259,8 @@ public record IngestProperties(
      * @param filesPerProviderPerPoll the most files of one provider an inbox poll takes; polls follow one another
      *     at once while they find work, so this bounds how many of a busy provider's files a file another
      *     provider drops may wait for
+     * @param asyncAbove files larger than this are recorded and handed to the delivery worker, which judges them and
+     *     writes the receipt, so that the inbox route goes on to other files meanwhile
      */
     public record Sftp(
             @DefaultValue("true") boolean embedded,
@@ -271,7 +273,8 @@ public record IngestProperties(
             @DefaultValue("1s") Duration pollDelay,
             @DefaultValue("500ms") Duration readLockCheckInterval,
             @DefaultValue("2m") Duration claimLease,
-            @DefaultValue("5") int filesPerProviderPerPoll) {}
+            @DefaultValue("5") int filesPerProviderPerPoll,
+            @DefaultValue("64MB") DataSize asyncAbove) {}
 
     /** See {@link RuleSettings} for what each number means. */
     public record Rules(

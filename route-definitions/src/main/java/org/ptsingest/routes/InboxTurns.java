@@ -25,7 +25,8 @@ import org.apache.camel.component.file.remote.RemoteFilePollingConsumerPollStrat
  *       provider's oldest as the previous poll listed them (a file the previous poll did not list, such
  *       as the whole of a burst dropped between two polls, counts as newest). The rest stay in the inbox
  *       unclaimed, and the route polls again at once while there is work ({@code greedy}), so a file
- *       another provider drops meanwhile waits for at most {@code perProvider} files of each busy provider;</li>
+ *       another provider drops meanwhile waits for the rest of the poll under way (at most {@code perProvider}
+ *       files of each busy provider), then for one turn of the next;</li>
  *   <li>as its {@code sorter}, it orders a poll's files in turns: every provider's oldest, then every
  *       provider's second, and so on; within a turn, oldest first;</li>
  *   <li>as its {@code pollStrategy}, it learns where one poll ends and the next begins (and, as the SFTP

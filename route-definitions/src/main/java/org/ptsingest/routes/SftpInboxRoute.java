@@ -8,7 +8,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * SFTP channel: provider drops {providerId}/inbox/{file} → the delivery is recorded with its bytes
- * and judged → {providerId}/receipts/{file}.receipt.json, and the file leaves the inbox. When judging
+ * and judged → {providerId}/receipts/{file}.receipt.json, and the file leaves the inbox. A file larger than
+ * {@code ingest.sftp.async-above} is only recorded here and leaves the inbox: the delivery worker judges it and
+ * writes the receipt, and the route goes on to the next file. When judging
  * failed for a reason that is not the file's, the file still leaves the inbox (its bytes are recorded):
  * the delivery worker retries it, and writes the receipt when it succeeds, or moves it to
  * {providerId}/quarantine/ with an {@code .error.json} after the last attempt. When the delivery cannot
@@ -39,6 +41,12 @@ public class SftpInboxRoute extends RouteBuilder {
                 .choice()
                     .when(header(IngestFeedRoute.DELIVERY_STATE).isEqualTo("JUDGED"))
                         .to(RECEIPT).id("answer-receipt")
+                    .when(header(IngestFeedRoute.DELIVERY_STATE).isEqualTo("RECEIVED"))
+                        // A large file (ingest.sftp.async-above), recorded and handed to the delivery worker, which
+                        // judges it and writes the receipt; the file leaves the inbox and the route takes the next.
+                        .log(LoggingLevel.INFO, "${header." + SftpDeliveries.LOGGED_PATH + "}: delivery ${header."
+                                + IngestFeedRoute.DELIVERY_ID + "} recorded; the delivery worker judges it and writes "
+                                + "the receipt")
                     .when(header(IngestFeedRoute.DELIVERY_STATE).isEqualTo("FAILED"))
                         // Recorded with its bytes: the worker retries it and answers; the file leaves the inbox.
                         .bean(SftpQuarantineRoute.HAND_OVER, "handOver(${header." + IngestFeedRoute.DELIVERY_ID

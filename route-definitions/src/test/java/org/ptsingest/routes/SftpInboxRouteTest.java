@@ -161,6 +161,21 @@ class SftpInboxRouteTest {
 
     /** Quarantined: the bytes and an .error.json go to the provider's quarantine folder. */
     @Test
+    void aLargeFileRecordedForTheWorkerLeavesTheInboxWithoutAnAnswerFromTheRoute() throws Exception {
+        // the pipeline recorded it already handed over (ingest.sftp.async-above): the worker judges and answers
+        pipeline.notJudged = org.ptsingest.pipeline.DeliveryState.RECEIVED;
+        Path local = Files.writeString(dir.resolve("downloaded.csv"), "x\n");
+        MockEndpoint sftp = camel.getEndpoint("mock:sftp:ingest-service@localhost:2222/providers", MockEndpoint.class);
+        sftp.expectedMessageCount(0);
+
+        Exchange done = drop(local, "acme/inbox/big.csv");
+
+        assertThat(done.getException()).isNull(); // the consumer removes the file from the inbox
+        sftp.assertIsSatisfied(); // no receipt, nothing to quarantine
+        assertThat(handedOver).isEmpty(); // handed over when it was recorded
+    }
+
+    @Test
     void aQuarantinedDeliveryGoesToTheQuarantineFolderWithItsErrorFile() throws Exception {
         pipeline.notJudged = org.ptsingest.pipeline.DeliveryState.QUARANTINED;
         Path local = Files.writeString(dir.resolve("downloaded.csv"), "x\n");

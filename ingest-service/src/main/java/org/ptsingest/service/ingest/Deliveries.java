@@ -69,6 +69,8 @@ public class Deliveries implements FeedPipeline {
     private final IngestProperties.Delivery settings;
     private final Path workDir;
     private final ProductionLedger production;
+    /** SFTP files larger than this are judged by the delivery worker ({@link #handToWorker}). */
+    private final long sftpAsyncAbove;
 
     Deliveries(DSLContext dsl, TransactionTemplate tx, DataSource dataSource, RawFeedArchive archive,
             FeedIngestion ingestion, ReceiptWriter receipts, IngestMetrics metrics, IngestProperties properties,
@@ -83,6 +85,7 @@ public class Deliveries implements FeedPipeline {
         this.metrics = metrics;
         this.settings = properties.delivery();
         this.workDir = properties.workDir();
+        this.sftpAsyncAbove = properties.sftp().asyncAbove().toBytes();
         if (settings.maxAttempts() < 1) {
             throw new IllegalArgumentException("ingest.delivery.max-attempts must be at least 1, is "
                     + settings.maxAttempts());
@@ -94,11 +97,38 @@ public class Deliveries implements FeedPipeline {
         if (delivery.dryRun()) {
             return dryRunReceipt(delivery);
         }
+        if (delivery.channel() == Channel.SFTP && Files.size(delivery.content()) > sftpAsyncAbove) {
+            FeedResult handed = handToWorker(delivery);
+            if (handed != null) {
+                return handed;
+            }
+        }
         // A large feed is parsed while its bytes are recorded: the two took one after the other before
         try (FeedIngestion.Ahead ahead = ingestion.parseAhead(delivery)) {
             long id = receive(delivery, Instant.now().plus(settings.orphanAfter()));
             return judge(id, delivery, true, ahead);
         }
+    }
+
+    /**
+     * Records a large SFTP file and hands it to the delivery worker, which judges it and writes its receipt: the
+     * inbox route judges one file at a time, and a file of millions of readings (tens of seconds) would hold every
+     * other provider's files that long. Null when the delivery was recorded before and not handed over (an earlier
+     * attempt of the route): the channel then judges it itself, as any retry.
+     */
+    private FeedResult handToWorker(FeedDelivery delivery) throws IOException {
+        long id = receive(delivery, Instant.now(), true);
+        DeliveryRecord d = find(id);
+        if (d.getHandedOverAt() == null) {
+            return null;
+        }
+        DeliveryState state = DeliveryState.valueOf(d.getState());
+        if (state == DeliveryState.JUDGED) {
+            return judge(id, delivery, true); // judged before: the retry is answered with its receipt
+        }
+        log.info("delivery {}: {} bytes over SFTP (more than ingest.sftp.async-above): the delivery worker judges it "
+                + "and writes its receipt", id, d.getByteCount());
+        return FeedResult.notJudged(id, state, d.getProviderId(), delivery.fileName(), null, null);
     }
 
     /**
@@ -116,6 +146,11 @@ public class Deliveries implements FeedPipeline {
      * @throws DeliveryIdentityConflict when the identity was recorded with other bytes
      */
     long receive(FeedDelivery d, Instant due) throws IOException {
+        return receive(d, due, false);
+    }
+
+    /** @param handedOver the channel does not wait for it: the worker answers (recorded so, for the worker's first look) */
+    private long receive(FeedDelivery d, Instant due, boolean handedOver) throws IOException {
         long started = System.nanoTime();
         RawFeedArchive.Digest digest = archive.digest(d.content());
         DeliveryKey key = d.identity(digest.sha256());
@@ -148,6 +183,9 @@ public class Deliveries implements FeedPipeline {
                     record.setAttempts(0);
                     record.setNextAttemptAt(utc(due));
                     record.setUpdatedAt(utc(Instant.now()));
+                    if (handedOver) {
+                        record.setHandedOverAt(record.getUpdatedAt());
+                    }
                     record.store();
                     recorded[0] = true;
                     return record.getDeliveryId();
