@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.routes.SftpInboxRoute;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -105,15 +106,7 @@ class SftpTurnsIT extends IngestItSupport {
     @Test
     void aFileAboveAsyncAboveIsJudgedByTheWorkerWhileTheRouteTakesTheNextFile(@TempDir Path tmp) throws Exception {
         loadSampleRegistry();
-        // the hostile corpus's 5,000-digit register (two good readings, then the bad one), its bad line 1,800 times
-        // more: 9 MB, above the 8 MB the tests set
-        List<String> lines = new ArrayList<>(Files.readAllLines(SAMPLES.resolve("hostile/csv/kwh-5000-digits.csv")));
-        String fiveThousandDigits = lines.get(lines.size() - 1);
-        for (int i = 0; i < 1_800; i++) {
-            lines.add(fiveThousandDigits);
-        }
-        Path big = Files.write(tmp.resolve("big.csv"), lines);
-        assertThat(Files.size(big)).isGreaterThan(properties.sftp().asyncAbove().toBytes());
+        Path big = aboveAsyncAbove(tmp);
         long now = System.currentTimeMillis();
         camel.getRouteController().stopRoute(SftpInboxRoute.ROUTE_ID);
         try {
@@ -134,6 +127,33 @@ class SftpTurnsIT extends IngestItSupport {
         assertThat(providerDir("sunwatch").resolve("inbox/big.csv")).doesNotExist();
         // the older, large file was taken first, recorded and handed over; the small one was judged meanwhile
         assertThat(processedAt(small.get("feed_id").asLong())).isBefore(processedAt(large.get("feed_id").asLong()));
+    }
+
+    @Test
+    void aLargeFileWhoseNameIsNotAllowedIsAnsweredAtOnceNotByTheWorker(@TempDir Path tmp) throws Exception {
+        loadSampleRegistry();
+        String name = "single'quote.csv";
+        drop("sunwatch", aboveAsyncAbove(tmp), name);
+
+        JsonNode receipt = awaitReceipt("sunwatch", FeedFileName.safe(name));
+
+        assertThat(receipt.at("/rejection/code").asText()).isEqualTo("FILE_NAME_NOT_ALLOWED");
+        assertThat(dsl.select(DELIVERY.HANDED_OVER_AT).from(DELIVERY).fetchOne(DELIVERY.HANDED_OVER_AT)).isNull();
+    }
+
+    /**
+     * The hostile corpus's 5,000-digit register (two good readings, then the bad one), its bad line 1,800 times
+     * more: 9 MB, above the 8 MB the tests set.
+     */
+    private Path aboveAsyncAbove(Path dir) throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(SAMPLES.resolve("hostile/csv/kwh-5000-digits.csv")));
+        String fiveThousandDigits = lines.get(lines.size() - 1);
+        for (int i = 0; i < 1_800; i++) {
+            lines.add(fiveThousandDigits);
+        }
+        Path big = Files.write(dir.resolve("big.csv"), lines);
+        assertThat(Files.size(big)).isGreaterThan(properties.sftp().asyncAbove().toBytes());
+        return big;
     }
 
     private OffsetDateTime processedAt(long feedId) {

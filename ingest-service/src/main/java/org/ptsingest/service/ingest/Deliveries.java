@@ -24,6 +24,7 @@ import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.Echo;
+import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.pipeline.DeliveryIdentityConflict;
@@ -97,7 +98,9 @@ public class Deliveries implements FeedPipeline {
         if (delivery.dryRun()) {
             return dryRunReceipt(delivery);
         }
-        if (delivery.channel() == Channel.SFTP && Files.size(delivery.content()) > sftpAsyncAbove) {
+        // (a name that is not allowed is answered at once, FILE_NAME_NOT_ALLOWED, however large the file: as over HTTPS)
+        if (delivery.channel() == Channel.SFTP && Files.size(delivery.content()) > sftpAsyncAbove
+                && FeedFileName.allowed(delivery.fileName())) {
             FeedResult handed = handToWorker(delivery);
             if (handed != null) {
                 return handed;
@@ -212,7 +215,7 @@ public class Deliveries implements FeedPipeline {
      * escaped form is not either, so a retry is answered FILE_NAME_NOT_ALLOWED all the same.
      */
     static String storable(String fileName) {
-        boolean holdable = fileName.length() <= 4 * org.ptsingest.feed.FeedFileName.MAX_LENGTH;
+        boolean holdable = fileName.length() <= 4 * FeedFileName.MAX_LENGTH;
         for (int i = 0; holdable && i < fileName.length(); i++) {
             char c = fileName.charAt(i);
             if (c == 0) {
@@ -223,7 +226,7 @@ public class Deliveries implements FeedPipeline {
                 holdable = false;
             }
         }
-        return holdable ? fileName : Echo.message(fileName, 2 * org.ptsingest.feed.FeedFileName.MAX_LENGTH);
+        return holdable ? fileName : Echo.message(fileName, 2 * FeedFileName.MAX_LENGTH);
     }
 
     private static long same(DeliveryRecord known, FeedDelivery d, DeliveryKey key, RawFeedArchive.Digest digest) {
