@@ -121,7 +121,7 @@ class SftpTurnsIT extends IngestItSupport {
         JsonNode small = awaitReceipt("gridsense", "june.csv");
         JsonNode large = awaitReceipt("sunwatch", "big.csv");
 
-        assertThat(large.get("reading_count").asInt()).isEqualTo(3 + 1_800);
+        assertThat(large.get("reading_count").asInt()).isEqualTo(3 + 7_000);
         assertThat(large.get("status").asText()).isEqualTo("PARTIALLY_ACCEPTED");
         assertThat(dsl.select(DELIVERY.HANDED_OVER_AT).from(DELIVERY).where(DELIVERY.FILE_NAME.eq("big.csv"))
                 .fetchOne(DELIVERY.HANDED_OVER_AT)).isNotNull();
@@ -143,13 +143,13 @@ class SftpTurnsIT extends IngestItSupport {
     }
 
     /**
-     * The hostile corpus's 5,000-digit register (two good readings, then the bad one), its bad line 1,800 times
-     * more: 9 MB, above the 8 MB the tests set.
+     * The hostile corpus's 5,000-digit register (two good readings, then the bad one), its bad line 7,000 times
+     * more: 35 MB, above the 32 MB the tests set.
      */
     private Path aboveAsyncAbove(Path dir) throws IOException {
         List<String> lines = new ArrayList<>(Files.readAllLines(SAMPLES.resolve("hostile/csv/kwh-5000-digits.csv")));
         String fiveThousandDigits = lines.get(lines.size() - 1);
-        for (int i = 0; i < 1_800; i++) {
+        for (int i = 0; i < 7_000; i++) {
             lines.add(fiveThousandDigits);
         }
         Path big = Files.write(dir.resolve("big.csv"), lines);
