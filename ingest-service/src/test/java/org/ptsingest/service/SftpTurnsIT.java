@@ -35,18 +35,14 @@ class SftpTurnsIT extends IngestItSupport {
     void aQuietProvidersFileIsJudgedInTheFirstTurnNotAfterAnotherProvidersFlood() throws Exception {
         loadSampleRegistry();
         long now = System.currentTimeMillis();
-        // Dropped while the route is stopped, so that its first poll lists all of them at once.
-        camel.getRouteController().stopRoute(SftpInboxRoute.ROUTE_ID);
-        try {
+        whileTheRouteIsStopped(() -> {
             for (int i = 0; i < 12; i++) {
                 dropAt("sunwatch", "csv-v1/sunwatch/01-baseline.csv", "flood-%02d.csv".formatted(i),
                         now - 120_000 + i * 1_000L);
             }
             // newer than every file of the flood: in modification-time order it would be judged last
             dropAt("gridsense", "csv-v1/gridsense/01-baseline.csv", "june.csv", now - 10_000);
-        } finally {
-            camel.getRouteController().startRoute(SftpInboxRoute.ROUTE_ID);
-        }
+        });
 
         assertThat(awaitReceipt("gridsense", "june.csv").get("status").asText()).isEqualTo("ACCEPTED");
         for (int i = 0; i < 12; i++) {
@@ -62,15 +58,12 @@ class SftpTurnsIT extends IngestItSupport {
     void aFileDroppedWhileAFloodIsJudgedWaitsForOnlyAFewOfItsFiles() throws Exception {
         loadSampleRegistry();
         long now = System.currentTimeMillis();
-        camel.getRouteController().stopRoute(SftpInboxRoute.ROUTE_ID);
-        try {
+        whileTheRouteIsStopped(() -> {
             for (int i = 0; i < 30; i++) {
                 dropAt("sunwatch", "csv-v1/sunwatch/01-baseline.csv", "flood-%02d.csv".formatted(i),
                         now - 120_000 + i * 1_000L);
             }
-        } finally {
-            camel.getRouteController().startRoute(SftpInboxRoute.ROUTE_ID);
-        }
+        });
         Path receipts = providerDir("sunwatch").resolve("receipts");
         await("the flood is being judged").atMost(Duration.ofSeconds(60)).until(() -> anyFileIn(receipts));
 
@@ -109,14 +102,10 @@ class SftpTurnsIT extends IngestItSupport {
         loadSampleRegistry();
         Path big = aboveAsyncAbove(tmp);
         long now = System.currentTimeMillis();
-        camel.getRouteController().stopRoute(SftpInboxRoute.ROUTE_ID);
-        try {
-            drop("sunwatch", big, "big.csv");
-            Files.setLastModifiedTime(providerDir("sunwatch").resolve("inbox/big.csv"), FileTime.fromMillis(now - 60_000));
+        whileTheRouteIsStopped(() -> {
+            dropAt("sunwatch", big, "big.csv", now - 60_000);
             dropAt("gridsense", "csv-v1/gridsense/01-baseline.csv", "june.csv", now - 10_000);
-        } finally {
-            camel.getRouteController().startRoute(SftpInboxRoute.ROUTE_ID);
-        }
+        });
 
         JsonNode small = awaitReceipt("gridsense", "june.csv");
         JsonNode large = awaitReceipt("sunwatch", "big.csv");
@@ -161,6 +150,20 @@ class SftpTurnsIT extends IngestItSupport {
         return dsl.select(FEED.PROCESSED_AT).from(FEED).where(FEED.FEED_ID.eq(feedId)).fetchOne(FEED.PROCESSED_AT);
     }
 
+    interface Dropping {
+        void run() throws Exception;
+    }
+
+    /** Drops files while the inbox route is stopped, so that its first poll after lists all of them at once. */
+    private void whileTheRouteIsStopped(Dropping drops) throws Exception {
+        camel.getRouteController().stopRoute(SftpInboxRoute.ROUTE_ID);
+        try {
+            drops.run();
+        } finally {
+            camel.getRouteController().startRoute(SftpInboxRoute.ROUTE_ID);
+        }
+    }
+
     private static boolean anyFileIn(Path folder) throws IOException {
         if (!Files.exists(folder)) {
             return false;
@@ -171,7 +174,11 @@ class SftpTurnsIT extends IngestItSupport {
     }
 
     private void dropAt(String providerId, String sample, String asName, long modifiedMillis) throws Exception {
-        drop(providerId, SAMPLES.resolve(sample), asName);
+        dropAt(providerId, SAMPLES.resolve(sample), asName, modifiedMillis);
+    }
+
+    private void dropAt(String providerId, Path file, String asName, long modifiedMillis) throws Exception {
+        drop(providerId, file, asName);
         Path dropped = providerDir(providerId).resolve("inbox").resolve(asName);
         Files.setLastModifiedTime(dropped, FileTime.fromMillis(modifiedMillis));
     }
