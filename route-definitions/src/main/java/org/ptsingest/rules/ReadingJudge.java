@@ -19,7 +19,7 @@ public final class ReadingJudge {
     private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3600);
 
     private final RuleSettings settings;
-    private final RegistrySnapshot registry;
+    private RegistrySnapshot registry;
     private final Instant latestAllowed;
     private final BigDecimal reviewFactor;
 
@@ -35,6 +35,19 @@ public final class ReadingJudge {
         this.registry = registry;
         this.latestAllowed = receivedAt.plus(settings.futureTolerance());
         this.reviewFactor = BigDecimal.valueOf(settings.highProductionCapacityFactor());
+    }
+
+    /**
+     * Goes on with another slice of the registry, for a feed judged in batches while it is still being parsed:
+     * each batch's slice names the systems of that batch, and the meter being walked carries over from the
+     * batch before (same provider, same rules).
+     */
+    public void registry(RegistrySnapshot next) {
+        if (!next.providerId().equals(registry.providerId())) {
+            throw new IllegalArgumentException("a feed is judged for one provider: " + registry.providerId()
+                    + ", not " + next.providerId());
+        }
+        this.registry = next;
     }
 
     public Verdict judge(ParsedReading r, Neighbours stored) {

@@ -153,6 +153,37 @@ class ReadingJudgeTest {
                 .isEqualTo(OutcomeCode.REGISTER_DECREASED);
     }
 
+    /**
+     * A feed judged in batches behind its parser gives the judge each batch's registry slice: the next slice's
+     * systems are judged against it, and the meter being walked keeps its feed-accepted predecessor across the switch.
+     */
+    @Test
+    void aNewRegistrySliceServesTheNextBatchAndTheMeterBeingWalkedCarriesOver() {
+        RegistrySnapshot bigAndSmall = new RegistrySnapshot("das", REGISTRY.provider(),
+                Map.of("sys-big", REGISTRY.system("sys-big"), "sys-small", REGISTRY.system("sys-small")),
+                Map.of("sys-big", REGISTRY.designations().get("sys-big"), "sys-small", REGISTRY.designations().get("sys-small")));
+        RegistrySnapshot smallOnly = new RegistrySnapshot("das", REGISTRY.provider(),
+                Map.of("sys-small", REGISTRY.system("sys-small")), Map.of("sys-small", REGISTRY.designations().get("sys-small")));
+        ReadingJudge judge = new ReadingJudge(RULES, bigAndSmall, RECEIVED);
+        assertThat(judge.judge(reading(2, "sys-big", "2025-01-02T00:00:00Z", "10"), Neighbours.NONE).code())
+                .isEqualTo(OutcomeCode.ACCEPTED);
+        assertThat(judge.judge(reading(3, "sys-edge", "2025-01-02T00:00:00Z", "10"), Neighbours.NONE).code())
+                .as("not in this slice").isEqualTo(OutcomeCode.UNKNOWN_SYSTEM);
+        assertThat(judge.judge(reading(4, "sys-small", "2025-01-02T00:00:00Z", "150"), Neighbours.NONE).code())
+                .isEqualTo(OutcomeCode.ACCEPTED);
+
+        judge.registry(smallOnly);
+        // the same meter as before the switch: 150 accepted on Jan 2 is still its predecessor
+        assertThat(judge.judge(reading(5, "sys-small", "2025-01-03T00:00:00Z", "140"), Neighbours.NONE).code())
+                .isEqualTo(OutcomeCode.REGISTER_DECREASED);
+        assertThat(judge.judge(reading(6, "sys-small", "2025-01-04T00:00:00Z", "160"), Neighbours.NONE).code())
+                .isEqualTo(OutcomeCode.ACCEPTED);
+
+        RegistrySnapshot otherProvider = new RegistrySnapshot("other", REGISTRY.provider(), Map.of(), Map.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> judge.registry(otherProvider))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void precedenceFollowsTheDeclaredOrder() {
         // future AND before its stored predecessor: FUTURE_READING comes first

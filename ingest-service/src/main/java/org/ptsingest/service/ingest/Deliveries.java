@@ -286,7 +286,10 @@ public class Deliveries implements FeedPipeline {
                     Path[] local = {content};
                     Channel[] channel = {null};
                     // waited for outside the transaction (no connection held meanwhile); a later attempt parses again
-                    FeedIngestion.Parsed parsed = attempt == 1 && ahead != null ? ahead.take() : null;
+                    FeedIngestion.Ahead parsing = attempt == 1 ? ahead : null;
+                    if (parsing != null) {
+                        parsing.awaitStart();
+                    }
                     FeedIngestion.Judged judged = tx.execute(status -> {
                         DeliveryRecord d = lock(deliveryId, channelWaits);
                         if (d == null) {
@@ -307,7 +310,7 @@ public class Deliveries implements FeedPipeline {
                         FeedDelivery delivery = received != null ? received : feedDelivery(d, local[0]);
                         FeedIngestion.Judged j = ingestion.judge(delivery,
                                 new RawFeedArchive.Digest(d.getSha256(), d.getByteCount()), deliveryId,
-                                progress(deliveryId, progressMayExist), received != null ? parsed : null);
+                                progress(deliveryId, progressMayExist), received != null ? parsing : null);
                         if (j.counts().keySet().stream().anyMatch(OutcomeCode::stores)) {
                             // one INSERT … SELECT of the feed's systems; the ledger worker recomputes them after commit
                             production.feedStored(j.result().feedId(), MeterSpans.SYSTEM_ID, j.spans());

@@ -41,6 +41,10 @@ import org.ptsingest.rules.StoredNeighbourCursor;
  * waits only when that thread is still busy with the chunk before): a large feed's parse and sort then
  * use both cores where they used one, for at most two chunks in memory.
  *
+ * <p>The runs of a feed arriving in order are also offered, as soon as each is written, to a judge working
+ * behind the parser ({@link #awaitRun}): each with the first and last read_at of every meter in it, so the
+ * judge can fetch that run's registry slice and stored neighbours before it walks the run.
+ *
  * <p>Why not let PostgreSQL sort: loading every reading into a staging table, sorting it and
  * reading it back cost about twice the time of this, on the path whose speed matters most.
  */
@@ -68,7 +72,13 @@ final class ExternalSort implements AutoCloseable {
     private Future<?> spilling;
     private final List<DataInputStream> open = new ArrayList<>();
     private ParsedReading last;
-    private boolean inOrder = true;
+    /** Written by the parser, read by a judge waiting in {@link #awaitRun}. */
+    private volatile boolean inOrder = true;
+    /** Runs written from chunks that arrived in order, in feed order (guarded by {@code this}). */
+    private final List<InOrderRun> inOrderRuns = new ArrayList<>();
+    /** No run will be offered anymore: the parse ended, failed or was given up (guarded by {@code this}). */
+    private boolean sealed;
+    private volatile long added;
 
     ExternalSort(Path dir, String prefix, int chunkSize) {
         this.dir = dir;
@@ -78,9 +88,13 @@ final class ExternalSort implements AutoCloseable {
 
     void add(ParsedReading reading) throws IOException {
         if (inOrder && last != null && JUDGING_ORDER.compare(last, reading) > 0) {
-            inOrder = false;
+            synchronized (this) {
+                inOrder = false;
+                notifyAll(); // a judge behind the parser stops at once
+            }
         }
         last = reading;
+        added++;
         chunk.add(reading);
         if (chunk.size() >= chunkSize) {
             spillInBackground();
@@ -92,16 +106,62 @@ final class ExternalSort implements AutoCloseable {
         return inOrder;
     }
 
+    /** How many readings were added so far (any thread may ask). */
+    long added() {
+        return added;
+    }
+
+    /** A run of readings in judging order, written whole, and the span of each of its meters. */
+    record InOrderRun(Path path, MeterSpans spans) {
+        /** Its readings, in judging order; the caller closes the iterator's stream through {@code onClose}. */
+        Iterator<ParsedReading> readings(List<AutoCloseable> onClose) throws IOException {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path), BUFFER));
+            onClose.add(in);
+            Run r = new Run(in);
+            return concatenated(r.advance() ? List.of(r) : List.of());
+        }
+    }
+
+    /**
+     * Waits until run {@code i} of a feed arriving in order is written, and returns it; null once no such run
+     * will come: the parse ended before it (the rest is in {@link #inOrderRuns()} then), or a reading came out of
+     * order, or the parse failed or was given up. The runs are those of the readings so far: a reading out of order
+     * later, or a schema violation, still makes the feed's judging start over.
+     */
+    InOrderRun awaitRun(int i) throws InterruptedException {
+        synchronized (this) {
+            while (inOrderRuns.size() <= i && !sealed && inOrder) {
+                wait();
+            }
+            return inOrder && inOrderRuns.size() > i ? inOrderRuns.get(i) : null;
+        }
+    }
+
+    /** Every run of a feed that arrived in order, once {@link #sorted} has written the last one. */
+    synchronized List<InOrderRun> inOrderRuns() {
+        return List.copyOf(inOrderRuns);
+    }
+
+    /** No run is offered after this; a judge waiting in {@link #awaitRun} goes on. */
+    synchronized void seal() {
+        sealed = true;
+        notifyAll();
+    }
+
     /** All readings added, in judging order; call once, after the last {@link #add}. */
     Iterator<ParsedReading> sorted() throws IOException {
         if (!inOrder) {
             chunk.sort(JUDGING_ORDER);
         }
         if (runs.isEmpty()) {
+            seal();
             return chunk.iterator();
         }
         awaitSpill();
-        writeRun(chunk, nextRun());
+        Path lastRun = nextRun();
+        MeterSpans lastSpans = writeRun(chunk, lastRun, inOrder);
+        offer(lastRun, lastSpans);
+        seal();
         chunk = new ArrayList<>();
         List<Run> heads = new ArrayList<>();
         for (Path run : runs) {
@@ -186,9 +246,17 @@ final class ExternalSort implements AutoCloseable {
             if (sort) {
                 full.sort(JUDGING_ORDER);
             }
-            writeRun(full, run);
+            offer(run, writeRun(full, run, !sort));
             return null;
         });
+    }
+
+    /** Offers a run written from readings in order to a judge behind the parser. */
+    private synchronized void offer(Path run, MeterSpans spans) {
+        if (spans != null && inOrder) {
+            inOrderRuns.add(new InOrderRun(run, spans));
+            notifyAll();
+        }
     }
 
     /** Waits for the run being written; its failure is the feed's. */
@@ -221,9 +289,25 @@ final class ExternalSort implements AutoCloseable {
         return run;
     }
 
-    private static void writeRun(List<ParsedReading> readings, Path run) throws IOException {
+    /**
+     * Writes a run; for readings in order, also returns each meter's span in it (consecutive readings of a meter
+     * make one span, so this costs a comparison per reading), else null.
+     */
+    private static MeterSpans writeRun(List<ParsedReading> readings, Path run, boolean ordered) throws IOException {
+        MeterSpans spans = ordered ? new MeterSpans() : null;
+        ParsedReading first = null;
+        ParsedReading previous = null;
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), BUFFER))) {
             for (ParsedReading r : readings) {
+                if (ordered) {
+                    if (first == null) {
+                        first = r;
+                    } else if (!r.meterSerial().equals(previous.meterSerial()) || !r.systemId().equals(previous.systemId())) {
+                        spans.add(first.systemId(), first.meterSerial(), first.readAt(), previous.readAt());
+                        first = r;
+                    }
+                    previous = r;
+                }
                 out.writeInt(r.record());
                 out.writeInt(r.line());
                 out.writeUTF(r.systemId());
@@ -235,6 +319,10 @@ final class ExternalSort implements AutoCloseable {
                 out.writeByte(r.registerKwh().scale());
             }
         }
+        if (first != null) {
+            spans.add(first.systemId(), first.meterSerial(), first.readAt(), previous.readAt());
+        }
+        return spans;
     }
 
     private static final class Run {
@@ -273,6 +361,7 @@ final class ExternalSort implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        seal();
         if (spiller != null) {
             // A feed given up half-way (a schema violation) may still have a run being written.
             spiller.shutdownNow();

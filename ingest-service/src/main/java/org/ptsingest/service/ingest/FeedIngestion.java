@@ -21,11 +21,14 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -82,6 +85,9 @@ import org.springframework.stereotype.Component;
  *       let {@link ReadingJudge} give each one outcome;</li>
  *   <li>COPY accepted readings and non-plain outcomes, record counts and status, commit.</li>
  * </ol>
+ * A large feed that arrives in judging order (system-major) is judged <em>behind the parser</em> instead: steps 3
+ * to 5 run run by run while the parser goes on ({@link #judgeBehindParser}); a reading out of order or a schema
+ * violation later rolls that back to a savepoint, and the feed is judged as above.
  * Readings, outcomes and feed record commit together or not at all; a failure leaves nothing behind
  * and {@link Deliveries} records it on the delivery, to be tried again.
  */
@@ -146,9 +152,10 @@ public class FeedIngestion {
     }
 
     /**
-     * @param ahead the feed as {@link #parseAhead} parsed it, or null to parse it here; the caller closes it
+     * @param ahead the feed being parsed by {@link #parseAhead}, after {@link Ahead#awaitStart}, or null to parse it
+     *     here; the caller closes it
      */
-    public Judged judge(FeedDelivery d, RawFeedArchive.Digest raw, long deliveryId, Progress progress, Parsed ahead) {
+    public Judged judge(FeedDelivery d, RawFeedArchive.Digest raw, long deliveryId, Progress progress, Ahead ahead) {
         Judged judged = judgeDelivery(d, raw, deliveryId, progress, ahead);
         if (d.reprocessOf() != null && !judged.result().retried()) {
             dsl.update(FEED).set(FEED.SUPERSEDED_BY, judged.result().feedId())
@@ -163,7 +170,7 @@ public class FeedIngestion {
     }
 
     private Judged judgeDelivery(FeedDelivery d, RawFeedArchive.Digest raw, long deliveryId, Progress progress,
-            Parsed ahead) {
+            Ahead ahead) {
         lockProvider(d.providerId());
         String identity = d.identity(raw.sha256()).toString();
         // The delivery record makes a retry find its feed first; this is the database's own guard.
@@ -208,7 +215,10 @@ public class FeedIngestion {
         feed.setProcessedAt(utc(Instant.now()));
         feed.store();
         try {
-            return judgeAndStore(feed, d, history, progress, ahead);
+            if (ahead != null && ahead.behind) {
+                return judgeBehindParser(feed, d, history, progress, ahead);
+            }
+            return judgeAndStore(feed, d, history, progress, ahead == null ? null : ahead.parsed());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
@@ -254,32 +264,13 @@ public class FeedIngestion {
             ReadingJudge judge = new ReadingJudge(rules, snapshot, d.receivedAt());
             // Stored neighbours go to a local file first, so the connection is free to take the
             // accepted readings by COPY while they are being judged.
-            long storedCount = exportStoredAround(stored, spanTable);
+            long storedCount = exportStoredAround(stored, spanTable, feed.getFeedId());
             phases.done("registry and neighbours");
 
-            try (Writer outcomeRows = append(outcomes); BinaryCopy readings = PgCopy.copyReadings(c);
-                    BufferedReader storedRows = Files.newBufferedReader(stored, StandardCharsets.UTF_8)) {
-                StoredNeighbourCursor neighbours = new StoredNeighbourCursor(storedReadings(storedRows));
-                long judged = 0;
-                while (inOrder.hasNext()) {
-                    ParsedReading r = inOrder.next();
-                    if (++judged % PROGRESS_EVERY == 0) {
-                        progress.at(records(counts), judged);
-                    }
-                    Verdict v = judge.judge(r, neighbours.find(r.systemId(), r.meterSerial(), r.readAt()));
-                    counts.merge(v.code(), 1, Integer::sum);
-                    if (v.code().stores()) {
-                        readings.row(PgCopy.READING_FIELDS).text(r.systemId()).text(r.meterSerial())
-                                .timestamptz(r.readAt()).numeric(r.registerKwh()).int8(feed.getFeedId())
-                                .int4(r.record()).int4(r.line())
-                                .text(v.code() == OutcomeCode.ACCEPTED ? null : v.code().name());
-                    }
-                    if (v.code() != OutcomeCode.ACCEPTED) {
-                        PgCopy.row(outcomeRows, feed.getFeedId(), r.record(), r.line(), r.systemId(), r.meterSerial(), r.readAt(),
-                                r.registerKwh(), v.code().name(), v.message());
-                    }
-                }
-                readings.finish();
+            try (Writer outcomeRows = append(outcomes)) {
+                long total = records(counts);
+                judgeAndCopy(c, inOrder, stored, judge, feed.getFeedId(), counts, outcomeRows,
+                        judged -> progress.at(total, judged), 0);
             }
             phases.done("judge and store");
             PgCopy.copyOutcomes(c, outcomes);
@@ -295,14 +286,214 @@ public class FeedIngestion {
     }
 
     /**
+     * Walks readings in judging order beside the stored neighbours exported to {@code stored}, gives each its
+     * verdict, COPYs those that store and writes an outcome row for every verdict but ACCEPTED.
+     *
+     * @param judgedBefore readings of the feed judged before these (progress counts on from there)
+     * @return how many readings it judged
+     */
+    private static long judgeAndCopy(Connection c, Iterator<ParsedReading> inOrder, Path stored, ReadingJudge judge,
+            long feedId, Map<OutcomeCode, Integer> counts, Writer outcomeRows, java.util.function.LongConsumer progress,
+            long judgedBefore) throws IOException, SQLException {
+        long judged = judgedBefore;
+        try (BinaryCopy readings = PgCopy.copyReadings(c);
+                BufferedReader storedRows = Files.newBufferedReader(stored, StandardCharsets.UTF_8)) {
+            StoredNeighbourCursor neighbours = new StoredNeighbourCursor(storedReadings(storedRows));
+            while (inOrder.hasNext()) {
+                ParsedReading r = inOrder.next();
+                if (++judged % PROGRESS_EVERY == 0) {
+                    progress.accept(judged);
+                }
+                Verdict v = judge.judge(r, neighbours.find(r.systemId(), r.meterSerial(), r.readAt()));
+                counts.merge(v.code(), 1, Integer::sum);
+                if (v.code().stores()) {
+                    readings.row(PgCopy.READING_FIELDS).text(r.systemId()).text(r.meterSerial())
+                            .timestamptz(r.readAt()).numeric(r.registerKwh()).int8(feedId)
+                            .int4(r.record()).int4(r.line())
+                            .text(v.code() == OutcomeCode.ACCEPTED ? null : v.code().name());
+                }
+                if (v.code() != OutcomeCode.ACCEPTED) {
+                    PgCopy.row(outcomeRows, feedId, r.record(), r.line(), r.systemId(), r.meterSerial(), r.readAt(),
+                            r.registerKwh(), v.code().name(), v.message());
+                }
+            }
+            readings.finish();
+        }
+        return judged - judgedBefore;
+    }
+
+    /**
+     * Judges a feed arriving in judging order while it is still being parsed: run by run, as {@link ExternalSort}
+     * writes them, each with its own registry slice and stored neighbours (from its meters' spans) and its own COPY,
+     * so the parse and the judge with PostgreSQL's load overlap instead of following one another. Everything it
+     * stores sits after a savepoint: a reading out of order later, a schema violation or a failed parse rolls it
+     * back, and the feed is judged whole from the sort as any other ({@link #judgeAndStore}). The outcome is the
+     * same either way: in judging order a reading's neighbours are the same whether its meter's earlier readings came
+     * in this run or the one before (the judge carries the meter's state across runs, and the stored readings looked
+     * up exclude this feed's own).
+     */
+    private Judged judgeBehindParser(FeedRecord feed, FeedDelivery d, ProviderHistory history, Progress progress,
+            Ahead ahead) throws IOException, SQLException {
+        Files.createDirectories(workDir);
+        String prefix = "feed-" + feed.getFeedId() + "-" + UUID.randomUUID();
+        Path stored = workDir.resolve(prefix + ".stored");
+        Path spans = workDir.resolve(prefix + ".spans");
+        Path verdicts = workDir.resolve(prefix + ".verdicts");
+        Phases phases = new Phases();
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        Savepoint start = c.setSavepoint();
+        Behind behind = new Behind(c, feed.getFeedId(), d, history, stored, spans, progress, ahead.sort);
+        try {
+            Parsed parsed;
+            int runs = 0;
+            int whileParsing = 0;
+            try (Writer verdictRows = spill(verdicts)) {
+                for (ExternalSort.InOrderRun run; (run = nextRun(ahead.sort, runs)) != null; runs++) {
+                    if (!ahead.result.isDone()) {
+                        whileParsing++;
+                    }
+                    behind.judge(run, verdictRows);
+                }
+                parsed = ahead.take();
+                boolean whole = parsed != null && parsed.violation() == null && parsed.sort().arrivedInOrder();
+                if (!whole) {
+                    c.rollback(start);
+                    String why = parsed == null ? "the parse failed" : parsed.violation() != null
+                            ? OutcomeCode.SCHEMA_VIOLATION.name() : "a reading came out of judging order";
+                    log.info("feed {}: {} after {} runs were judged behind the parser: rolled back, judged whole",
+                            feed.getFeedId(), why, runs);
+                }
+                if (whole) {
+                    List<ExternalSort.InOrderRun> all = parsed.sort().inOrderRuns();
+                    for (; runs < all.size(); runs++) {
+                        behind.judge(all.get(runs), verdictRows);
+                    }
+                }
+                if (!whole) {
+                    verdictRows.close();
+                    Files.deleteIfExists(verdicts);
+                    return judgeAndStore(feed, d, history, progress, parsed);
+                }
+            }
+            phases.done("parse, judge and store behind the parser (" + whileParsing + " of " + runs
+                    + " runs begun while it parsed)");
+            try (parsed) {
+                c.releaseSavepoint(start);
+                Map<OutcomeCode, Integer> counts = parsed.counts();
+                behind.counts.forEach((code, n) -> counts.merge(code, n, Integer::sum));
+                Path outcomes = parsed.outcomes();
+                if (parsed.feedId() != feed.getFeedId() && counts.containsKey(OutcomeCode.INVALID_VALUE)) {
+                    ownOutcomes(outcomes, feed.getFeedId());
+                }
+                PgCopy.copyOutcomes(c, outcomes);
+                PgCopy.copyOutcomes(c, verdicts);
+                phases.done("outcomes");
+                // the whole feed's meters, for the rest of the transaction (the ledger queues their systems)
+                Table<?> spanTable = behind.spanTable(parsed.spans());
+                log.info("feed {}: {} records, {} stored neighbours; {}", feed.getFeedId(), parsed.records(),
+                        behind.storedCount, phases);
+                feed.setReadingCount(parsed.records());
+                Judged judged = finish(feed, FeedStatus.fromReadingCounts(counts), null, null, counts);
+                return new Judged(judged.result(), judged.counts(), spanTable);
+            }
+        } finally {
+            Files.deleteIfExists(stored);
+            Files.deleteIfExists(spans);
+            Files.deleteIfExists(verdicts);
+        }
+    }
+
+    private static ExternalSort.InOrderRun nextRun(ExternalSort sort, int i) {
+        try {
+            return sort.awaitRun(i);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while judging behind the parser", e);
+        }
+    }
+
+    /** The state of a judge behind the parser, from one run to the next. */
+    private final class Behind {
+        private final Connection c;
+        private final long feedId;
+        private final FeedDelivery d;
+        private final ProviderHistory history;
+        private final Path stored;
+        private final Path spans;
+        private final Progress progress;
+        private final ExternalSort sort;
+        private final Map<OutcomeCode, Integer> counts = new EnumMap<>(OutcomeCode.class);
+        private ReadingJudge judge;
+        private boolean spanTableCreated;
+        private long judged;
+        private long storedCount;
+
+        Behind(Connection c, long feedId, FeedDelivery d, ProviderHistory history, Path stored, Path spans,
+                Progress progress, ExternalSort sort) {
+            this.c = c;
+            this.feedId = feedId;
+            this.d = d;
+            this.history = history;
+            this.stored = stored;
+            this.spans = spans;
+            this.progress = progress;
+            this.sort = sort;
+        }
+
+        void judge(ExternalSort.InOrderRun run, Writer verdictRows) throws IOException, SQLException {
+            Table<?> spanTable = spanTable(run.spans());
+            RegistrySnapshot snapshot = registry.forFeedSpans(d.providerId(), history, spanTable);
+            if (judge == null) {
+                judge = new ReadingJudge(rules, snapshot, d.receivedAt());
+            } else {
+                judge.registry(snapshot);
+            }
+            storedCount += exportStoredAround(stored, spanTable, feedId);
+            List<AutoCloseable> open = new ArrayList<>();
+            try {
+                judged += judgeAndCopy(c, run.readings(open), stored, judge, feedId, counts, verdictRows,
+                        n -> progress.at(sort.added(), n), judged);
+            } finally {
+                for (AutoCloseable in : open) {
+                    try {
+                        in.close();
+                    } catch (Exception e) {
+                        log.warn("could not close a sorted run: {}", e.getMessage());
+                    }
+                }
+            }
+        }
+
+        /** The spans as a table for the queries: inline for a few meters, else the temporary table refilled. */
+        Table<?> spanTable(MeterSpans meterSpans) throws IOException, SQLException {
+            if (meterSpans.inlined()) {
+                return meterSpans.inline();
+            }
+            if (spanTableCreated) {
+                PgCopy.clearSpans(c);
+            } else {
+                PgCopy.createSpans(c);
+                spanTableCreated = true;
+            }
+            meterSpans.write(spans);
+            PgCopy.copySpans(c, spans);
+            return MeterSpans.TABLE;
+        }
+    }
+
+    /**
      * Stream-parses a feed and sorts its readable records; invalid records go to the outcome file as COPY
      * rows of {@code feedId}. Touches no database, so it may run before the feed has a row (ahead).
      */
     private Parsed parse(FeedDelivery d, long feedId, String prefix, Progress progress) throws IOException {
+        return parse(d, feedId, prefix, progress, new ExternalSort(workDir, prefix, SORT_CHUNK));
+    }
+
+    private Parsed parse(FeedDelivery d, long feedId, String prefix, Progress progress, ExternalSort readable)
+            throws IOException {
         long started = System.nanoTime();
         Files.createDirectories(workDir);
         Path outcomes = workDir.resolve(prefix + ".outcomes");
-        ExternalSort readable = new ExternalSort(workDir, prefix, SORT_CHUNK);
         Map<OutcomeCode, Integer> counts = new EnumMap<>(OutcomeCode.class);
         MeterSpans meterSpans = new MeterSpans();
         try {
@@ -329,6 +520,7 @@ public class FeedIngestion {
                     }
                 });
             } catch (FeedFormatException e) {
+                readable.seal();
                 return new Parsed(feedId, readable, outcomes, counts, meterSpans, 0, null, e.getMessage(),
                         millisSince(started));
             }
@@ -383,6 +575,11 @@ public class FeedIngestion {
      * parsed ahead are not yet serialised by its lock).
      */
     public Ahead parseAhead(FeedDelivery d) {
+        return parseAhead(d, Progress.NONE);
+    }
+
+    /** @param parsing told how far the parser has come (tests hold it there, to see what the judge does meanwhile) */
+    Ahead parseAhead(FeedDelivery d, Progress parsing) {
         boolean worth = !d.dryRun() && switch (d.format()) {
             case CSV_V1, XML_V1, JSON_V1 -> true;
             case PTS_ARDATA, PTS_JSON -> false;
@@ -395,9 +592,10 @@ public class FeedIngestion {
         if (!worth || !aheadPermit.tryAcquire()) {
             return null;
         }
-        Ahead ahead = new Ahead();
+        String prefix = "ahead-" + UUID.randomUUID();
+        Ahead ahead = new Ahead(new ExternalSort(workDir, prefix, SORT_CHUNK));
         try {
-            aheadThread.execute(() -> ahead.run(() -> parse(d, AHEAD_FEED_ID, "ahead-" + UUID.randomUUID(), Progress.NONE)));
+            aheadThread.execute(() -> ahead.run(() -> parse(d, AHEAD_FEED_ID, prefix, parsing, ahead.sort)));
         } catch (RejectedExecutionException e) {
             aheadPermit.release(); // shutting down
             return null;
@@ -413,8 +611,39 @@ public class FeedIngestion {
     /** What a parse ahead produced, or will: the judge takes it, its channel closes it either way. */
     public final class Ahead implements AutoCloseable {
         private final CompletableFuture<Parsed> result = new CompletableFuture<>();
+        /** The parse's sort: a judge behind the parser takes its runs as they are written. */
+        private final ExternalSort sort;
         private boolean closed;
         private Parsed parsed;
+        /** Set by {@link #awaitStart}: the judge works behind the parser; else {@link #taken} is the whole parse. */
+        private boolean behind;
+        private Parsed taken;
+
+        private Ahead(ExternalSort sort) {
+            this.sort = sort;
+        }
+
+        /**
+         * Waits, outside any transaction (no connection held), until the judge can start: the whole feed parsed, or,
+         * for a feed arriving in judging order, its first run written while the parse goes on; the judge then works
+         * behind the parser. A feed out of order is waited for whole, as its sort needs every reading.
+         */
+        public void awaitStart() {
+            try {
+                behind = sort.awaitRun(0) != null && !result.isDone();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while a feed was parsed ahead", e);
+            }
+            if (!behind) {
+                taken = take();
+            }
+        }
+
+        /** The whole parse as {@link #awaitStart} took it; null when it failed (the judge then parses itself). */
+        Parsed parsed() {
+            return taken;
+        }
 
         interface Parse {
             Parsed run() throws IOException;
@@ -501,9 +730,11 @@ public class FeedIngestion {
 
     /**
      * Stored readings of the meters this feed touches, from the last one before the feed's earliest
-     * reading to the first one after its latest: every possible stored neighbour, nothing more.
+     * reading to the first one after its latest: every possible stored neighbour, nothing more. Readings of
+     * {@code feedId} itself are not neighbours (a feed judged behind its parser has stored its earlier runs
+     * already; the judge knows them as the feed's own).
      */
-    private long exportStoredAround(Path file, Table<?> spans) throws IOException, SQLException {
+    private long exportStoredAround(Path file, Table<?> spans, long feedId) throws IOException, SQLException {
         Field<String> spanSystem = MeterSpans.SYSTEM_ID;
         Field<String> spanMeter = MeterSpans.METER_SERIAL;
         Field<OffsetDateTime> firstAt = MeterSpans.FIRST_AT;
@@ -511,10 +742,12 @@ public class FeedIngestion {
         var p = READING.as("p");
         var q = READING.as("q");
         Field<OffsetDateTime> from = coalesce(select(max(p.READ_AT)).from(p)
-                .where(p.SYSTEM_ID.eq(spanSystem), p.METER_SERIAL.eq(spanMeter), p.READ_AT.lt(firstAt))
+                .where(p.SYSTEM_ID.eq(spanSystem), p.METER_SERIAL.eq(spanMeter), p.READ_AT.lt(firstAt),
+                        p.FEED_ID.ne(feedId))
                 .<OffsetDateTime>asField(), firstAt);
         Field<OffsetDateTime> to = coalesce(select(min(q.READ_AT)).from(q)
-                .where(q.SYSTEM_ID.eq(spanSystem), q.METER_SERIAL.eq(spanMeter), q.READ_AT.gt(lastAt))
+                .where(q.SYSTEM_ID.eq(spanSystem), q.METER_SERIAL.eq(spanMeter), q.READ_AT.gt(lastAt),
+                        q.FEED_ID.ne(feedId))
                 .<OffsetDateTime>asField(), lastAt);
         // Each meter's bounds first, in a MATERIALIZED CTE, then an index range scan per meter. Inlined,
         // PostgreSQL hash-joins the whole reading table and runs the bound subqueries once per stored
@@ -531,7 +764,7 @@ public class FeedIngestion {
                 .select(READING.SYSTEM_ID, READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH)
                 .from(bounds)
                 .join(READING).on(READING.SYSTEM_ID.eq(boundSystem), READING.METER_SERIAL.eq(boundMeter),
-                        READING.READ_AT.between(lo, hi))
+                        READING.READ_AT.between(lo, hi), READING.FEED_ID.ne(feedId))
                 .orderBy(READING.SYSTEM_ID.collate(MeterSpans.C), READING.METER_SERIAL.collate(MeterSpans.C), READING.READ_AT)
                 .fetchSize(FETCH_SIZE)
                 .fetchResultSet()) {

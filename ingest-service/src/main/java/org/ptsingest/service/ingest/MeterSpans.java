@@ -62,6 +62,17 @@ final class MeterSpans {
         }
     }
 
+    /** A meter's readings from {@code firstAt} to {@code lastAt} (a run of a feed in order names each meter once). */
+    void add(String systemId, String meterSerial, Instant firstAt, Instant lastAt) {
+        Instant[] span = spans.computeIfAbsent(new Meter(systemId, meterSerial), m -> new Instant[] {firstAt, lastAt});
+        if (firstAt.isBefore(span[0])) {
+            span[0] = firstAt;
+        }
+        if (lastAt.isAfter(span[1])) {
+            span[1] = lastAt;
+        }
+    }
+
     /** Whether the spans go into the queries as VALUES ({@link #inline}) rather than a temporary table. */
     boolean inlined() {
         return !spans.isEmpty() && spans.size() <= INLINE_MAX;

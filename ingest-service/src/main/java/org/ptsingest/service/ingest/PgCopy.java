@@ -48,6 +48,13 @@ public final class PgCopy {
     }
 
     /** One row per meter of the feed: its first and last read_at (small: meters, not readings). */
+    /** Empties the spans table for the next batch of a feed judged behind its parser. */
+    static void clearSpans(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("TRUNCATE " + SPAN_TABLE);
+        }
+    }
+
     static long copySpans(Connection c, Path rows) throws SQLException, IOException {
         long n = copy(c, COPY_SPANS, rows);
         try (Statement s = c.createStatement()) {

@@ -103,6 +103,103 @@ class ExternalSortTest {
                 assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("sort-half")));
     }
 
+    /**
+     * A judge behind the parser gets each run of a feed in order as soon as it is written, with every meter's span
+     * in that run (a meter straddling two runs has a span in each), the last run once the parse ends, and then null.
+     */
+    @Test
+    void runsOfAFeedInOrderAreOfferedAsTheyAreWrittenWithTheirMetersSpans() throws Exception {
+        List<ParsedReading> readings = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            readings.add(reading(i, i < 6 ? "MA-1" : "MA-2", i < 6 ? i : i - 6));
+        }
+        try (ExternalSort sort = new ExternalSort(dir, "offer", 4)) {
+            for (ParsedReading r : readings.subList(0, 8)) {
+                sort.add(r);
+            }
+            ExternalSort.InOrderRun first = sort.awaitRun(0);
+            ExternalSort.InOrderRun second = sort.awaitRun(1);
+            assertThat(spans(first)).containsExactly(span("MA-1", 0, 3));
+            assertThat(spans(second)).containsExactly(span("MA-1", 4, 5), span("MA-2", 0, 1));
+            assertThat(readings(second)).containsExactlyElementsOf(readings.subList(4, 8));
+
+            for (ParsedReading r : readings.subList(8, 10)) {
+                sort.add(r);
+            }
+            sort.sorted();
+            assertThat(spans(sort.awaitRun(2))).containsExactly(span("MA-2", 2, 3));
+            assertThat(sort.awaitRun(3)).as("no run after the last").isNull();
+            assertThat(sort.inOrderRuns()).hasSize(3);
+        }
+    }
+
+    /** A reading out of order ends the offer at once, whether a judge waits for the next run or asks for an earlier one. */
+    @Test
+    void aReadingOutOfOrderEndsTheOfferAndReleasesAWaitingJudge() throws Exception {
+        try (ExternalSort sort = new ExternalSort(dir, "lost", 4)) {
+            for (int i = 0; i < 4; i++) {
+                sort.add(reading(i, "MA-1", i));
+            }
+            assertThat(sort.awaitRun(0)).isNotNull();
+            java.util.concurrent.CompletableFuture<ExternalSort.InOrderRun> waiting =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return sort.awaitRun(1);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            sort.add(reading(4, "MA-0", 0));
+            assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+            assertThat(sort.awaitRun(0)).isNull();
+        }
+    }
+
+    /** A parse given up (a schema violation, a failure) closes its sort: a judge waiting for a run goes on. */
+    @Test
+    void closingReleasesAJudgeWaitingForARun() throws Exception {
+        ExternalSort sort = new ExternalSort(dir, "closed", 4);
+        sort.add(reading(0, "MA-1", 0));
+        java.util.concurrent.CompletableFuture<ExternalSort.InOrderRun> waiting =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return sort.awaitRun(0);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        sort.close();
+        assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+    }
+
+    private List<String> spans(ExternalSort.InOrderRun run) throws Exception {
+        Path file = dir.resolve("spans.txt");
+        run.spans().write(file);
+        List<String> lines = Files.readAllLines(file);
+        Files.delete(file);
+        return lines.stream().sorted().toList();
+    }
+
+    private static String span(String system, int firstHour, int lastHour) throws Exception {
+        Instant start = Instant.parse("2025-01-01T00:00:00Z");
+        StringWriter w = new StringWriter();
+        PgCopy.row(w, system, "SN-1", start.plusSeconds(3_600L * firstHour), start.plusSeconds(3_600L * lastHour));
+        return w.toString().stripTrailing();
+    }
+
+    private static List<ParsedReading> readings(ExternalSort.InOrderRun run) throws Exception {
+        List<AutoCloseable> open = new ArrayList<>();
+        List<ParsedReading> out = new ArrayList<>();
+        try {
+            run.readings(open).forEachRemaining(out::add);
+        } finally {
+            for (AutoCloseable c : open) {
+                c.close();
+            }
+        }
+        return out;
+    }
+
     /** The readings through a sort of 64-reading chunks, checking whether it saw them arrive in judging order. */
     private List<ParsedReading> throughSort(String prefix, List<ParsedReading> readings, boolean inOrder) throws Exception {
         List<ParsedReading> out = new ArrayList<>();
