@@ -158,9 +158,10 @@ final class ExternalSort implements AutoCloseable {
             return chunk.iterator();
         }
         awaitSpill();
-        Path lastRun = nextRun();
-        MeterSpans lastSpans = writeRun(chunk, lastRun, inOrder);
-        offer(lastRun, lastSpans);
+        if (!chunk.isEmpty()) { // (a feed of whole chunks has no last run)
+            Path lastRun = nextRun();
+            offer(lastRun, writeRun(chunk, lastRun, inOrder));
+        }
         seal();
         chunk = new ArrayList<>();
         List<Run> heads = new ArrayList<>();

@@ -624,13 +624,15 @@ public class FeedIngestion {
         }
 
         /**
-         * Waits, outside any transaction (no connection held), until the judge can start: the whole feed parsed, or,
-         * for a feed arriving in judging order, its first run written while the parse goes on; the judge then works
-         * behind the parser. A feed out of order is waited for whole, as its sort needs every reading.
+         * Waits, outside any transaction (no connection held), until the judge can start: for a feed arriving in
+         * judging order, its first run written (the judge then works behind the parser, whether the parse has ended
+         * meanwhile or not); for any other, the whole feed parsed, as its sort needs every reading. A feed in order that
+         * fits in one run (100,000 readings) has no run to offer and is judged whole.
          */
         public void awaitStart() {
             try {
-                behind = sort.awaitRun(0) != null && !result.isDone();
+                // also when the parse has ended meanwhile: one path for every feed in order that fills a run
+                behind = sort.awaitRun(0) != null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while a feed was parsed ahead", e);
