@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a benchmark feed and the registry it needs.
 
-    generate_feed.py OUT_DIR READINGS [time|system]
+    generate_feed.py OUT_DIR READINGS [time|system] [SYSTEM_PREFIX]
 
 Writes OUT_DIR/feed.csv (READINGS readings), OUT_DIR/providers.csv, systems.csv and designations.csv.
 
@@ -12,7 +12,8 @@ one interval would list them, so the service has to sort them) or "system" (syst
 system 1, then of system 2, ..., the order the judge walks them). Both orders hold exactly the same
 readings. Each hour adds 5-20 kWh to a meter's register (at most 100 kW x 1 h; the 35 %
 capacity-factor ceiling only applies to intervals of 7 days or more), so every reading is valid and
-unflagged: the receipt must say ACCEPTED for all of them. Deterministic (a fixed seed for the first
+unflagged: the receipt must say ACCEPTED for all of them. SYSTEM_PREFIX (default BENCH) names other systems,
+for a warm-up feed that shares no meter with the measured one. Deterministic (a fixed seed for the first
 registers, a hash of system and hour for each increment).
 """
 import datetime
@@ -30,10 +31,11 @@ def increment(system: int, hour: int) -> int:
 
 
 def main() -> None:
-    if len(sys.argv) not in (3, 4):
-        sys.exit("usage: generate_feed.py OUT_DIR READINGS [time|system]")
+    if len(sys.argv) not in (3, 4, 5):
+        sys.exit("usage: generate_feed.py OUT_DIR READINGS [time|system] [SYSTEM_PREFIX]")
     out_dir, readings = sys.argv[1], int(sys.argv[2])
-    order = sys.argv[3] if len(sys.argv) == 4 else "time"
+    order = sys.argv[3] if len(sys.argv) >= 4 else "time"
+    prefix = sys.argv[4] if len(sys.argv) == 5 else "BENCH"
     if order not in ("time", "system"):
         sys.exit("generate_feed.py: the order is time or system")
     if readings < 1:
@@ -45,7 +47,7 @@ def main() -> None:
         sys.exit(f"generate_feed.py: {readings} readings would reach {last:%Y-%m-%d}, in the future; "
                  "the service would reject them")
 
-    ids = [f"BENCH-{s:05d}" for s in range(1, systems + 1)]
+    ids = [f"{prefix}-{s:05d}" for s in range(1, systems + 1)]
     with open(f"{out_dir}/providers.csv", "w") as f:
         f.write("provider_id,name,status,effective_from\n")
         f.write(f"{PROVIDER},Bench DAS,APPROVED,2000-01-01\n")
@@ -59,7 +61,7 @@ def main() -> None:
     rng = random.Random(20200101)
     # registers in watt-hours (exact integers; printed with 3 decimals of kWh)
     registers = [rng.randrange(0, 50_000_000) for _ in ids]
-    prefixes = [f"{sid},M-{sid[6:]}," for sid in ids]
+    prefixes = [f"{sid},M-{sid[len(prefix) + 1:]}," for sid in ids]
     # the readings of the last hour: only the first `tail` systems have one when READINGS is not a multiple
     tail = readings - (hours - 1) * systems
     stamps = [(START + datetime.timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ") for h in range(hours)]

@@ -63,3 +63,9 @@ bench_recreate_db() {
   PGPASSWORD=${PGPASSWORD:-ingest} psql -X -q -v ON_ERROR_STOP=1 -h localhost -U ingest -d postgres \
     -c "CREATE DATABASE $db OWNER ingest"
 }
+
+# bench_cpu_snapshot PID FILE: the service's per-thread CPU ticks, every PostgreSQL process's, the machine's busy
+# and idle ticks and the time, for scripts/bench/cpu_split.py diff.
+bench_cpu_snapshot() {
+  python3 scripts/bench/cpu_split.py snapshot "$1" "$2"
+}
