@@ -124,9 +124,9 @@ final class ExternalSort implements AutoCloseable {
 
     /**
      * Waits until run {@code i} of a feed arriving in order is written, and returns it; null once no such run
-     * will come: the parse ended before it (the rest is in {@link #inOrderRuns()} then), or a reading came out of
-     * order, or the parse failed or was given up. The runs are those of the readings so far: a reading out of order
-     * later, or a schema violation, still makes the feed's judging start over.
+     * will come: the parse ended with fewer runs (the last one is written by {@link #sorted}, and offered then), or a
+     * reading came out of order, or the parse failed or was given up. The runs are those of the readings so far: a
+     * reading out of order later, or a schema violation, still makes the feed's judging start over.
      */
     InOrderRun awaitRun(int i) throws InterruptedException {
         synchronized (this) {
@@ -135,11 +135,6 @@ final class ExternalSort implements AutoCloseable {
             }
             return inOrder && inOrderRuns.size() > i ? inOrderRuns.get(i) : null;
         }
-    }
-
-    /** Every run of a feed that arrived in order, once {@link #sorted} has written the last one. */
-    synchronized List<InOrderRun> inOrderRuns() {
-        return List.copyOf(inOrderRuns);
     }
 
     /** No run is offered after this; a judge waiting in {@link #awaitRun} goes on. */

@@ -25,8 +25,8 @@ import java.sql.Savepoint;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.EnumMap;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -355,25 +355,15 @@ public class FeedIngestion {
                     behind.judge(run, verdictRows);
                 }
                 parsed = ahead.take();
-                boolean whole = parsed != null && parsed.violation() == null && parsed.sort().arrivedInOrder();
-                if (!whole) {
+                if (parsed == null || parsed.violation() != null || !parsed.sort().arrivedInOrder()) {
                     c.rollback(start);
                     String why = parsed == null ? "the parse failed" : parsed.violation() != null
                             ? OutcomeCode.SCHEMA_VIOLATION.name() : "a reading came out of judging order";
                     log.info("feed {}: {} after {} runs were judged behind the parser: rolled back, judged whole",
                             feed.getFeedId(), why, runs);
-                }
-                if (whole) {
-                    List<ExternalSort.InOrderRun> all = parsed.sort().inOrderRuns();
-                    for (; runs < all.size(); runs++) {
-                        behind.judge(all.get(runs), verdictRows);
-                    }
-                }
-                if (!whole) {
-                    verdictRows.close();
-                    Files.deleteIfExists(verdicts);
                     return judgeAndStore(feed, d, history, progress, parsed);
                 }
+                // (every run was judged: awaitRun gives the last ones after the parse ended too, and null only then)
             }
             phases.done("parse, judge and store behind the parser (" + whileParsing + " of " + runs
                     + " runs begun while it parsed)");
