@@ -136,13 +136,22 @@ public record IngestProperties(
      *     reprocess requests)
      * @param orphanAfter a delivery recorded but never judged (its instance died while judging it) is
      *     taken by the worker this long after it was received
+     * @param workerThreads deliveries the worker judges at once per instance, each of another provider (one
+     *     provider's large feed then holds no other provider's delivery)
      */
     public record Delivery(
             @DefaultValue("5") int maxAttempts,
             @DefaultValue("10s") Duration firstRetry,
             @DefaultValue("10m") Duration maxRetryInterval,
             @DefaultValue("1s") Duration workerDelay,
-            @DefaultValue("2m") Duration orphanAfter) {
+            @DefaultValue("2m") Duration orphanAfter,
+            @DefaultValue("2") int workerThreads) {
+
+        public Delivery {
+            if (workerThreads < 1) {
+                throw new IllegalArgumentException("ingest.delivery.worker-threads must be at least 1, is " + workerThreads);
+            }
+        }
 
         /** The wait after the given number of failed attempts (1 = the first). */
         public Duration backOff(int failedAttempts) {

@@ -502,18 +502,22 @@ public class Deliveries implements FeedPipeline {
      * over all of them let one provider's hundred 202 deliveries, or a flood of failing ones coming due,
      * hold another provider's single delivery for as long as they took.
      */
-    List<Long> due(int limit) {
+    List<Due> due(int limit) {
         Field<Integer> turn = DSL.rowNumber().over(DSL.partitionBy(DELIVERY.PROVIDER_ID)
                 .orderBy(DELIVERY.NEXT_ATTEMPT_AT, DELIVERY.DELIVERY_ID)).as("turn");
-        var dueNow = DSL.select(DELIVERY.DELIVERY_ID, DELIVERY.NEXT_ATTEMPT_AT, turn).from(DELIVERY)
+        var dueNow = DSL.select(DELIVERY.DELIVERY_ID, DELIVERY.PROVIDER_ID, DELIVERY.NEXT_ATTEMPT_AT, turn).from(DELIVERY)
                 .where(DELIVERY.STATE.in(DeliveryState.RECEIVED.name(), DeliveryState.FAILED.name()),
                         DELIVERY.NEXT_ATTEMPT_AT.le(utc(Instant.now())))
                 .asTable("due_now");
         Field<Long> id = dueNow.field(DELIVERY.DELIVERY_ID);
-        return dsl.select(id).from(dueNow)
+        Field<String> provider = dueNow.field(DELIVERY.PROVIDER_ID);
+        return dsl.select(id, provider).from(dueNow)
                 .orderBy(dueNow.field(turn), dueNow.field(DELIVERY.NEXT_ATTEMPT_AT), id)
-                .limit(limit).fetch(id);
+                .limit(limit).fetch(r -> new Due(r.value1(), r.value2()));
     }
+
+    /** A delivery the worker may take now, and whose it is. */
+    record Due(long deliveryId, String providerId) {}
 
     /**
      * The channel stopped waiting for the delivery (an SFTP file left the inbox once its bytes were

@@ -3,9 +3,17 @@ package org.ptsingest.service.ingest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import jakarta.annotation.PreDestroy;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.pipeline.DeliveryState;
 import org.ptsingest.pipeline.FeedResult;
@@ -26,6 +34,12 @@ import org.springframework.stereotype.Component;
  * delivery being judged is never waited on; the due ones are taken oldest first, and one that fails
  * again only moves its own next attempt, so no delivery waits behind a failing one.
  *
+ * <p>It judges up to {@code ingest.delivery.worker-threads} deliveries at once, each of another provider: a
+ * provider's feeds are judged one at a time anyway (its advisory lock), and one thread per instance let a provider's
+ * feed of millions of readings hold every other provider's 202 delivery, retry or large SFTP file for as long as it
+ * took. A thread skips a delivery whose provider another thread of this instance is judging (it would only wait on
+ * that provider's lock) and takes the next provider's.
+ *
  * <p>Channels answer for themselves: an HTTPS provider polls its delivery, an AS2 partner resends, an
  * SFTP file still in the inbox is answered by the inbox route's next poll. The worker writes the SFTP
  * receipt only where no file is left to answer: a reprocess, or a file that went to quarantine.
@@ -37,30 +51,82 @@ public class DeliveryWorker {
 
     private final Deliveries deliveries;
     private final ProducerTemplate camel;
+    private final int threads;
+    private final ExecutorService pool;
+    /** Threads draining now (at most {@link #threads}). */
+    private final AtomicInteger draining = new AtomicInteger();
+    /** Providers whose delivery a thread of this instance is judging now. */
+    private final Set<String> judging = ConcurrentHashMap.newKeySet();
 
-    DeliveryWorker(Deliveries deliveries, ProducerTemplate camel) {
+    DeliveryWorker(Deliveries deliveries, ProducerTemplate camel, IngestProperties properties) {
         this.deliveries = deliveries;
         this.camel = camel;
+        this.threads = properties.delivery().workerThreads();
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "delivery-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
+    /** When something is due, tops the worker up to its threads; each drains until nothing is left it may take. */
     @Scheduled(fixedDelayString = "${ingest.delivery.worker-delay:1s}")
     public void work() {
         try {
-            boolean progressed = true;
-            while (progressed) {
-                progressed = false;
-                List<Long> due = deliveries.due(BATCH);
-                for (long id : due) {
-                    FeedResult result = deliveries.judge(id, null, false);
-                    if (result != null) {
-                        progressed = true;
-                        answer(result);
-                    }
-                }
+            if (draining.get() >= threads || deliveries.due(1).isEmpty()) {
+                return;
             }
         } catch (RuntimeException e) {
             // The database is unreachable: the deliveries stay due, the next run takes them.
             log.warn("delivery worker: {}; trying again at the next run", e.getMessage());
+            return;
+        }
+        for (int n = draining.get(); n < threads; n = draining.get()) {
+            if (draining.compareAndSet(n, n + 1)) {
+                try {
+                    pool.execute(this::drain);
+                } catch (RejectedExecutionException e) {
+                    draining.decrementAndGet(); // shutting down
+                    return;
+                }
+            }
+        }
+    }
+
+    private void drain() {
+        try {
+            boolean progressed = true;
+            while (progressed) {
+                progressed = false;
+                for (Deliveries.Due due : deliveries.due(BATCH)) {
+                    if (!judging.add(due.providerId())) {
+                        continue; // another thread judges this provider's feed: this one would wait on its lock
+                    }
+                    try {
+                        FeedResult result = deliveries.judge(due.deliveryId(), null, false);
+                        if (result != null) {
+                            progressed = true;
+                            answer(result);
+                        }
+                    } finally {
+                        judging.remove(due.providerId());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("delivery worker: {}; trying again at the next run", e.getMessage());
+        } finally {
+            draining.decrementAndGet();
+        }
+    }
+
+    /** A delivery being judged at shutdown is left as a crash leaves it: recorded, and taken again later. */
+    @PreDestroy
+    void stop() throws InterruptedException {
+        pool.shutdown();
+        if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+            pool.shutdownNow();
         }
     }
 

@@ -42,7 +42,7 @@ class DeliveryTurnsIT extends IngestItSupport {
             long other1 = delivery("other", "o1", now.minusSeconds(50));
             long other2 = delivery("other", "o2", now.minusSeconds(40));
             delivery("quiet", "later", now.plusSeconds(3600)); // not due
-            return List.of(deliveries.due(5), deliveries.due(100),
+            return List.of(ids(deliveries.due(5)), ids(deliveries.due(100)),
                     List.of(flood.get(0), other1, quiet, flood.get(1), other2, flood.get(2)));
         });
 
@@ -51,6 +51,10 @@ class DeliveryTurnsIT extends IngestItSupport {
         assertThat(taken.get(0)).containsExactlyElementsOf(expected.subList(0, 5));
         assertThat(taken.get(1)).hasSize(13).startsWith(expected.toArray(Long[]::new));
         assertThat(dsl.fetchCount(DELIVERY)).isZero();
+    }
+
+    private static List<Long> ids(List<Deliveries.Due> due) {
+        return due.stream().map(Deliveries.Due::deliveryId).toList();
     }
 
     private long delivery(String provider, String key, Instant due) {
