@@ -78,6 +78,8 @@ final class ExternalSort implements AutoCloseable {
     private final List<InOrderRun> inOrderRuns = new ArrayList<>();
     /** No run will be offered anymore: the parse ended, failed or was given up (guarded by {@code this}). */
     private boolean sealed;
+    /** The run files are being removed: none is given out anymore (guarded by {@code this}). */
+    private boolean closed;
     private volatile long added;
 
     ExternalSort(Path dir, String prefix, int chunkSize) {
@@ -125,7 +127,8 @@ final class ExternalSort implements AutoCloseable {
     /**
      * Waits until run {@code i} of a feed arriving in order is written, and returns it; null once no such run
      * will come: the parse ended with fewer runs (the last one is written by {@link #sorted}, and offered then), or a
-     * reading came out of order, or the parse failed or was given up. The runs are those of the readings so far: a
+     * reading came out of order, or the parse failed or was given up (its run files are removed: a run already
+     * given out may still be read, as the file stays readable while it is open). The runs are those of the readings so far: a
      * reading out of order later, or a schema violation, still makes the feed's judging start over.
      */
     InOrderRun awaitRun(int i) throws InterruptedException {
@@ -133,7 +136,7 @@ final class ExternalSort implements AutoCloseable {
             while (inOrderRuns.size() <= i && !sealed && inOrder) {
                 wait();
             }
-            return inOrder && inOrderRuns.size() > i ? inOrderRuns.get(i) : null;
+            return inOrder && !closed && inOrderRuns.size() > i ? inOrderRuns.get(i) : null;
         }
     }
 
@@ -357,6 +360,9 @@ final class ExternalSort implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            closed = true;
+        }
         seal();
         if (spiller != null) {
             // A feed given up half-way (a schema violation) may still have a run being written.

@@ -171,6 +171,18 @@ class ExternalSortTest {
         assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNull();
     }
 
+    /** A parse that fails removes its runs: a judge asking for one written before gets none, not a removed file. */
+    @Test
+    void aClosedSortGivesOutNoRun() throws Exception {
+        ExternalSort sort = new ExternalSort(dir, "gone", 4);
+        for (int i = 0; i < 4; i++) {
+            sort.add(reading(i, "MA-1", i));
+        }
+        assertThat(sort.awaitRun(0)).isNotNull();
+        sort.close();
+        assertThat(sort.awaitRun(0)).isNull();
+    }
+
     private List<String> spans(ExternalSort.InOrderRun run) throws Exception {
         Path file = dir.resolve("spans.txt");
         run.spans().write(file);
