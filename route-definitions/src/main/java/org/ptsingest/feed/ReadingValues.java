@@ -37,6 +37,11 @@ public final class ReadingValues {
     // DAS exports read every system at the same instants, so a feed repeats few distinct read_at texts:
     // parsing each distinct text once is a large share of the parse time saved.
     private final Map<String, Instant> instants = new HashMap<>();
+    // The same few system and meter ids repeat on every reading: one String each, not one per reading, so a large
+    // feed's readings held for sorting (and copied by every young collection meanwhile) hold half the memory.
+    private final Map<String, String> ids = new HashMap<>();
+    private String lastSystemId = "";
+    private String lastMeterSerial = "";
 
     public ReadingValues(int maxText, int maxDecimals, int maxIntegerDigits) {
         this.maxText = maxText;
@@ -78,8 +83,23 @@ public final class ReadingValues {
             sink.invalid(new InvalidRecord(record, line, systemProblem == null ? systemId : null,
                     meterProblem == null ? meterSerial : null, problem));
         } else {
-            sink.reading(new ParsedReading(record, line, systemId, meterSerial, at, kwh));
+            lastSystemId = systemId.equals(lastSystemId) ? lastSystemId : shared(systemId);
+            lastMeterSerial = meterSerial.equals(lastMeterSerial) ? lastMeterSerial : shared(meterSerial);
+            sink.reading(new ParsedReading(record, line, lastSystemId, lastMeterSerial, at, kwh));
         }
+    }
+
+    /** The one String kept for this id text (at most 8,192 at a time, as for instants). */
+    private String shared(String id) {
+        String known = ids.get(id);
+        if (known == null) {
+            if (ids.size() >= 8192) {
+                ids.clear();
+            }
+            ids.put(id, id);
+            known = id;
+        }
+        return known;
     }
 
     /** Null when {@code value} is a valid id (system_id, meter_serial), else why not ({@link TextValues}). */

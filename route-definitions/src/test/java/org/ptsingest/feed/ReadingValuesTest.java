@@ -32,6 +32,22 @@ class ReadingValuesTest {
         assertThat(sink.invalid).singleElement().satisfies(r -> assertThat(r.message()).contains(message));
     }
 
+    /** Every reading of a feed naming the same system or meter holds the same String, as a parser makes a new one per field. */
+    @Test
+    void readingsOfTheSameIdsShareOneStringEach() throws Exception {
+        // hour-major: the ids come back after others, not only right after themselves
+        for (String hour : new String[] {"00", "01"}) {
+            for (String system : new String[] {"MA-1", "MA-2"}) {
+                emit(new String(system.toCharArray()), new String(("M-" + system).toCharArray()),
+                        "2025-06-01T" + hour + ":00:00Z", "1");
+            }
+        }
+        assertThat(sink.readings).hasSize(4);
+        assertThat(sink.readings.get(2).systemId()).isEqualTo("MA-1").isSameAs(sink.readings.get(0).systemId());
+        assertThat(sink.readings.get(3).meterSerial()).isEqualTo("M-MA-2").isSameAs(sink.readings.get(1).meterSerial());
+        assertThat(sink.readings.get(1).systemId()).isEqualTo("MA-2").isNotSameAs(sink.readings.get(0).systemId());
+    }
+
     @Test
     void readAtEdgesInsideTheDomainAreKept() throws Exception {
         emit("MA-1", "M", "0001-01-01T00:00:00Z", "1");
