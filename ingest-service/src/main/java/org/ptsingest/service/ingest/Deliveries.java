@@ -285,7 +285,9 @@ public class Deliveries implements FeedPipeline {
                 try {
                     Path[] local = {content};
                     Channel[] channel = {null};
-                    // waited for outside the transaction (no connection held meanwhile); a later attempt parses again
+                    // waited for outside the transaction (no connection held meanwhile) until the judge can start: the
+                    // whole parse, or a feed in order's first run (the judge then works behind the parser); a later
+                    // attempt parses again
                     FeedIngestion.Ahead parsing = attempt == 1 ? ahead : null;
                     if (parsing != null) {
                         parsing.awaitStart();
