@@ -140,14 +140,7 @@ class ExternalSortTest {
                 sort.add(reading(i, "MA-1", i));
             }
             assertThat(sort.awaitRun(0)).isNotNull();
-            java.util.concurrent.CompletableFuture<ExternalSort.InOrderRun> waiting =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return sort.awaitRun(1);
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
+            java.util.concurrent.CompletableFuture<ExternalSort.InOrderRun> waiting = awaitingRun(sort, 1);
             sort.add(reading(4, "MA-0", 0));
             assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNull();
             assertThat(sort.awaitRun(0)).isNull();
@@ -159,14 +152,7 @@ class ExternalSortTest {
     void closingReleasesAJudgeWaitingForARun() throws Exception {
         ExternalSort sort = new ExternalSort(dir, "closed", 4);
         sort.add(reading(0, "MA-1", 0));
-        java.util.concurrent.CompletableFuture<ExternalSort.InOrderRun> waiting =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return sort.awaitRun(0);
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        java.util.concurrent.CompletableFuture<ExternalSort.InOrderRun> waiting = awaitingRun(sort, 0);
         sort.close();
         assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNull();
     }
@@ -181,6 +167,17 @@ class ExternalSortTest {
         assertThat(sort.awaitRun(0)).isNotNull();
         sort.close();
         assertThat(sort.awaitRun(0)).isNull();
+    }
+
+    /** A judge waiting for run {@code i} on another thread. */
+    private static java.util.concurrent.CompletableFuture<ExternalSort.InOrderRun> awaitingRun(ExternalSort sort, int i) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return sort.awaitRun(i);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private List<String> spans(ExternalSort.InOrderRun run) throws Exception {
