@@ -442,7 +442,7 @@ public class FeedIngestion {
             List<AutoCloseable> open = new ArrayList<>();
             try {
                 judged += judgeAndCopy(c, run.readings(open), stored, judge, feedId, counts, verdictRows,
-                        n -> progress.at(sort.added(), n), judged);
+                        n -> progress.at(Math.max(sort.added(), n), n), judged);
             } finally {
                 for (AutoCloseable in : open) {
                     try {
