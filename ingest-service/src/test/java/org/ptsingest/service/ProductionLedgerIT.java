@@ -18,12 +18,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +44,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 class ProductionLedgerIT extends IngestItSupport {
     @Autowired
     ProductionLedger ledger;
+    @Autowired
+    DataSource dataSource;
 
     @BeforeEach
     void cleanLedger() {
@@ -217,6 +222,43 @@ class ProductionLedgerIT extends IngestItSupport {
         assertThat(history).hasSize(1);
         assertThat(history.get(0).get("cause").asText()).isEqualTo("FEED");
         assertThat(history.get(0).get("cause_ref").asText()).isEqualTo("6001");
+    }
+
+    @Test
+    void aSystemAnotherWorkerHoldsStaysQueuedWholeAndIsTakenWholeAfter() throws Exception {
+        system("PL-HELD", null);
+        read("PL-HELD", "M-HELD", "2026-01-01T05:00:00Z", "1000");
+        read("PL-HELD", "M-HELD", "2026-02-01T05:00:00Z", "1620");
+        system("PL-FREE", null);
+        read("PL-FREE", "M-FREE", "2026-01-01T05:00:00Z", "2000");
+        read("PL-FREE", "M-FREE", "2026-02-01T05:00:00Z", "2620");
+        try (Connection held = dataSource.getConnection()) {
+            // the lock a recomputation of PL-HELD holds elsewhere (another instance, a rebuild), as a session lock
+            productionLock(held, "pg_advisory_lock", "PL-HELD");
+            dsl.execute("INSERT INTO production_dirty (system_id, cause, cause_ref)"
+                    + " SELECT s, 'FEED', g::text AS ref FROM generate_series(1, 300) g, unnest(ARRAY['PL-HELD', 'PL-FREE']) s"
+                    + " ORDER BY g"); // the number, not its text ("g::text" alone would be named g)
+            Awaitility.await("PL-FREE is taken").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> dsl.fetchCount(PRODUCTION_DIRTY, PRODUCTION_DIRTY.SYSTEM_ID.eq("PL-FREE")) == 0);
+            assertMonth("PL-FREE", "2026-01", "ACTUAL", "620.000", "2620.000");
+            // none of PL-HELD's rows was taken while another worker holds it: a share of them would have made
+            // a revision naming some feed of the batch, not the latest
+            assertThat(dsl.fetchCount(PRODUCTION_DIRTY, PRODUCTION_DIRTY.SYSTEM_ID.eq("PL-HELD"))).isEqualTo(300);
+            productionLock(held, "pg_advisory_unlock", "PL-HELD");
+        }
+        awaitLedgerWorker();
+        assertMonth("PL-HELD", "2026-01", "ACTUAL", "620.000", "1620.000");
+        JsonNode history = revisions("PL-HELD", "2026-01");
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("cause_ref").asText()).isEqualTo("300");
+    }
+
+    /** The ledger's lock on a system, {@code hashtextextended('production:' || system_id, 0)}. */
+    private static void productionLock(Connection c, String function, String systemId) throws Exception {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + function + "(hashtextextended(?, 0))")) {
+            s.setString(1, "production:" + systemId);
+            s.execute();
+        }
     }
 
     @Test

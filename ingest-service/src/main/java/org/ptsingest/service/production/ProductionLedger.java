@@ -176,7 +176,13 @@ public class ProductionLedger {
      * <p>The oldest-queued {@code BATCH * 5} systems first, then all of their rows: a provider's feeds
      * queue the same systems again and again (each feed of a fleet queues every system in it), and taking
      * rows in queue order recomputed the same systems once per few feeds while the queue kept growing
-     * (149,000 rows for 1,000 systems behind 600 posts in {@code scripts/benchmark-as2}). The rows are
+     * (149,000 rows for 1,000 systems behind 600 posts in {@code scripts/benchmark-as2}).
+     *
+     * <p>A system is taken whole or not at all: only the systems whose advisory lock (the one
+     * {@link #lock recompute} takes) this transaction gets at once, and then every row of theirs. Rows
+     * locked one by one ({@code SKIP LOCKED}) let two workers (two instances, or two contexts in one JVM)
+     * split one system's rows; the first to commit named the last row of its share as the revision's cause,
+     * not the latest. A system another worker or a rebuild holds stays queued for the next run. The rows are
      * deleted as they are taken, in this transaction: a failure puts them back, and a row a feed commits
      * meanwhile is not among them (the statement does not see it), so the next run takes it.
      */
@@ -190,15 +196,17 @@ public class ProductionLedger {
             }
             // per system its latest row's cause (the revisions' "why"), and how many rows were taken
             var latest = dsl.resultQuery("""
-                    WITH taken AS (
-                        DELETE FROM production_dirty WHERE dirty_id IN (
-                            SELECT dirty_id FROM production_dirty WHERE system_id = ANY ({0}) FOR UPDATE SKIP LOCKED)
-                        RETURNING dirty_id, system_id, cause, cause_ref)
+                    WITH mine AS MATERIALIZED (
+                        SELECT system_id FROM unnest({0}::text[]) AS s(system_id)
+                        WHERE pg_try_advisory_xact_lock(hashtextextended('production:' || system_id, 0))),
+                    taken AS (
+                        DELETE FROM production_dirty d USING mine WHERE d.system_id = mine.system_id
+                        RETURNING d.dirty_id, d.system_id, d.cause, d.cause_ref)
                     SELECT DISTINCT ON (system_id) system_id, cause, cause_ref, (SELECT count(*) FROM taken)
                     FROM taken ORDER BY system_id, dirty_id DESC""", DSL.val(oldest.toArray(String[]::new)))
                     .fetch();
             if (latest.isEmpty()) {
-                return 0; // every one of them is being recomputed by another instance right now
+                return 0; // every one of them is being recomputed by another worker right now
             }
             Map<String, Why> why = new LinkedHashMap<>();
             latest.forEach(r -> why.put(r.get(0, String.class),
@@ -425,7 +433,10 @@ public class ProductionLedger {
         return readings;
     }
 
-    /** Transaction-scoped advisory locks on these systems, in order (so two lockers never deadlock). */
+    /**
+     * Transaction-scoped advisory locks on these systems, in order (so two lockers never deadlock). The
+     * worker's {@link #drainBatch} takes them first without waiting, in any order, so it never waits here.
+     */
     private void lock(List<String> sortedSystemIds) {
         if (sortedSystemIds.isEmpty()) {
             return;
