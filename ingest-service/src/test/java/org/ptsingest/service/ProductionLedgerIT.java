@@ -253,6 +253,30 @@ class ProductionLedgerIT extends IngestItSupport {
         assertThat(history.get(0).get("cause_ref").asText()).isEqualTo("300");
     }
 
+    @Test
+    void aSystemsImportQueuesOnlyTheSystemsWhoseCapacityOrMeterChanged() throws Exception {
+        for (String id : List.of("PL-SAME", "PL-GROW", "PL-SWAP")) {
+            system(id, null);
+        }
+        List<String> imported = List.of("PL-SAME", "PL-GROW", "PL-SWAP", "PL-NEW1");
+        try (Connection held = dataSource.getConnection()) {
+            // the worker leaves a system queued while its lock is held elsewhere: what the import queued stays
+            for (String id : imported) {
+                productionLock(held, "pg_advisory_lock", id);
+            }
+            JsonNode result = importRegistry("systems", SAMPLES.resolve("registry/reimport/systems.csv"));
+            assertThat(result.get("upserted").asInt()).as(result.toString()).isEqualTo(4);
+            assertThat(dsl.select(PRODUCTION_DIRTY.SYSTEM_ID).from(PRODUCTION_DIRTY)
+                    .where(PRODUCTION_DIRTY.CAUSE.eq(RevisionCause.REGISTRY.name())).fetch(PRODUCTION_DIRTY.SYSTEM_ID))
+                    .as("a new system, a new capacity, a new meter; not a new owner, date or programme")
+                    .containsExactlyInAnyOrder("PL-GROW", "PL-SWAP", "PL-NEW1");
+            for (String id : imported) {
+                productionLock(held, "pg_advisory_unlock", id);
+            }
+        }
+        awaitLedgerWorker();
+    }
+
     /** The ledger's lock on a system, {@code hashtextextended('production:' || system_id, 0)}. */
     private static void productionLock(Connection c, String function, String systemId) throws Exception {
         try (PreparedStatement s = c.prepareStatement("SELECT " + function + "(hashtextextended(?, 0))")) {

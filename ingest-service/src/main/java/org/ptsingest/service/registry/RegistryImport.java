@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.rules.ReporterKind;
 import org.ptsingest.service.production.ProductionLedger;
@@ -143,7 +144,9 @@ public class RegistryImport {
     @Transactional
     public RegistryImportResult systems(Reader csv) {
         // A system's capacity (projections) and registered meter (its register) feed the production ledger:
-        // the systems imported are recomputed once this import commits.
+        // the systems added, or whose capacity or meter changed, are recomputed once this import commits. Not
+        // every system imported: PTS re-sends its whole registry, and each unchanged system would be recomputed
+        // for nothing.
         java.util.Set<String> changed = new java.util.TreeSet<>();
         RegistryImportResult result = RegistryCsv.read("systems", csv, SYSTEM_COLUMNS, List.of("meter_serial", "gis_unit_id"), (line, v) -> {
             String id;
@@ -165,7 +168,10 @@ public class RegistryImport {
             } catch (RegistryValues.Invalid e) {
                 return invalid(line, e.getMessage());
             }
-            var update = dsl.insertInto(PTS_SYSTEM).set(PTS_SYSTEM.SYSTEM_ID, id).set(PTS_SYSTEM.OWNER_NAME, owner)
+            // what the row held before this statement (every part of a statement sees the same snapshot)
+            var before = DSL.name("before").as(DSL.select(PTS_SYSTEM.DC_CAPACITY_KW, PTS_SYSTEM.METER_SERIAL)
+                    .from(PTS_SYSTEM).where(PTS_SYSTEM.SYSTEM_ID.eq(id)));
+            var update = dsl.with(before).insertInto(PTS_SYSTEM).set(PTS_SYSTEM.SYSTEM_ID, id).set(PTS_SYSTEM.OWNER_NAME, owner)
                     .set(PTS_SYSTEM.DC_CAPACITY_KW, kw).set(PTS_SYSTEM.INTERCONNECTED_ON, on)
                     .set(PTS_SYSTEM.PROGRAM, program).set(PTS_SYSTEM.METER_SERIAL, meter)
                     .set(PTS_SYSTEM.GIS_UNIT_ID, gisUnit)
@@ -179,8 +185,15 @@ public class RegistryImport {
             if (v.containsKey("gis_unit_id")) {
                 update = update.set(PTS_SYSTEM.GIS_UNIT_ID, gisUnit);
             }
-            update.execute();
-            changed.add(id);
+            Boolean forLedger = update.returningResult(DSL.field(DSL.notExists(DSL.selectOne().from(before))
+                    .or(PTS_SYSTEM.DC_CAPACITY_KW.isDistinctFrom(DSL.select(before.field(PTS_SYSTEM.DC_CAPACITY_KW))
+                            .from(before).asField()))
+                    .or(PTS_SYSTEM.METER_SERIAL.isDistinctFrom(DSL.select(before.field(PTS_SYSTEM.METER_SERIAL))
+                            .from(before).asField()))))
+                    .fetchOne().value1();
+            if (Boolean.TRUE.equals(forLedger)) {
+                changed.add(id);
+            }
             return null;
         });
         ledger.systemsChanged(changed, RevisionCause.REGISTRY, "systems import");
