@@ -25,8 +25,9 @@ final class SftpEndpoints {
 
     /**
      * Polls every provider's inbox ({providerId}/inbox/*). A file is taken only when no upload has
-     * it open (the embedded server reports open files to the uploadsInProgress filter) and its mtime
-     * is older than the check interval (the only signal an external server gives), files named
+     * it open (the embedded server reports open files to the uploadsInProgress filter) and either the embedded
+     * server saw its upload complete or its mtime is older than the check interval (the only signal an
+     * external server gives: {@link InboxReadLock}), files named
      * .*, *.part, *.tmp or *.filepart are never taken (upload under such a name, then rename; {@link InboxTurns}
      * refuses them, before it counts a provider's files), and
      * the claim repository makes the pick exactly-once across instances. A poll takes a few files of each
@@ -36,7 +37,6 @@ final class SftpEndpoints {
      */
     static String inbox(IngestProperties p) {
         IngestProperties.Sftp s = p.sftp();
-        long check = s.readLockCheckInterval().toMillis();
         return base(p)
                 + "&recursive=true&minDepth=3&maxDepth=3"
                 + "&antInclude=*/" + "inbox" + "/*"
@@ -49,9 +49,10 @@ final class SftpEndpoints {
                 + "&delete=true"
                 + "&idempotent=true&idempotentRepository=#fileClaims"
                 + "&idempotentKey=${file:name}-${file:size}-${file:modified}"
-                + "&readLock=changed&readLockMinLength=0&readLockCheckInterval=" + check + "&readLockMinAge=" + check
-                + "&readLockTimeout=" + Math.max(60_000, check * 20)
-                + "&delay=" + s.pollDelay().toMillis()
+                + "&exclusiveReadLockStrategy=#" + InboxReadLock.BEAN
+                // the first poll one delay after start, as every later one; uploads to the embedded server ask for
+                // a poll at once (UploadsInProgress), so the delay bounds only what that server did not see
+                + "&initialDelay=" + s.pollDelay().toMillis() + "&delay=" + s.pollDelay().toMillis()
                 + "&backoffErrorThreshold=3&backoffMultiplier=5";
     }
 

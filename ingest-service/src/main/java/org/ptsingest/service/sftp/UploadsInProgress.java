@@ -1,7 +1,12 @@
 package org.ptsingest.service.sftp;
 
 import com.jcraft.jsch.ChannelSftp;
+import java.io.IOException;
+import java.nio.file.CopyOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.component.file.GenericFile;
@@ -11,36 +16,104 @@ import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.Handle;
 import org.apache.sshd.sftp.server.SftpEventListener;
+import org.ptsingest.routes.InboxTurns;
 import org.ptsingest.routes.SftpFileNames;
 import org.springframework.stereotype.Component;
 
 /**
- * Files the embedded SFTP server has open for writing, and the inbox route's filter that skips them:
- * a file still being uploaded is never taken, however long the provider's client pauses. (The read
- * lock alone cannot promise that: it watches size and an mtime with one-second resolution.) With an
- * external SFTP server nothing registers here and the filter lets everything through to the read lock.
+ * What the embedded SFTP server sees of uploads, for the inbox route:
+ * <ul>
+ *   <li><b>files open for writing</b>, which the route's filter skips: a file still being uploaded is never taken,
+ *       however long the provider's client pauses (the read lock alone cannot promise that: it watches size and
+ *       an mtime with one-second resolution);</li>
+ *   <li><b>uploads completed</b>: a file closed after writing (or renamed to its name after that), with its
+ *       size. The route's read lock takes such a file at once, without waiting for its mtime to age
+ *       ({@link #uploadedHere}), and each completed upload under a name the route takes asks for a poll now
+ *       ({@link #onUploadCompleted}) rather than at the next poll delay.</li>
+ * </ul>
+ * With an external SFTP server nothing registers here: the filter lets everything through to the read lock,
+ * which then waits for the mtime to age, and the route polls at its delay.
  */
 @Component("uploadsInProgress")
 public class UploadsInProgress implements SftpEventListener, GenericFileFilter<Object> {
+    /** Completed uploads remembered at most (files left in inboxes under an upload name never leave the map otherwise). */
+    static final int MAX_COMPLETED = 10_000;
+
     private final Map<String, Integer> writing = new ConcurrentHashMap<>();
+    /** Inbox files whose upload completed here, by path, with their size then. */
+    private final Map<String, Long> completed = new ConcurrentHashMap<>();
+    private volatile Runnable uploadCompleted = () -> { };
+
+    /** Called (on the server's thread, so it must not block) for every completed upload the inbox route may take. */
+    public void onUploadCompleted(Runnable action) {
+        this.uploadCompleted = action;
+    }
 
     @Override
     public void opening(ServerSession session, String remoteHandle, Handle localHandle) {
         if (isWrite(localHandle)) {
-            writing.merge(key(session, localHandle), 1, Integer::sum);
+            String key = key(session, localHandle.getFile());
+            writing.merge(key, 1, Integer::sum);
+            completed.remove(key);
         }
     }
 
     @Override
     public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
         if (isWrite(localHandle)) {
-            writing.computeIfPresent(key(session, localHandle), (k, n) -> n > 1 ? n - 1 : null);
+            String key = key(session, localHandle.getFile());
+            Integer left = writing.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+            if (left == null && thrown == null && inInbox(key)) {
+                try {
+                    completed(key, Files.size(localHandle.getFile()));
+                } catch (IOException e) {
+                    // gone already: nothing to take
+                }
+            }
+        }
+    }
+
+    @Override
+    public void moved(ServerSession session, Path srcPath, Path dstPath, Collection<CopyOption> opts, Throwable thrown) {
+        Long size = completed.remove(key(session, srcPath));
+        if (size != null && thrown == null) {
+            String to = key(session, dstPath);
+            if (inInbox(to) && !writing.containsKey(to)) {
+                completed(to, size);
+            }
+        }
+    }
+
+    @Override
+    public void removed(ServerSession session, Path path, boolean isDirectory, Throwable thrown) {
+        if (thrown == null) {
+            completed.remove(key(session, path));
+        }
+    }
+
+    private void completed(String key, long size) {
+        if (completed.size() >= MAX_COMPLETED) {
+            completed.clear(); // forgotten uploads are taken as from an external server: after their mtime aged
+        }
+        completed.put(key, size);
+        if (!InboxTurns.uploadName(key.substring(key.lastIndexOf('/') + 1))) {
+            uploadCompleted.run();
         }
     }
 
     @Override
     public boolean accept(GenericFile<Object> file) {
         return file.isDirectory() || (regular(file) && !writing.containsKey(file.getRelativeFilePath()));
+    }
+
+    /**
+     * Whether this server saw the file's upload complete, at the size the route listed, and nobody has it open
+     * for writing since: then it is whole now, whatever its mtime says.
+     */
+    public boolean uploadedHere(GenericFile<?> file) {
+        String key = file.getRelativeFilePath();
+        Long size = completed.get(key);
+        return size != null && size == file.getFileLength() && !writing.containsKey(key);
     }
 
     /**
@@ -54,9 +127,15 @@ public class UploadsInProgress implements SftpEventListener, GenericFileFilter<O
     }
 
     /** The path as the inbox route names it: {providerId}/inbox/{file}, encoded as the service sees it. */
-    private static String key(ServerSession session, Handle handle) {
-        String path = handle.getFile().toString();
+    private static String key(ServerSession session, Path file) {
+        String path = file.toString();
         return session.getUsername() + SftpFileNames.encodePath(path.startsWith("/") ? path : "/" + path);
+    }
+
+    /** {providerId}/inbox/{file}: a provider's own view (the service's account sees every provider under its root). */
+    private static boolean inInbox(String key) {
+        String[] parts = key.split("/", -1);
+        return parts.length == 3 && parts[1].equals(SftpDropBox.INBOX);
     }
 
     private static boolean isWrite(Handle handle) {

@@ -1,0 +1,80 @@
+package org.ptsingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A file uploaded to the embedded SFTP server is taken as soon as its upload completes: the server asks the
+ * inbox route to poll at once, and the read lock trusts the server that the file is whole. Here the route's
+ * own polls are a day apart and a file's mtime must be two minutes old before the read lock would take it on
+ * its own, so the receipt can only come from the upload itself (the shared context's tests, which write into
+ * the inbox behind the server's back, keep the polls and the mtime's age).
+ */
+class PromptPickupIT extends IngestItSupport {
+    @TempDir
+    Path tmp;
+    Path key;
+
+    @DynamicPropertySource
+    static void slowPolls(DynamicPropertyRegistry registry) {
+        int sftpPort = freePort(); // chosen once: the supplier is asked whenever the property is read
+        registry.add("ingest.sftp.port", () -> sftpPort);
+        registry.add("ingest.sftp.poll-delay", () -> "1d");
+        registry.add("ingest.sftp.read-lock-check-interval", () -> "2m");
+        // its own keys, known_hosts and drop box; its other background work keeps out of the shared context's way
+        registry.add("ingest.data-dir", () -> "target/it-data/prompt-pickup");
+        registry.add("ingest.production.worker-delay", () -> "1d");
+        registry.add("ingest.as2.enabled", () -> "false");
+        registry.add("camel.component.as2.enabled", () -> "false");
+    }
+
+    @BeforeEach
+    void sunwatchWithAKey() throws Exception {
+        loadSampleRegistry();
+        key = tmp.resolve("id_ed25519");
+        OpenSshClient.keygen(key, "sunwatch@it");
+        HttpResponse<String> put = send(asOps("/api/v1/providers/sunwatch/ssh-keys").header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofFile(tmp.resolve("id_ed25519.pub"))).build());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    }
+
+    @Test
+    void aFileUploadedUnderATemporaryNameIsTakenOnceRenamed() throws Exception {
+        Path feed = SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv").toAbsolutePath();
+        sftp("put " + feed + " inbox/baseline.csv.part\nrename inbox/baseline.csv.part inbox/baseline.csv\n");
+        JsonNode receipt = awaitReceipt("sunwatch", "baseline.csv");
+        assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
+    }
+
+    @Test
+    void aFileUploadedUnderItsOwnNameIsTakenOnceClosed() throws Exception {
+        Path feed = SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv").toAbsolutePath();
+        sftp("put " + feed + " inbox/direct.csv\n");
+        JsonNode receipt = awaitReceipt("sunwatch", "direct.csv");
+        assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
+    }
+
+    private void sftp(String batch) throws Exception {
+        OpenSshClient.Result r = new OpenSshClient(key, properties).batch("sunwatch", batch);
+        assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
