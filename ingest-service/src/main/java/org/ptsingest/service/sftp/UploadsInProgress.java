@@ -16,6 +16,7 @@ import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.Handle;
 import org.apache.sshd.sftp.server.SftpEventListener;
+import org.ptsingest.config.IngestProperties;
 import org.ptsingest.routes.InboxTurns;
 import org.ptsingest.routes.SftpFileNames;
 import org.springframework.stereotype.Component;
@@ -43,6 +44,12 @@ public class UploadsInProgress implements SftpEventListener, GenericFileFilter<O
     /** Inbox files whose upload completed here, by path, with their size then. */
     private final Map<String, Long> completed = new ConcurrentHashMap<>();
     private volatile Runnable uploadCompleted = () -> { };
+    /** The service's own account, which sees every provider's folder under its root. */
+    private final String serviceUser;
+
+    public UploadsInProgress(IngestProperties properties) {
+        this.serviceUser = properties.sftp().user();
+    }
 
     /** Called (on the server's thread, so it must not block) for every completed upload the inbox route may take. */
     public void onUploadCompleted(Runnable action) {
@@ -126,13 +133,16 @@ public class UploadsInProgress implements SftpEventListener, GenericFileFilter<O
                 || entry.getAttrs().isReg();
     }
 
-    /** The path as the inbox route names it: {providerId}/inbox/{file}, encoded as the service sees it. */
-    private static String key(ServerSession session, Path file) {
+    /**
+     * The path as the inbox route names it: {providerId}/inbox/{file}, encoded as the service sees it, whether a
+     * provider's session names it (from its own root) or the service's (which deletes the file once answered).
+     */
+    private String key(ServerSession session, Path file) {
         String path = file.toString();
-        return session.getUsername() + SftpFileNames.encodePath(path.startsWith("/") ? path : "/" + path);
+        String encoded = SftpFileNames.encodePath(path.startsWith("/") ? path : "/" + path);
+        return session.getUsername().equals(serviceUser) ? encoded.substring(1) : session.getUsername() + encoded;
     }
 
-    /** {providerId}/inbox/{file}: a provider's own view (the service's account sees every provider under its root). */
     private static boolean inInbox(String key) {
         String[] parts = key.split("/", -1);
         return parts.length == 3 && parts[1].equals(SftpDropBox.INBOX);
