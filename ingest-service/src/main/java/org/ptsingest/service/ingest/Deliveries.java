@@ -37,6 +37,7 @@ import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
 import org.ptsingest.service.production.ProductionLedger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -72,11 +73,14 @@ public class Deliveries implements FeedPipeline {
     private final ProductionLedger production;
     /** SFTP files larger than this are judged by the delivery worker ({@link #handToWorker}). */
     private final long sftpAsyncAbove;
+    /** Tells the delivery worker of a delivery due now ({@link Due}), so it does not wait for its next run. */
+    private final ApplicationEventPublisher events;
 
     Deliveries(DSLContext dsl, TransactionTemplate tx, DataSource dataSource, RawFeedArchive archive,
             FeedIngestion ingestion, ReceiptWriter receipts, IngestMetrics metrics, IngestProperties properties,
-            ProductionLedger production) {
+            ProductionLedger production, ApplicationEventPublisher events) {
         this.production = production;
+        this.events = events;
         this.dsl = dsl;
         this.tx = tx;
         this.dataSource = dataSource;
@@ -131,6 +135,7 @@ public class Deliveries implements FeedPipeline {
         }
         log.info("delivery {}: {} bytes over SFTP (more than ingest.sftp.async-above): the delivery worker judges it "
                 + "and writes its receipt", id, d.getByteCount());
+        events.publishEvent(new DueNow(id));
         return FeedResult.notJudged(id, state, d.getProviderId(), delivery.fileName(), null, null);
     }
 
@@ -139,8 +144,16 @@ public class Deliveries implements FeedPipeline {
      * with its id.
      */
     public long receiveForBackground(FeedDelivery delivery) throws IOException {
-        return receive(delivery, Instant.now());
+        long id = receive(delivery, Instant.now());
+        events.publishEvent(new DueNow(id));
+        return id;
     }
+
+    /**
+     * A delivery the worker is to judge now (a 202 delivery, a large SFTP file, a reprocess request): the worker
+     * takes it once the transaction that recorded it committed, instead of at its next run.
+     */
+    public record DueNow(long deliveryId) {}
 
     /**
      * Records the delivery and its bytes, or finds it when its identity was recorded before (a retry).
@@ -256,6 +269,7 @@ public class Deliveries implements FeedPipeline {
         record.setNextAttemptAt(utc(Instant.now()));
         record.setUpdatedAt(utc(Instant.now()));
         record.store();
+        events.publishEvent(new DueNow(record.getDeliveryId()));
         return record.getDeliveryId();
     }
 

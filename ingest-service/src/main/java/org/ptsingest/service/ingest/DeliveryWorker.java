@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * Judges, on every instance, the deliveries that are due and that no channel is waiting on: failed ones
@@ -68,6 +69,23 @@ public class DeliveryWorker {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * A delivery due now was recorded (and committed): the worker takes it at once rather than at its next run, up
+     * to {@code ingest.delivery.worker-delay} later. Run on one of the worker's threads, so the channel that recorded
+     * it answers without waiting for the look-up; when every thread is draining, they take it in their next round
+     * (or the next run does).
+     */
+    @TransactionalEventListener(fallbackExecution = true)
+    void dueNow(Deliveries.DueNow due) {
+        if (draining.get() < threads) {
+            try {
+                pool.execute(this::work);
+            } catch (RejectedExecutionException e) {
+                // shutting down: the delivery stays due
+            }
+        }
     }
 
     /** When something is due, tops the worker up to its threads; each drains until nothing is left it may take. */

@@ -97,9 +97,12 @@ class OpsConsoleIT extends IngestItSupport {
         assertThat(newId).isNotEqualTo(rejectedId);
         browser.screenshot("feed-reprocessed");
 
-        // the provider finds the new receipt where it found the first one
+        // the provider finds the new receipt where it found the first one (the worker writes it after the new feed
+        // committed)
         Path receiptFile = providerDir("sunwatch").resolve("receipts/06-unregistered-system.csv.receipt.json");
-        JsonNode newReceipt = JSON.readTree(Files.readString(receiptFile, StandardCharsets.UTF_8));
+        JsonNode newReceipt = await("the new receipt").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> JSON.readTree(Files.readString(receiptFile, StandardCharsets.UTF_8)),
+                        r -> r.get("feed_id").asLong() == newId);
         assertValidReceipt(newReceipt);
         assertThat(newReceipt.get("feed_id").asLong()).isEqualTo(newId);
         assertThat(newReceipt.get("status").asText()).isEqualTo("ACCEPTED");

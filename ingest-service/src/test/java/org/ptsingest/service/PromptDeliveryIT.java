@@ -15,13 +15,18 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * A file uploaded to the embedded SFTP server is taken as soon as its upload completes: the server asks the
- * inbox route to poll at once, and the read lock trusts the server that the file is whole. Here the route's
- * own polls are a day apart and a file's mtime must be two minutes old before the read lock would take it on
- * its own, so the receipt can only come from the upload itself (the shared context's tests, which write into
- * the inbox behind the server's back, keep the polls and the mtime's age).
+ * Nothing waits for a timer:
+ * <ul>
+ *   <li>a file uploaded to the embedded SFTP server is taken as soon as its upload completes: the server asks the
+ *       inbox route to poll at once, and the read lock trusts the server that the file is whole;</li>
+ *   <li>a delivery the delivery worker is to judge (an SFTP file above {@code async-above}, an HTTPS post answered
+ *       202) is taken by the worker as soon as it is recorded.</li>
+ * </ul>
+ * Here the route's own polls and the worker's runs are a day apart, and a file's mtime must be two minutes old
+ * before the read lock would take it on its own, so every answer can only come from the delivery itself (the
+ * shared context's tests, which write into the inbox behind the server's back, keep the polls and the mtime's age).
  */
-class PromptPickupIT extends IngestItSupport {
+class PromptDeliveryIT extends IngestItSupport {
     @TempDir
     Path tmp;
     Path key;
@@ -32,6 +37,10 @@ class PromptPickupIT extends IngestItSupport {
         registry.add("ingest.sftp.port", () -> sftpPort);
         registry.add("ingest.sftp.poll-delay", () -> "1d");
         registry.add("ingest.sftp.read-lock-check-interval", () -> "2m");
+        registry.add("ingest.delivery.worker-delay", () -> "1d");
+        // 01-baseline.csv (298 bytes) is judged by the channel, 02-every-code.csv (810 bytes) by the worker
+        registry.add("ingest.sftp.async-above", () -> "500B");
+        registry.add("ingest.https.async-above", () -> "500B");
         // its own keys, known_hosts and drop box; its other background work keeps out of the shared context's way
         registry.add("ingest.data-dir", () -> "target/it-data/prompt-pickup");
         registry.add("ingest.production.worker-delay", () -> "1d");
@@ -63,6 +72,30 @@ class PromptPickupIT extends IngestItSupport {
         sftp("put " + feed + " inbox/direct.csv\n");
         JsonNode receipt = awaitReceipt("sunwatch", "direct.csv");
         assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
+    }
+
+    @Test
+    void anSftpFileForTheDeliveryWorkerIsJudgedOnceRecorded() throws Exception {
+        Path feed = SAMPLES.resolve("csv-v1/sunwatch/02-every-code.csv").toAbsolutePath();
+        sftp("put " + feed + " inbox/every-code.csv.part\nrename inbox/every-code.csv.part inbox/every-code.csv\n");
+        JsonNode receipt = awaitReceipt("sunwatch", "every-code.csv");
+        assertThat(receipt.get("file_name").asText()).isEqualTo("every-code.csv");
+        assertThat(SftpIngestIT.codesByLine(receipt)).containsEntry(6, "DAS_MANDATE");
+    }
+
+    @Test
+    void anHttpsPostAnswered202IsJudgedOnceRecorded() throws Exception {
+        String key = issueKey("sunwatch");
+        HttpResponse<String> posted = send(HttpRequest.newBuilder(url("/api/v1/feeds"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofFile(SAMPLES.resolve("csv-v1/sunwatch/02-every-code.csv"))).build());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+        String poll = posted.headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> answer = org.awaitility.Awaitility.await("judged").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> send(HttpRequest.newBuilder(url(poll)).header("Authorization", "Bearer " + key).GET().build()),
+                        a -> a.statusCode() != 202);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(SftpIngestIT.codesByLine(JSON.readTree(answer.body()))).containsEntry(6, "DAS_MANDATE");
     }
 
     private void sftp(String batch) throws Exception {
