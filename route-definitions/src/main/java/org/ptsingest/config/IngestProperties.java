@@ -269,7 +269,9 @@ public record IngestProperties(
      *     at once while they find work, so this bounds how many of a busy provider's files a file another
      *     provider drops may wait for
      * @param asyncAbove files larger than this are recorded and handed to the delivery worker, which judges them and
-     *     writes the receipt, so that the inbox route goes on to other files meanwhile
+     *     writes the receipt, so that the inbox route goes on to other files meanwhile. Low by default: the route
+     *     judges one file at a time, and a file of a few MB already takes about a second; the worker's path was
+     *     measured as fast for a file of a million readings (docs/perf, "Eighth round")
      */
     public record Sftp(
             @DefaultValue("true") boolean embedded,
@@ -283,7 +285,7 @@ public record IngestProperties(
             @DefaultValue("500ms") Duration readLockCheckInterval,
             @DefaultValue("2m") Duration claimLease,
             @DefaultValue("5") int filesPerProviderPerPoll,
-            @DefaultValue("64MB") DataSize asyncAbove) {}
+            @DefaultValue("4MB") DataSize asyncAbove) {}
 
     /** See {@link RuleSettings} for what each number means. */
     public record Rules(
