@@ -73,7 +73,7 @@ public class Deliveries implements FeedPipeline {
     private final ProductionLedger production;
     /** SFTP files larger than this are judged by the delivery worker ({@link #handToWorker}). */
     private final long sftpAsyncAbove;
-    /** Tells the delivery worker of a delivery due now ({@link Due}), so it does not wait for its next run. */
+    /** Tells the delivery worker of a delivery due now ({@link DueNow}), so it does not wait for its next run. */
     private final ApplicationEventPublisher events;
 
     Deliveries(DSLContext dsl, TransactionTemplate tx, DataSource dataSource, RawFeedArchive archive,

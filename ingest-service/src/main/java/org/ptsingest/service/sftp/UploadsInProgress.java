@@ -19,6 +19,7 @@ import org.apache.sshd.sftp.server.SftpEventListener;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.routes.InboxTurns;
 import org.ptsingest.routes.SftpFileNames;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -47,8 +48,13 @@ public class UploadsInProgress implements SftpEventListener, GenericFileFilter<O
     /** The service's own account, which sees every provider's folder under its root. */
     private final String serviceUser;
 
+    @Autowired
     public UploadsInProgress(IngestProperties properties) {
-        this.serviceUser = properties.sftp().user();
+        this(properties.sftp().user());
+    }
+
+    UploadsInProgress(String serviceUser) {
+        this.serviceUser = serviceUser;
     }
 
     /** Called (on the server's thread, so it must not block) for every completed upload the inbox route may take. */
@@ -59,9 +65,7 @@ public class UploadsInProgress implements SftpEventListener, GenericFileFilter<O
     @Override
     public void opening(ServerSession session, String remoteHandle, Handle localHandle) {
         if (isWrite(localHandle)) {
-            String key = key(session, localHandle.getFile());
-            writing.merge(key, 1, Integer::sum);
-            completed.remove(key);
+            writeOpened(key(session, localHandle.getFile()));
         }
     }
 
@@ -69,33 +73,54 @@ public class UploadsInProgress implements SftpEventListener, GenericFileFilter<O
     public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
         if (isWrite(localHandle)) {
             String key = key(session, localHandle.getFile());
-            Integer left = writing.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
-            if (left == null && thrown == null && inInbox(key)) {
-                try {
-                    completed(key, Files.size(localHandle.getFile()));
-                } catch (IOException e) {
-                    // gone already: nothing to take
-                }
+            long size;
+            try {
+                size = thrown == null ? Files.size(localHandle.getFile()) : -1;
+            } catch (IOException e) {
+                size = -1; // gone already: nothing to take
             }
+            writeClosed(key, size);
         }
     }
 
     @Override
     public void moved(ServerSession session, Path srcPath, Path dstPath, Collection<CopyOption> opts, Throwable thrown) {
-        Long size = completed.remove(key(session, srcPath));
-        if (size != null && thrown == null) {
-            String to = key(session, dstPath);
-            if (inInbox(to) && !writing.containsKey(to)) {
-                completed(to, size);
-            }
+        if (thrown == null) { // (not renamed: the file is where it was)
+            renamed(key(session, srcPath), key(session, dstPath));
         }
     }
 
     @Override
     public void removed(ServerSession session, Path path, boolean isDirectory, Throwable thrown) {
         if (thrown == null) {
-            completed.remove(key(session, path));
+            removed(key(session, path));
         }
+    }
+
+    // The events by the inbox route's names for the files ({providerId}/inbox/{file}); package-private for tests.
+
+    void writeOpened(String key) {
+        writing.merge(key, 1, Integer::sum);
+        completed.remove(key);
+    }
+
+    /** @param size the file's size after the last writer closed it, or -1 when the close failed */
+    void writeClosed(String key, long size) {
+        Integer left = writing.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+        if (left == null && size >= 0 && inInbox(key)) {
+            completed(key, size);
+        }
+    }
+
+    void renamed(String from, String to) {
+        Long size = completed.remove(from);
+        if (size != null && inInbox(to) && !writing.containsKey(to)) {
+            completed(to, size);
+        }
+    }
+
+    void removed(String key) {
+        completed.remove(key);
     }
 
     private void completed(String key, long size) {

@@ -53,8 +53,9 @@ class As2TransportIT extends IngestItSupport {
         registry.add("ingest.as2.max-concurrent-messages", () -> "1");
         registry.add("ingest.as2.max-message-size", () -> MAX_MESSAGE_SIZE + "B");
         // This context stays up for the rest of the run beside the shared one, on the same database and
-        // data directory: its background work (inbox polls, delivery worker, MDN outbox) runs once at start
-        // and then keeps out of the other classes' way (their metrics and timings are the shared context's).
+        // data directory: its background work (delivery worker, MDN outbox) runs once at start, its inbox is
+        // first polled a poll delay after it, and all of it then keeps out of the other classes' way (their
+        // metrics and timings are the shared context's).
         registry.add("ingest.sftp.poll-delay", () -> "1d");
         // its own keys, known_hosts and drop box: the shared context's SSH clients trust the shared server's key
         registry.add("ingest.data-dir", () -> "target/it-data/as2-transport");
