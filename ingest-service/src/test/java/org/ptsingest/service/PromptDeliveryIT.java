@@ -25,6 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * Here the route's own polls and the worker's runs are a day apart, and a file's mtime must be two minutes old
  * before the read lock would take it on its own, so every answer can only come from the delivery itself (the
  * shared context's tests, which write into the inbox behind the server's back, keep the polls and the mtime's age).
+ * The context has a database of its own: on the shared one, the other contexts' delivery workers (runs 200 ms
+ * apart) would judge its deliveries too, and write an SFTP receipt into their own drop boxes.
  */
 class PromptDeliveryIT extends IngestItSupport {
     @TempDir
@@ -32,7 +34,9 @@ class PromptDeliveryIT extends IngestItSupport {
     Path key;
 
     @DynamicPropertySource
-    static void slowPolls(DynamicPropertyRegistry registry) {
+    static void slowPolls(DynamicPropertyRegistry registry) throws Exception {
+        String url = ownDatabase();
+        registry.add("spring.datasource.url", () -> url);
         int sftpPort = freePort(); // chosen once: the supplier is asked whenever the property is read
         registry.add("ingest.sftp.port", () -> sftpPort);
         registry.add("ingest.sftp.poll-delay", () -> "1d");
@@ -101,6 +105,30 @@ class PromptDeliveryIT extends IngestItSupport {
     private void sftp(String batch) throws Exception {
         OpenSshClient.Result r = new OpenSshClient(key, properties).batch("sunwatch", batch);
         assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+
+    /** ingest_test's sibling ingest_test_prompt (created when missing, migrated by the context's Flyway). */
+    private static String ownDatabase() throws Exception {
+        String shared = System.getenv().getOrDefault("SPRING_DATASOURCE_URL", "jdbc:postgresql://localhost:5432/ingest_test");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.*/)([^/?]+)(\\?.*)?$").matcher(shared);
+        if (!m.matches()) {
+            throw new IllegalStateException("cannot tell the database from " + shared);
+        }
+        String name = m.group(2) + "_prompt";
+        String user = System.getenv().getOrDefault("INGEST_DB_USER", "ingest");
+        String password = System.getenv().getOrDefault("INGEST_DB_PASSWORD", "ingest");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(shared, user, password);
+                java.sql.PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            exists.setString(1, name);
+            try (java.sql.ResultSet rs = exists.executeQuery()) {
+                if (!rs.next()) {
+                    try (java.sql.Statement create = c.createStatement()) {
+                        create.execute("CREATE DATABASE " + name);
+                    }
+                }
+            }
+        }
+        return m.group(1) + name + (m.group(3) == null ? "" : m.group(3));
     }
 
     private static int freePort() {
