@@ -91,6 +91,9 @@ class SftpTurnsIT extends IngestItSupport {
         }
 
         assertThat(ingest("sunwatch", "csv-v1/sunwatch/01-baseline.csv").get("status").asText()).isEqualTo("ACCEPTED");
+        // the route removes the feed from the inbox once its receipt is written, a moment after it
+        await("the feed left the inbox").atMost(Duration.ofSeconds(30))
+                .until(() -> !Files.exists(inbox.resolve("01-baseline.csv")));
         try (Stream<Path> left = Files.list(inbox)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
                     "a.csv.part", "b.csv.part", "c.csv.tmp", "d.csv.filepart", ".e.csv", "f.csv.part");
