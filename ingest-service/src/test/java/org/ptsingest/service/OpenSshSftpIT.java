@@ -52,7 +52,10 @@ class OpenSshSftpIT extends IngestItSupport {
         assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
         assertThat(receipt.get("file_name").asText()).isEqualTo("baseline.csv");
 
-        // The provider sees only its own inbox and receipts; the inbox is empty again.
+        // The provider sees only its own inbox and receipts; the inbox is empty again (the route removes the feed a
+        // moment after writing its receipt).
+        await("the feed left the inbox").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> !Files.exists(providerDir("sunwatch").resolve("inbox/baseline.csv")));
         String listing = sftp(key, "sunwatch", "ls -1 /\nls -1 /..\nls -1 inbox\n");
         assertThat(listing.lines().filter(l -> !l.startsWith("sftp>")).map(String::strip).toList())
                 .containsExactly("/inbox", "/quarantine", "/receipts", "/../inbox", "/../quarantine", "/../receipts");
