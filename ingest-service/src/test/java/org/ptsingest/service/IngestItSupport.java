@@ -190,6 +190,15 @@ public abstract class IngestItSupport {
         return out.toString();
     }
 
+    /** A free local port, for a context that runs servers of its own beside the shared one. */
+    protected static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected void loadSampleRegistry() throws Exception {
         for (String table : new String[] {"providers", "systems", "designations"}) {
             JsonNode result = importRegistry(table, SAMPLES.resolve("registry").resolve(table + ".csv"));

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -247,13 +246,5 @@ class As2TransportIT extends IngestItSupport {
     PartnerAs2Client client() throws Exception {
         return new PartnerAs2Client(sunwatch, service.as2Id(), service.decryptionCertificate(), as2Url())
                 .trusting(tls());
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
