@@ -87,6 +87,10 @@ class PtsCompatIT extends IngestItSupport {
                 .header("Ocp-Apim-Subscription-Key", key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofFile(SAMPLES.resolve("pts/rest-sunwatch.json"))).build());
         assertThat(JSON.readTree(again.body()).get("status").asText()).isEqualTo("DUPLICATE_FEED");
+        // and answered with what the feed it repeats stored
+        JsonNode replayed = JSON.readTree(again.body()).get("results").get(0);
+        assertThat(replayed.get("fk_System").asText()).isEqualTo("MA-1005");
+        assertThat(replayed.get("records_inserted").asInt()).isEqualTo(2);
         assertThat(dsl.fetchCount(READING)).isEqualTo(2);
         assertThat(send(HttpRequest.newBuilder(url("/pts/v1/readings")).header("Ocp-Apim-Subscription-Key", "pts_x_y")
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build())

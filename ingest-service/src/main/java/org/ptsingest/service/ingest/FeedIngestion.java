@@ -232,6 +232,7 @@ public class FeedIngestion {
         String prefix = "feed-" + feed.getFeedId() + "-" + UUID.randomUUID();
         Path stored = workDir.resolve(prefix + ".stored");
         Path spans = workDir.resolve(prefix + ".spans");
+        Path systems = workDir.resolve(prefix + ".systems");
         Phases phases = new Phases();
         try (Parsed parsed = ahead != null ? ahead : parse(d, feed.getFeedId(), prefix, progress)) {
             phases.done(ahead == null ? "parse and sort" : "parse and sort (ahead, beside the recording: "
@@ -267,11 +268,13 @@ public class FeedIngestion {
             long storedCount = exportStoredAround(stored, spanTable, feed.getFeedId());
             phases.done("registry and neighbours");
 
-            try (Writer outcomeRows = append(outcomes)) {
+            try (Writer outcomeRows = append(outcomes);
+                    StoredPerSystem perSystem = new StoredPerSystem(spill(systems), feed.getFeedId())) {
                 long total = records(counts);
-                judgeAndCopy(c, inOrder, stored, judge, feed.getFeedId(), counts, outcomeRows,
+                judgeAndCopy(c, inOrder, stored, judge, feed.getFeedId(), counts, outcomeRows, perSystem,
                         judged -> progress.at(total, judged), 0);
             }
+            PgCopy.copyFeedSystems(c, systems);
             phases.done("judge and store");
             PgCopy.copyOutcomes(c, outcomes);
             phases.done("outcomes");
@@ -282,19 +285,21 @@ public class FeedIngestion {
         } finally {
             Files.deleteIfExists(stored);
             Files.deleteIfExists(spans);
+            Files.deleteIfExists(systems);
         }
     }
 
     /**
      * Walks readings in judging order beside the stored neighbours exported to {@code stored}, gives each its
-     * verdict, COPYs those that store and writes an outcome row for every verdict but ACCEPTED.
+     * verdict, COPYs those that store (counting them per system) and writes an outcome row for every verdict but
+     * ACCEPTED.
      *
      * @param judgedBefore readings of the feed judged before these (progress counts on from there)
      * @return how many readings it judged
      */
     private static long judgeAndCopy(Connection c, Iterator<ParsedReading> inOrder, Path stored, ReadingJudge judge,
-            long feedId, Map<OutcomeCode, Integer> counts, Writer outcomeRows, java.util.function.LongConsumer progress,
-            long judgedBefore) throws IOException, SQLException {
+            long feedId, Map<OutcomeCode, Integer> counts, Writer outcomeRows, StoredPerSystem perSystem,
+            java.util.function.LongConsumer progress, long judgedBefore) throws IOException, SQLException {
         long judged = judgedBefore;
         try (BinaryCopy readings = PgCopy.copyReadings(c);
                 BufferedReader storedRows = Files.newBufferedReader(stored, StandardCharsets.UTF_8)) {
@@ -311,6 +316,7 @@ public class FeedIngestion {
                             .timestamptz(r.readAt()).numeric(r.registerKwh()).int8(feedId)
                             .int4(r.record()).int4(r.line())
                             .text(v.code() == OutcomeCode.ACCEPTED ? null : v.code().name());
+                    perSystem.stored(r.systemId());
                 }
                 if (v.code() != OutcomeCode.ACCEPTED) {
                     PgCopy.row(outcomeRows, feedId, r.record(), r.line(), r.systemId(), r.meterSerial(), r.readAt(),
@@ -339,6 +345,7 @@ public class FeedIngestion {
         Path stored = workDir.resolve(prefix + ".stored");
         Path spans = workDir.resolve(prefix + ".spans");
         Path verdicts = workDir.resolve(prefix + ".verdicts");
+        Path systems = workDir.resolve(prefix + ".systems");
         Phases phases = new Phases();
         Connection c = DataSourceUtils.getConnection(dataSource);
         Savepoint start = c.setSavepoint();
@@ -347,12 +354,13 @@ public class FeedIngestion {
             Parsed parsed;
             int runs = 0;
             int whileParsing = 0;
-            try (Writer verdictRows = spill(verdicts)) {
+            try (Writer verdictRows = spill(verdicts);
+                    StoredPerSystem perSystem = new StoredPerSystem(spill(systems), feed.getFeedId())) {
                 for (ExternalSort.InOrderRun run; (run = nextRun(ahead.sort, runs)) != null; runs++) {
                     if (!ahead.result.isDone()) {
                         whileParsing++;
                     }
-                    behind.judge(run, verdictRows);
+                    behind.judge(run, verdictRows, perSystem);
                 }
                 parsed = ahead.take();
                 if (parsed == null || parsed.violation() != null || !parsed.sort().arrivedInOrder()) {
@@ -377,6 +385,7 @@ public class FeedIngestion {
                 }
                 PgCopy.copyOutcomes(c, outcomes);
                 PgCopy.copyOutcomes(c, verdicts);
+                PgCopy.copyFeedSystems(c, systems);
                 phases.done("outcomes");
                 // the whole feed's meters, for the rest of the transaction (the ledger queues their systems)
                 Table<?> spanTable = behind.spanTable(parsed.spans());
@@ -390,6 +399,7 @@ public class FeedIngestion {
             Files.deleteIfExists(stored);
             Files.deleteIfExists(spans);
             Files.deleteIfExists(verdicts);
+            Files.deleteIfExists(systems);
         }
     }
 
@@ -430,7 +440,8 @@ public class FeedIngestion {
             this.sort = sort;
         }
 
-        void judge(ExternalSort.InOrderRun run, Writer verdictRows) throws IOException, SQLException {
+        void judge(ExternalSort.InOrderRun run, Writer verdictRows, StoredPerSystem perSystem)
+                throws IOException, SQLException {
             Table<?> spanTable = spanTable(run.spans());
             RegistrySnapshot snapshot = registry.forFeedSpans(d.providerId(), history, spanTable);
             if (judge == null) {
@@ -441,7 +452,7 @@ public class FeedIngestion {
             storedCount += exportStoredAround(stored, spanTable, feedId);
             List<AutoCloseable> open = new ArrayList<>();
             try {
-                judged += judgeAndCopy(c, run.readings(open), stored, judge, feedId, counts, verdictRows,
+                judged += judgeAndCopy(c, run.readings(open), stored, judge, feedId, counts, verdictRows, perSystem,
                         n -> progress.at(Math.max(sort.added(), n), n), judged);
             } finally {
                 for (AutoCloseable in : open) {

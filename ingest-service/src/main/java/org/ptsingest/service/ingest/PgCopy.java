@@ -26,6 +26,7 @@ public final class PgCopy {
             + " (system_id, meter_serial, read_at, register_kwh, feed_id, record_no, line_no, flag) FROM STDIN (FORMAT binary)";
     /** Fields of a row of {@link #copyReadings}. */
     static final int READING_FIELDS = 8;
+    private static final String COPY_FEED_SYSTEMS = "COPY feed_system (feed_id, system_id, stored_readings) FROM STDIN";
     private static final String COPY_OUTCOMES = "COPY reading_outcome"
             + " (feed_id, record_no, line_no, system_id, meter_serial, read_at, register_kwh, code, message) FROM STDIN";
 
@@ -47,7 +48,6 @@ public final class PgCopy {
         return new BinaryCopy(c, COPY_READINGS);
     }
 
-    /** One row per meter of the feed: its first and last read_at (small: meters, not readings). */
     /** Empties the spans table for the next batch of a feed judged behind its parser. */
     static void clearSpans(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
@@ -55,12 +55,18 @@ public final class PgCopy {
         }
     }
 
+    /** One row per meter of the feed: its first and last read_at (small: meters, not readings). */
     static long copySpans(Connection c, Path rows) throws SQLException, IOException {
         long n = copy(c, COPY_SPANS, rows);
         try (Statement s = c.createStatement()) {
             s.execute("ANALYZE " + SPAN_TABLE);
         }
         return n;
+    }
+
+    /** What a feed stored per system, as {@link StoredPerSystem} wrote it. */
+    static long copyFeedSystems(Connection c, Path rows) throws SQLException, IOException {
+        return copy(c, COPY_FEED_SYSTEMS, rows);
     }
 
     static long copyOutcomes(Connection c, Path rows) throws SQLException, IOException {

@@ -3,6 +3,7 @@ package org.ptsingest.service.report;
 import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED_SYSTEM;
 import static org.ptsingest.service.persistence.jooq.Tables.MANUAL_REPORT;
 import static org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_MONTH;
 import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
@@ -263,7 +264,7 @@ public class ManualReadings {
         }
         var outcome = dsl.select(READING_OUTCOME.CODE, READING_OUTCOME.MESSAGE).from(READING_OUTCOME)
                 .where(READING_OUTCOME.FEED_ID.eq(judged)).limit(1).fetchOne();
-        boolean stored = dsl.fetchExists(READING, READING.FEED_ID.eq(judged));
+        boolean stored = dsl.fetchExists(FEED_SYSTEM, FEED_SYSTEM.FEED_ID.eq(judged));
         if (outcome == null) {
             return new Outcome(feedId, stored, OutcomeCode.ACCEPTED, "stored");
         }
@@ -287,8 +288,8 @@ public class ManualReadings {
             if (!outcome.stored() || outcome.code() == OutcomeCode.DUPLICATE) {
                 continue;
             }
-            String systemId = dsl.select(READING.SYSTEM_ID).from(READING).where(READING.FEED_ID.eq(feedId))
-                    .limit(1).fetchOne(READING.SYSTEM_ID);
+            String systemId = dsl.select(FEED_SYSTEM.SYSTEM_ID).from(FEED_SYSTEM).where(FEED_SYSTEM.FEED_ID.eq(feedId))
+                    .limit(1).fetchOne(FEED_SYSTEM.SYSTEM_ID);
             if (systemId == null) {
                 continue;
             }
@@ -306,8 +307,10 @@ public class ManualReadings {
 
     /** The reading a month's report stored (system, meter, time, register). */
     public org.jooq.Record4<String, OffsetDateTime, BigDecimal, String> storedReading(long feedId) {
-        return dsl.select(READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH, READING.FLAG).from(READING)
-                .where(READING.FEED_ID.eq(feedId)).limit(1).fetchOne();
+        // through the system the feed stored it for: reading's key starts with the system, not the feed
+        return dsl.select(READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH, READING.FLAG).from(FEED_SYSTEM)
+                .join(READING).on(READING.SYSTEM_ID.eq(FEED_SYSTEM.SYSTEM_ID), READING.FEED_ID.eq(FEED_SYSTEM.FEED_ID))
+                .where(FEED_SYSTEM.FEED_ID.eq(feedId)).limit(1).fetchOne();
     }
 
     /**
@@ -339,7 +342,8 @@ public class ManualReadings {
 
     public List<MonthReport> month(YearMonth month) {
         return dsl.select(MANUAL_REPORT.fields()).select(READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH)
-                .from(MANUAL_REPORT).leftJoin(READING).on(READING.FEED_ID.eq(MANUAL_REPORT.FEED_ID))
+                .from(MANUAL_REPORT).leftJoin(READING).on(READING.SYSTEM_ID.eq(MANUAL_REPORT.SYSTEM_ID),
+                        READING.FEED_ID.eq(MANUAL_REPORT.FEED_ID))
                 .where(MANUAL_REPORT.MONTH.eq(month.atDay(1)))
                 .orderBy(MANUAL_REPORT.CORRECTION_AT.desc().nullsLast(), MANUAL_REPORT.SYSTEM_ID)
                 .fetch(r -> new MonthReport(r.into(MANUAL_REPORT), r.get(READING.METER_SERIAL),

@@ -1,7 +1,7 @@
 package org.ptsingest.service.web;
 
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
-import static org.ptsingest.service.persistence.jooq.Tables.READING;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED_SYSTEM;
 import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
 
 import com.fasterxml.jackson.core.JsonEncoding;
@@ -23,7 +23,6 @@ import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
 import org.ptsingest.feed.Channel;
 import org.ptsingest.feed.FeedFormat;
@@ -227,8 +226,8 @@ class PtsCompatController {
     /** Per system: readings stored by the feed, and every reading that was not plainly accepted. */
     private List<SystemResult> results(long feedId) {
         Map<String, Integer> inserted = new TreeMap<>();
-        dsl.select(READING.SYSTEM_ID, DSL.count()).from(READING).where(READING.FEED_ID.eq(feedId))
-                .groupBy(READING.SYSTEM_ID).forEach(r -> inserted.put(r.value1(), r.value2()));
+        dsl.select(FEED_SYSTEM.SYSTEM_ID, FEED_SYSTEM.STORED_READINGS).from(FEED_SYSTEM)
+                .where(FEED_SYSTEM.FEED_ID.eq(feedId)).forEach(r -> inserted.put(r.value1(), r.value2()));
         Map<String, List<String>> messages = new TreeMap<>();
         Map<String, Boolean> rejected = new TreeMap<>();
         dsl.select(READING_OUTCOME.SYSTEM_ID, READING_OUTCOME.RECORD_NO, READING_OUTCOME.CODE, READING_OUTCOME.MESSAGE,

@@ -3,6 +3,7 @@ package org.ptsingest.service.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED_SYSTEM;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
 
@@ -112,6 +113,8 @@ class JudgeBehindParserIT extends IngestItSupport {
         assertThat(perMeter).hasSize(METERS).containsEntry("BEHIND-095", 2);
         assertThat(perMeter.entrySet().stream().filter(e -> !e.getKey().equals("BEHIND-095")).map(Map.Entry::getValue))
                 .containsOnly(PER_METER);
+        // what the feed stored per system, counted across the runs its one system's readings straddle
+        assertThat(storedPerSystem(feedId)).containsExactly(Map.entry("MA-1001", readable - 1));
         assertThat(runsBegunWhileParsing(log, feedId)).isGreaterThanOrEqualTo(2);
     }
 
@@ -128,6 +131,7 @@ class JudgeBehindParserIT extends IngestItSupport {
         assertThat(judged.result().rejectionCode()).isEqualTo(OutcomeCode.SCHEMA_VIOLATION.name());
         assertThat(dsl.fetchCount(READING)).isZero();
         assertThat(dsl.fetchCount(READING_OUTCOME)).isZero();
+        assertThat(dsl.fetchCount(FEED_SYSTEM)).isZero();
         assertThat(dsl.fetchOne(FEED, FEED.FEED_ID.eq(judged.result().feedId())).getRejectionMessage())
                 .startsWith("line " + (1 + METERS * PER_METER + 1) + ": unreadable CSV");
         assertThat(log.getOut()).contains("feed " + judged.result().feedId()
@@ -150,6 +154,8 @@ class JudgeBehindParserIT extends IngestItSupport {
         assertThat(dsl.select(READING_OUTCOME.LINE_NO, READING_OUTCOME.CODE).from(READING_OUTCOME).fetch()
                 .map(r -> r.value1() + " " + r.value2()))
                 .containsExactly((1 + METERS * PER_METER + 1) + " DUPLICATE");
+        // the runs' count rolled back with them: the feed judged whole counted its own
+        assertThat(storedPerSystem(feedId)).containsExactly(Map.entry("MA-1001", METERS * PER_METER));
         assertThat(log.getOut()).contains("feed " + feedId
                 + ": a reading came out of judging order after 2 runs were judged behind the parser: rolled back,"
                 + " judged whole");
@@ -219,6 +225,11 @@ class JudgeBehindParserIT extends IngestItSupport {
     /** A kWh a quarter of an hour: within MA-1001's 8.5 kW (2.125 kWh a quarter). */
     private static String register(int quarter) {
         return (1000 + quarter) + ".000";
+    }
+
+    private Map<String, Integer> storedPerSystem(long feedId) {
+        return dsl.select(FEED_SYSTEM.SYSTEM_ID, FEED_SYSTEM.STORED_READINGS).from(FEED_SYSTEM)
+                .where(FEED_SYSTEM.FEED_ID.eq(feedId)).fetchMap(FEED_SYSTEM.SYSTEM_ID, FEED_SYSTEM.STORED_READINGS);
     }
 
     private static int runsBegunWhileParsing(CapturedOutput log, long feedId) {
