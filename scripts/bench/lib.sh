@@ -69,3 +69,18 @@ bench_recreate_db() {
 bench_cpu_snapshot() {
   python3 scripts/bench/cpu_split.py snapshot "$1" "$2"
 }
+
+# bench_await_quiet DB: waits (up to 300 s) until the aftermath of a warm-up is over, so that it does not share the
+# measured feeds' CPU: the production ledger's queue is empty (it recomputes the warm-up's systems) and no
+# autovacuum worker runs (it analyses the rows the warm-up added). Returns 1 when they are still busy after that.
+bench_await_quiet() {
+  local busy deadline=$(( $(date +%s) + 300 ))
+  while :; do
+    busy=$(PGPASSWORD=${PGPASSWORD:-ingest} psql -X -At -h localhost -U ingest -d "$1" -c "SELECT
+        (SELECT count(*) FROM production_dirty)
+      + (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker')") || return 1
+    [ "$busy" = 0 ] && return 0
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
