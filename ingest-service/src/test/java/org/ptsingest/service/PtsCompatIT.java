@@ -1,12 +1,15 @@
 package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.FEED_SYSTEM;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +98,26 @@ class PtsCompatIT extends IngestItSupport {
         assertThat(send(HttpRequest.newBuilder(url("/pts/v1/readings")).header("Ocp-Apim-Subscription-Key", "pts_x_y")
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build())
                 .statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aBodyOfManySystemsIsAnsweredWithWhatTheFeedStoredOfEach() throws Exception {
+        importRegistry("systems", SAMPLES.resolve("registry/many-systems/systems.csv"));
+        importRegistry("designations", SAMPLES.resolve("registry/many-systems/designations.csv"));
+        HttpResponse<String> r = send(HttpRequest.newBuilder(url("/pts/v1/readings"))
+                .header("Ocp-Apim-Subscription-Key", key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofFile(SAMPLES.resolve("pts/rest-70-systems.json"))).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        Map<String, JsonNode> results = new TreeMap<>();
+        JSON.readTree(r.body()).get("results").forEach(s -> results.put(s.get("fk_System").asText(), s));
+        assertThat(results).hasSize(70);
+        results.forEach((system, s) -> {
+            boolean decreased = system.equals("PM-070");
+            assertThat(s.get("records_inserted").asInt()).as(system).isEqualTo(decreased ? 1 : 2);
+            assertThat(s.get("success").asBoolean()).as(system).isEqualTo(!decreased);
+        });
+        assertThat(results.get("PM-070").get("messages").get(0).asText()).contains("REGISTER_DECREASED");
+        assertThat(dsl.fetchCount(FEED_SYSTEM)).isEqualTo(70);
     }
 
     @Test

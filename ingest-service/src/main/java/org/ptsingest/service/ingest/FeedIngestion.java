@@ -268,13 +268,13 @@ public class FeedIngestion {
             long storedCount = exportStoredAround(stored, spanTable, feed.getFeedId());
             phases.done("registry and neighbours");
 
-            try (Writer outcomeRows = append(outcomes);
-                    StoredPerSystem perSystem = new StoredPerSystem(spill(systems), feed.getFeedId())) {
+            StoredPerSystem perSystem = new StoredPerSystem(systems, feed.getFeedId());
+            try (Writer outcomeRows = append(outcomes); perSystem) {
                 long total = records(counts);
                 judgeAndCopy(c, inOrder, stored, judge, feed.getFeedId(), counts, outcomeRows, perSystem,
                         judged -> progress.at(total, judged), 0);
             }
-            PgCopy.copyFeedSystems(c, systems);
+            perSystem.store(c, dsl);
             phases.done("judge and store");
             PgCopy.copyOutcomes(c, outcomes);
             phases.done("outcomes");
@@ -354,8 +354,8 @@ public class FeedIngestion {
             Parsed parsed;
             int runs = 0;
             int whileParsing = 0;
-            try (Writer verdictRows = spill(verdicts);
-                    StoredPerSystem perSystem = new StoredPerSystem(spill(systems), feed.getFeedId())) {
+            StoredPerSystem perSystem = new StoredPerSystem(systems, feed.getFeedId());
+            try (Writer verdictRows = spill(verdicts); perSystem) {
                 for (ExternalSort.InOrderRun run; (run = nextRun(ahead.sort, runs)) != null; runs++) {
                     if (!ahead.result.isDone()) {
                         whileParsing++;
@@ -385,7 +385,7 @@ public class FeedIngestion {
                 }
                 PgCopy.copyOutcomes(c, outcomes);
                 PgCopy.copyOutcomes(c, verdicts);
-                PgCopy.copyFeedSystems(c, systems);
+                perSystem.store(c, dsl);
                 phases.done("outcomes");
                 // the whole feed's meters, for the rest of the transaction (the ledger queues their systems)
                 Table<?> spanTable = behind.spanTable(parsed.spans());
