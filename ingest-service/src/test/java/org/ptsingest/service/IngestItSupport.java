@@ -76,7 +76,7 @@ public abstract class IngestItSupport {
         // previous test still being judged): TRUNCATE may lose a deadlock to them; it is simply run again.
         for (int attempt = 1; ; attempt++) {
             try {
-                dsl.truncate(READING, READING_OUTCOME, FEED_OUTCOME_COUNT, FEED, DELIVERY, RAW_CONTENT, FILE_CLAIM,
+                dsl.truncate(READING, READING_OUTCOME, FEED_OUTCOME_COUNT, org.ptsingest.service.persistence.jooq.Tables.FEED_SYSTEM, FEED, DELIVERY, RAW_CONTENT, FILE_CLAIM,
                         PROVIDER_SSH_KEY, DESIGNATION, PROVIDER_STATUS, PTS_SYSTEM, PROVIDER,
                         // the production ledger's history and queue have no key to the systems: a revision left
                         // by an earlier test would collide with the same system's revision 1 in the next (the
