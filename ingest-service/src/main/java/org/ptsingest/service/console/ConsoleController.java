@@ -28,6 +28,8 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
+import org.ptsingest.feed.Channel;
+import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.feed.OutcomeCode;
 import org.ptsingest.service.ingest.ReceiptWriter;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
@@ -148,8 +150,8 @@ class ConsoleController {
 
     /** Keyset paging newest first: each page is one index range scan, however many feeds there are. */
     @GetMapping("/ops/feeds")
-    String feeds(@RequestParam(required = false) String provider, @RequestParam(required = false) String channel,
-            @RequestParam(required = false) String status, @RequestParam(required = false) String code,
+    String feeds(@RequestParam(required = false) String provider, @RequestParam(required = false) Channel channel,
+            @RequestParam(required = false) FeedStatus status, @RequestParam(required = false) OutcomeCode code,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
             @RequestParam(required = false) Boolean review, @RequestParam(required = false) Long before, Model model) {
@@ -158,15 +160,16 @@ class ConsoleController {
         if (provider != null) {
             where = where.and(FEED.PROVIDER_ID.eq(provider.strip()));
         }
-        if (blank(channel) != null) {
-            where = where.and(FEED.CHANNEL.eq(channel));
+        // unknown values of the three (a hand-edited URL) are refused with the known ones (BadParameters)
+        if (channel != null) {
+            where = where.and(FEED.CHANNEL.eq(channel.name()));
         }
-        if (blank(status) != null) {
-            where = where.and(FEED.STATUS.eq(status));
+        if (status != null) {
+            where = where.and(FEED.STATUS.eq(status.name()));
         }
-        if (blank(code) != null) {
+        if (code != null) {
             where = where.and(DSL.exists(DSL.selectOne().from(FEED_OUTCOME_COUNT)
-                    .where(FEED_OUTCOME_COUNT.FEED_ID.eq(FEED.FEED_ID), FEED_OUTCOME_COUNT.CODE.eq(code))));
+                    .where(FEED_OUTCOME_COUNT.FEED_ID.eq(FEED.FEED_ID), FEED_OUTCOME_COUNT.CODE.eq(code.name()))));
         }
         if (from != null) {
             where = where.and(FEED.RECEIVED_AT.ge(from.atStartOfDay(zone).toOffsetDateTime()));
@@ -192,13 +195,13 @@ class ConsoleController {
         return "ops/feeds";
     }
 
-    private static Map<String, Object> filter(String provider, String channel, String status, String code,
+    private static Map<String, Object> filter(String provider, Channel channel, FeedStatus status, OutcomeCode code,
             LocalDate from, LocalDate to, Boolean review) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("provider", provider);
-        f.put("channel", blank(channel));
-        f.put("status", blank(status));
-        f.put("code", blank(code));
+        f.put("channel", channel == null ? null : channel.name());
+        f.put("status", status == null ? null : status.name());
+        f.put("code", code == null ? null : code.name());
         f.put("from", from);
         f.put("to", to);
         f.put("review", Boolean.TRUE.equals(review) ? true : null);

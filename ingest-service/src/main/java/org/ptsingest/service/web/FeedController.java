@@ -13,6 +13,8 @@ import java.util.Map;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
+import org.ptsingest.feed.Channel;
+import org.ptsingest.feed.FeedStatus;
 import org.ptsingest.pipeline.DeliveryKey;
 import org.ptsingest.pipeline.DeliveryState;
 import org.ptsingest.service.ingest.Deliveries;
@@ -50,17 +52,17 @@ class FeedController {
     /** Page through feeds newest first; pass the last feed_id seen as {@code before} for the next page. */
     @GetMapping("/api/v1/feeds")
     Map<String, Object> list(@RequestParam(required = false) String provider,
-            @RequestParam(required = false) String status, @RequestParam(required = false) String channel,
+            @RequestParam(required = false) FeedStatus status, @RequestParam(required = false) Channel channel,
             @RequestParam(required = false) Long before, @RequestParam(defaultValue = "50") int limit) {
         Condition where = DSL.noCondition();
         if (provider != null) {
             where = where.and(FEED.PROVIDER_ID.eq(provider));
         }
         if (status != null) {
-            where = where.and(FEED.STATUS.eq(status));
+            where = where.and(FEED.STATUS.eq(status.name()));
         }
         if (channel != null) {
-            where = where.and(FEED.CHANNEL.eq(channel));
+            where = where.and(FEED.CHANNEL.eq(channel.name()));
         }
         if (before != null) {
             where = where.and(FEED.FEED_ID.lt(before));
@@ -144,9 +146,10 @@ class FeedController {
 
     /** Ops: deliveries that need them (FAILED, QUARANTINED) or in one state, newest change first. */
     @GetMapping("/api/v1/deliveries")
-    Map<String, Object> deliveries(@RequestParam(required = false) String state,
+    Map<String, Object> deliveries(@RequestParam(required = false) DeliveryState state,
             @RequestParam(defaultValue = "50") int limit) {
-        Condition where = state == null ? DELIVERY.STATE.in("FAILED", "QUARANTINED") : DELIVERY.STATE.eq(state);
+        Condition where = state == null ? DELIVERY.STATE.in(DeliveryState.FAILED.name(), DeliveryState.QUARANTINED.name())
+                : DELIVERY.STATE.eq(state.name());
         int n = Math.max(1, Math.min(limit, MAX_LIMIT));
         List<Map<String, Object>> rows = dsl.selectFrom(DELIVERY).where(where).orderBy(DELIVERY.UPDATED_AT.desc())
                 .limit(n).fetch(d -> {

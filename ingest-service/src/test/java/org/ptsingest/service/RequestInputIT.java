@@ -1,0 +1,94 @@
+package org.ptsingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ptsingest.service.persistence.jooq.Tables.GIS_EXPORT;
+import static org.ptsingest.service.persistence.jooq.Tables.OPS_ACTION;
+import static org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_ADJUSTMENT;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the API answers to request input that is not a feed's: query parameters and JSON bodies. A NUL
+ * ({@code %00} in a URL, an escaped NUL in JSON text) cannot be stored in PostgreSQL text; before, a filter, an AS2
+ * message id or a reason holding one failed as a 500 inside a query. An unknown filter value listed nothing, as if there were no
+ * such feeds. Each is now a 400 problem document saying what was wrong, and nothing is written.
+ */
+class RequestInputIT extends IngestItSupport {
+
+    @BeforeEach
+    void registry() throws Exception {
+        loadSampleRegistry();
+    }
+
+    @Test
+    void aNulInAQueryParameterIsRefusedNamingTheParameter() throws Exception {
+        for (String path : new String[] {"/api/v1/feeds?provider=%00", "/api/v1/feeds?provider=sun%00watch",
+                "/api/v1/as2/receipt?message_id=%00"}) {
+            HttpResponse<String> r = send(asOps(path).GET().build());
+            assertThat(r.statusCode()).as(path).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            String parameter = path.substring(path.indexOf('?') + 1, path.indexOf('='));
+            assertThat(JSON.readTree(r.body()).get("detail").asText()).as(path)
+                    .contains("\"" + parameter).contains("\\u0000");
+        }
+        // the same parameters without the NUL are answered
+        assertThat(send(asOps("/api/v1/feeds?provider=sunwatch").GET().build()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anUnknownFilterValueIsRefusedWithTheValuesItMayTake() throws Exception {
+        assertThat(problem("/api/v1/feeds?status=REJECT"))
+                .isEqualTo("status: 'REJECT' is not one of ACCEPTED, PARTIALLY_ACCEPTED, REJECTED, DUPLICATE_FEED");
+        assertThat(problem("/api/v1/feeds?channel=ftp")).isEqualTo("channel: 'ftp' is not one of SFTP, HTTPS, AS2, MANUAL");
+        assertThat(problem("/api/v1/deliveries?state=failed"))
+                .isEqualTo("state: 'failed' is not one of RECEIVED, JUDGED, FAILED, QUARANTINED, DISCARDED");
+        assertThat(problem("/api/v1/feeds?limit=ten")).isEqualTo("limit: 'ten' is not a whole number");
+
+        // a known value still filters: the rejected feed is listed under REJECTED and not under ACCEPTED
+        long rejected = ingest("sunwatch", "csv-v1/malformed/unterminated-quote.csv").get("feed_id").asLong();
+        JsonNode listed = JSON.readTree(send(asOps("/api/v1/feeds?status=REJECTED&channel=SFTP").GET().build()).body());
+        assertThat(listed.get("feeds")).hasSize(1);
+        assertThat(listed.get("feeds").get(0).get("feed_id").asLong()).isEqualTo(rejected);
+        assertThat(JSON.readTree(send(asOps("/api/v1/feeds?status=ACCEPTED").GET().build()).body()).get("feeds"))
+                .isEmpty();
+    }
+
+    @Test
+    void aNulInTheTextOfAJsonBodyIsRefusedNamingTheFieldAndNothingIsWritten() throws Exception {
+        int actions = dsl.fetchCount(OPS_ACTION);
+
+        HttpResponse<String> adjust = send(asOps("/api/v1/systems/MA-1001/production/2025-01/adjustment")
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"kwh\": \"10\", \"reason\": \"meter \\u0000 swapped\"}"))
+                .build());
+        assertThat(adjust.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(adjust.body()).get("detail").asText())
+                .isEqualTo("reason: text holds a NUL character (\\u0000), which is not allowed");
+
+        HttpResponse<String> finalize = send(asOps("/api/v1/exports/gis/2025Q1/finalize")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"\\u0000\"}")).build());
+        assertThat(finalize.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(finalize.body()).get("detail").asText()).startsWith("reason: text holds a NUL");
+
+        assertThat(dsl.fetchCount(PRODUCTION_ADJUSTMENT)).isZero();
+        assertThat(dsl.fetchCount(GIS_EXPORT)).isZero();
+        assertThat(dsl.fetchCount(OPS_ACTION)).isEqualTo(actions);
+        // a body that is not JSON at all keeps Spring's answer
+        HttpResponse<String> broken = send(asOps("/api/v1/exports/gis/2025Q1/finalize")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": ")).build());
+        assertThat(broken.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(broken.body()).get("detail").asText()).isEqualTo("Failed to read request");
+    }
+
+    private String problem(String path) throws Exception {
+        HttpResponse<String> r = send(asOps(path).GET().build());
+        assertThat(r.statusCode()).as(path).isEqualTo(400);
+        return JSON.readTree(r.body()).get("detail").asText();
+    }
+}
