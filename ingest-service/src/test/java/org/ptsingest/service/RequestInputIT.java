@@ -46,7 +46,10 @@ class RequestInputIT extends IngestItSupport {
         assertThat(problem("/api/v1/feeds?channel=ftp")).isEqualTo("channel: 'ftp' is not one of SFTP, HTTPS, AS2, MANUAL");
         assertThat(problem("/api/v1/deliveries?state=failed"))
                 .isEqualTo("state: 'failed' is not one of RECEIVED, JUDGED, FAILED, QUARANTINED, DISCARDED");
-        assertThat(problem("/api/v1/feeds?limit=ten")).isEqualTo("limit: 'ten' is not a whole number");
+        assertThat(problem("/api/v1/feeds?limit=ten"))
+                .isEqualTo("limit: 'ten' is not a whole number from -2147483648 to 2147483647");
+        assertThat(problem("/api/v1/feeds?before=99999999999999999999")).isEqualTo("before: '99999999999999999999'"
+                + " is not a whole number from -9223372036854775808 to 9223372036854775807");
 
         // a known value still filters: the rejected feed is listed under REJECTED and not under ACCEPTED
         long rejected = ingest("sunwatch", "csv-v1/malformed/unterminated-quote.csv").get("feed_id").asLong();
