@@ -143,6 +143,14 @@ class PtsCompatIT extends IngestItSupport {
         HttpResponse<String> noDay = send(soapCall(getMeterValue(2025, 2, 30)));
         assertThat(noDay.statusCode()).isEqualTo(400);
         assertThat(noDay.body()).contains("<soap:Fault>").contains("calendar day");
+        // years outside 1 to 9999 are refused: -999,999,999 and 999,999,999 (in Java's calendar, beyond
+        // PostgreSQL's timestamps) were 500s, and no meter was read in year 0 or 10,000
+        for (int year : new int[] {-999_999_999, 0, 10_000, 999_999_999}) {
+            HttpResponse<String> outOfRange = send(soapCall(getMeterValue(year, 1, 1)));
+            assertThat(outOfRange.statusCode()).as("year " + year).isEqualTo(400);
+            assertThat(outOfRange.body()).contains("<soap:Fault>").contains("calendar day of the years 1 to 9999");
+        }
+        assertThat(send(soapCall(getMeterValue(1, 1, 1))).statusCode()).isEqualTo(200);
 
         // MA-1004 is gridsense's; MA-9999 does not exist: the same answer, so neither is revealed
         HttpResponse<String> other = soap("pts/soap-getlastmeterdate.xml", key, "MA-1003", "MA-1004");

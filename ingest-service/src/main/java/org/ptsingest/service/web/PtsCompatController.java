@@ -177,8 +177,13 @@ class PtsCompatController {
                     Integer.parseInt(call.parameters().getOrDefault("MeterMonth", "")),
                     Integer.parseInt(call.parameters().getOrDefault("MeterDay", "")));
         } catch (NumberFormatException | java.time.DateTimeException e) {
+            day = null;
+        }
+        // Java's calendar runs to year ±999,999,999, PostgreSQL's timestamps to 4713 BC and 294276 AD: a day
+        // outside years 1 to 9999 failed in the query as a 500
+        if (day == null || day.getYear() < 1 || day.getYear() > 9999) {
             PtsSoap.fault(response, HttpStatus.BAD_REQUEST, "soap:Client",
-                    "GetMeterValue: MeterYear, MeterMonth and MeterDay must name a calendar day");
+                    "GetMeterValue: MeterYear, MeterMonth and MeterDay must name a calendar day of the years 1 to 9999");
             return;
         }
         PtsSoap.result(response, call.operation(), meterReads.meterValue(system, day).orElse(null));
