@@ -6,8 +6,16 @@ import static org.ptsingest.service.persistence.jooq.Tables.OPS_ACTION;
 import static org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_ADJUSTMENT;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.CookieManager;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +95,49 @@ class RequestInputIT extends IngestItSupport {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": ")).build());
         assertThat(broken.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(broken.body()).get("detail").asText()).isEqualTo("Failed to read request");
+    }
+
+    @Test
+    void aMonthOrDayBeyondTheYearsPostgresqlHoldsIsRefusedAndNothingIsWritten() throws Exception {
+        // Java's calendar reads these; PostgreSQL's timestamps do not reach them (they were 500s)
+        for (String month : new String[] {"+999999999-12", "-999999999-01", "+10000-01"}) {
+            assertThat(send(asOps("/api/v1/systems/MA-1001/production/" + month + "/revisions").GET().build())
+                    .statusCode()).as(month).isEqualTo(400);
+            HttpResponse<String> adjust = send(asOps("/api/v1/systems/MA-1001/production/" + month + "/adjustment")
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"kwh\": \"10\", \"reason\": \"typo\"}")).build());
+            assertThat(adjust.statusCode()).as(month).isEqualTo(400);
+            assertThat(JSON.readTree(adjust.body()).get("detail").asText()).isEqualTo("a month is YYYY-MM: " + month);
+        }
+        assertThat(dsl.fetchCount(PRODUCTION_ADJUSTMENT)).isZero();
+
+        // the console: the same refusals, for a logged-in ops user
+        HttpClient console = HttpClient.newBuilder().sslContext(tls()).cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        String login = console.send(HttpRequest.newBuilder(url("/ops/login")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login);
+        assertThat(csrf.find()).isTrue();
+        HttpResponse<String> in = console.send(HttpRequest.newBuilder(url("/ops/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=ops&password=it-secret&_csrf="
+                        + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(in.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/ops"));
+        Map<String, Integer> answers = new LinkedHashMap<>();
+        for (String path : new String[] {"/ops/feeds?from=-999999999-01-01", "/ops/feeds?to=%2B999999999-12-31",
+                "/ops/feeds?status=REJECT", "/ops/systems?q=%00", "/ops/feeds?provider=sunwatch",
+                "/ops/systems/MA-1001/production/%2B999999999-12", "/ops/manual-reports?month=-999999999-01"}) {
+            answers.put(path, console.send(HttpRequest.newBuilder(url(path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+        assertThat(answers).containsExactly(Map.entry("/ops/feeds?from=-999999999-01-01", 400),
+                Map.entry("/ops/feeds?to=%2B999999999-12-31", 400), Map.entry("/ops/feeds?status=REJECT", 400),
+                Map.entry("/ops/systems?q=%00", 400), Map.entry("/ops/feeds?provider=sunwatch", 200),
+                // a month the console cannot show is a page that does not exist, as before for "2025-13"
+                Map.entry("/ops/systems/MA-1001/production/%2B999999999-12", 404),
+                // the manual reports page falls back to the current window, as for any month it cannot read
+                Map.entry("/ops/manual-reports?month=-999999999-01", 200));
     }
 
     private String problem(String path) throws Exception {

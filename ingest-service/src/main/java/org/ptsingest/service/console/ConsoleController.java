@@ -36,6 +36,7 @@ import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
 import org.ptsingest.service.persistence.jooq.tables.records.DeliveryRecord;
 import org.ptsingest.service.review.FeedReview;
 import org.ptsingest.service.web.RawBytes;
+import org.ptsingest.service.web.Months;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -155,6 +156,9 @@ class ConsoleController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
             @RequestParam(required = false) Boolean review, @RequestParam(required = false) Long before, Model model) {
+        if (!Months.inRange(from) || !Months.inRange(to)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "from and to are days of the years 1 to 9999");
+        }
         Condition where = DSL.noCondition();
         provider = blank(provider);
         if (provider != null) {

@@ -3,6 +3,7 @@ package org.ptsingest.service.console;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import org.ptsingest.service.report.ManualReadings;
+import org.ptsingest.service.web.Months;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,7 +37,7 @@ class ManualReportsConsoleController {
     private YearMonth parse(String month) {
         if (month != null && !month.isBlank()) {
             try {
-                return YearMonth.parse(month.trim());
+                return Months.parse(month.trim());
             } catch (DateTimeParseException e) {
                 // fall back to the current window
             }

@@ -17,6 +17,7 @@ import org.ptsingest.service.production.GisExport;
 import org.ptsingest.service.production.ProductionLedger;
 import org.ptsingest.service.production.ProductionOps;
 import org.ptsingest.service.reporting.MissingReports;
+import org.ptsingest.service.web.Months;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
@@ -201,7 +202,7 @@ class ProductionConsoleController {
 
     private static YearMonth month(String text) {
         try {
-            return YearMonth.parse(text);
+            return Months.parse(text);
         } catch (DateTimeParseException e) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "not a month: " + text + " (YYYY-MM)");
         }

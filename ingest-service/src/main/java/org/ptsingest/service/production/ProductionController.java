@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.ptsingest.rules.MonthProduction;
 import org.ptsingest.service.security.SecurityConfig;
+import org.ptsingest.service.web.Months;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -177,7 +178,7 @@ class ProductionController {
             return null;
         }
         try {
-            return YearMonth.parse(text);
+            return Months.parse(text);
         } catch (DateTimeParseException e) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "a month is YYYY-MM: " + text);
         }

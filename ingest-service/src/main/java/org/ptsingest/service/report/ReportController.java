@@ -14,6 +14,7 @@ import org.ptsingest.pipeline.FeedPipeline;
 import org.ptsingest.rules.ManualEntry;
 import org.ptsingest.service.persistence.jooq.tables.records.ManualReportRecord;
 import org.ptsingest.service.web.FeedGateway;
+import org.ptsingest.service.web.Months;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
@@ -265,7 +266,7 @@ class ReportController {
 
     private static YearMonth month(String text) {
         try {
-            return YearMonth.parse(text);
+            return Months.parse(text);
         } catch (DateTimeParseException e) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no month " + text);
         }

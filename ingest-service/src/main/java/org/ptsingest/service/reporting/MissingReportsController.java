@@ -10,9 +10,9 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import jakarta.servlet.http.HttpServletResponse;
 import org.ptsingest.feed.Echo;
+import org.ptsingest.service.web.Months;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -25,7 +25,6 @@ import org.springframework.web.bind.annotation.RestController;
 /** Ops: who has not reported in a month's reporting window, as JSON or (Accept: text/csv) CSV. */
 @RestController
 class MissingReportsController {
-    private static final Pattern MONTH = Pattern.compile("\\d{4}-\\d{2}");
 
     private static final MediaType TEXT_CSV = MediaType.parseMediaType("text/csv");
 
@@ -74,11 +73,8 @@ class MissingReportsController {
     }
 
     private static YearMonth parse(String month) {
-        if (!MONTH.matcher(month).matches()) {
-            return null;
-        }
         try {
-            return YearMonth.parse(month);
+            return Months.parse(month);
         } catch (DateTimeParseException e) {
             return null;
         }
