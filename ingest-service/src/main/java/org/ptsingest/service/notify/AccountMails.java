@@ -12,7 +12,6 @@ import java.util.Locale;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
-import org.ptsingest.rules.ReportingWindow;
 import org.ptsingest.service.notify.Outbox.Kind;
 import org.ptsingest.service.notify.Outbox.Message;
 import org.ptsingest.service.report.SelfReporters;
@@ -71,8 +70,7 @@ public class AccountMails {
         this.reporters = reporters;
         this.outbox = outbox;
         this.clock = clock;
-        this.texts = new Texts(properties.notifications().baseUrl(),
-                new ReportingWindow(properties.rules().zone(), properties.production().windowDays()));
+        this.texts = Texts.of(properties);
     }
 
     /** Invites (again) an enabled self-reporter: a new link, earlier unused invitation links stop working. */

@@ -47,7 +47,7 @@ public class Outbox {
     private static final int BATCH = 50;
     private static final int MAX_ERROR = 2000;
 
-    public enum Kind { INVITATION, PASSWORD_RESET, WINDOW_OPEN, MISSING_REPORTS }
+    public enum Kind { INVITATION, PASSWORD_RESET, WINDOW_OPEN, MISSING_REPORTS, CORRECTION_DECIDED }
 
     public enum State { PENDING, SENT, FAILED, GAVE_UP, KEPT, NO_ADDRESS }
 

@@ -24,6 +24,12 @@ final class Texts {
         this.windows = windows;
     }
 
+    /** The texts with the configured base URL and the programme's reporting windows. */
+    static Texts of(org.ptsingest.config.IngestProperties properties) {
+        return new Texts(properties.notifications().baseUrl(),
+                new ReportingWindow(properties.rules().zone(), properties.production().windowDays()));
+    }
+
     String passwordLink(String token) {
         return baseUrl + "/report/password?token=" + token;
     }
@@ -86,6 +92,25 @@ final class Texts {
                 Please deliver their readings before the window closes.
                 """.formatted(name, providerId, count, MONTH.format(month), DAY.format(lastDay(month)), zone(),
                 attachmentName));
+    }
+
+    Text correctionDecided(String name, String systemId, YearMonth month, String requestedKwh, boolean adjusted,
+            String reason) {
+        return new Text("Your correction request for " + systemId + ", " + MONTH.format(month) + ": "
+                + (adjusted ? "adjusted" : "declined"), """
+                Hello %s,
+
+                You asked to correct the meter reading of %s for %s to %s kWh.
+
+                %s
+
+                The programme staff's reason: %s
+
+                The month's summary, with this decision: %s/report/system/summary?id=%s&month=%s
+                """.formatted(name, systemId, MONTH.format(month), requestedKwh, adjusted
+                        ? "The programme staff adjusted the month's production accordingly."
+                        : "The programme staff declined the correction: the stored reading stands.",
+                reason, baseUrl, systemId, month));
     }
 
     private ZoneId zone() {

@@ -328,10 +328,15 @@ public class ManualReadings {
                 .execute() > 0;
     }
 
-    /** A correction of an accepted reading: recorded for ops to decide (the stored reading stands). */
+    /**
+     * A correction of an accepted reading: recorded for ops to decide (the stored reading stands). A request after
+     * ops decided the one before is pending again, without the earlier decision.
+     */
     public boolean requestCorrection(String reporterId, YearMonth month, String systemId, BigDecimal kwh, String note) {
         return dsl.update(MANUAL_REPORT).set(MANUAL_REPORT.CORRECTION_KWH, kwh)
                 .set(MANUAL_REPORT.CORRECTION_NOTE, note).set(MANUAL_REPORT.CORRECTION_AT, utc(clock.instant()))
+                .setNull(MANUAL_REPORT.CORRECTION_DECISION).setNull(MANUAL_REPORT.CORRECTION_DECIDED_AT)
+                .setNull(MANUAL_REPORT.CORRECTION_DECIDED_BY).setNull(MANUAL_REPORT.CORRECTION_REASON)
                 .where(MANUAL_REPORT.SYSTEM_ID.eq(systemId), MANUAL_REPORT.MONTH.eq(month.atDay(1)),
                         MANUAL_REPORT.REPORTER_ID.eq(reporterId))
                 .execute() > 0;

@@ -189,6 +189,7 @@ class ReportController {
         ManualReadings.Outcome outcome = manual.outcome(report.getFeedId());
         model.addAttribute("outcome", outcome);
         model.addAttribute("outcomeText", PlainWords.explain(outcome.code()));
+        model.addAttribute("zone", manual.windows().zone());
         return "report/summary";
     }
 

@@ -1,9 +1,12 @@
 package org.ptsingest.service.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
 import static org.ptsingest.service.persistence.jooq.Tables.MANUAL_REPORT;
+import static org.ptsingest.service.persistence.jooq.Tables.NOTIFICATION;
+import static org.ptsingest.service.persistence.jooq.Tables.OPS_ACTION;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
 
@@ -12,13 +15,17 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 import org.ptsingest.service.IngestItSupport;
 import org.ptsingest.service.console.Browser;
+import org.ptsingest.service.notify.CorrectionDecisions;
+import org.ptsingest.service.persistence.jooq.tables.records.NotificationRecord;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -38,6 +45,8 @@ class ReportPagesIT extends IngestItSupport {
 
     @Autowired
     SelfReporters reporters;
+    @Autowired
+    CorrectionDecisions corrections;
 
     Browser browser;
 
@@ -144,6 +153,50 @@ class ReportPagesIT extends IngestItSupport {
         assertThat(browser.find("main").getText()).contains("manual-reading.csv", OWNER);
         browser.open("/report/systems");
         assertThat(row("MA-2001").getText()).contains("reported this window");
+
+        // ops adjusted the month (elsewhere) and record the decision: kept, audited, told to the owner
+        int decisions = dsl.fetchCount(OPS_ACTION, OPS_ACTION.ACTION.eq("DECIDE_CORRECTION"));
+        browser.open("/ops/manual-reports?month=2026-11");
+        new Select(row("MA-2001").findElement(By.name("decision"))).selectByValue("ADJUSTED");
+        row("MA-2001").findElement(By.name("reason")).sendKeys("November set to 310 kWh by an adjustment");
+        browser.clickAndWait(row("MA-2001").findElement(By.cssSelector(".decide-correction button")));
+        assertThat(browser.find("#notice").getText()).contains("MA-2001 2026-11", "ADJUSTED", "told by e-mail");
+        assertThat(row("MA-2001").findElement(By.cssSelector(".decided")).getText())
+                .contains("ADJUSTED by ops", "November set to 310 kWh by an adjustment");
+        assertThat(row("MA-2001").findElements(By.cssSelector(".decide-correction"))).isEmpty();
+        assertThat(dsl.fetchCount(OPS_ACTION, OPS_ACTION.ACTION.eq("DECIDE_CORRECTION"))).isEqualTo(decisions + 1);
+        assertThat(dsl.fetchExists(OPS_ACTION, OPS_ACTION.ACTION.eq("DECIDE_CORRECTION"),
+                OPS_ACTION.TARGET.eq("MA-2001 2026-11"), OPS_ACTION.USERNAME.eq("ops"),
+                OPS_ACTION.RESULT.eq("ADJUSTED (10425.5 kWh requested)"))).isTrue();
+        NotificationRecord told = dsl.fetchOne(NOTIFICATION, NOTIFICATION.KIND.eq("CORRECTION_DECIDED"));
+        assertThat(told.getRecipientId()).isEqualTo(OWNER);
+        assertThat(told.getSubject()).isEqualTo("Your correction request for MA-2001, November 2026: adjusted");
+        assertThat(told.getBody()).contains("10425.5 kWh", "November set to 310 kWh by an adjustment",
+                "/report/system/summary?id=MA-2001&month=2026-11");
+        // the owner sees it on the month's summary
+        browser.open("/report/system/summary?id=MA-2001&month=2026-11");
+        assertThat(browser.find("#correction-decided").getText()).contains("10425.5", "adjusted",
+                "1 December 2026", "November set to 310 kWh by an adjustment");
+        assertThat(browser.all("#correction-sent")).isEmpty();
+        // the decision was of the request ops saw, once; a new request is pending again
+        Instant decidedRequest = dsl.fetchOne(MANUAL_REPORT, MANUAL_REPORT.SYSTEM_ID.eq("MA-2001"))
+                .getCorrectionAt().toInstant();
+        assertThatThrownBy(() -> corrections.decide("MA-2001", YearMonth.of(2026, 11), decidedRequest,
+                CorrectionDecisions.Decision.DECLINED, "twice", "ops"))
+                .isInstanceOf(CorrectionDecisions.Refused.class).hasMessageContaining("decided already (ADJUSTED by ops)");
+        clock.set(IN_NOVEMBER_WINDOW.plusSeconds(60));
+        browser.find("#correction-kwh").sendKeys("10426");
+        browser.find("#correction-note").sendKeys("one more digit");
+        browser.clickAndWait(browser.find("#request-correction"));
+        assertThat(browser.find("#correction-sent").getText()).contains("10426");
+        assertThat(browser.all("#correction-decided")).isEmpty();
+        assertThatThrownBy(() -> corrections.decide("MA-2001", YearMonth.of(2026, 11), decidedRequest,
+                CorrectionDecisions.Decision.DECLINED, "seen the old one", "ops"))
+                .isInstanceOf(CorrectionDecisions.Refused.class).hasMessageContaining("sent another correction");
+        assertThatThrownBy(() -> corrections.decide("MA-2001", YearMonth.of(2026, 11),
+                IN_NOVEMBER_WINDOW.plusSeconds(60), CorrectionDecisions.Decision.DECLINED, " ", "ops"))
+                .isInstanceOf(CorrectionDecisions.Refused.class).hasMessageContaining("a reason is required");
+        assertThat(dsl.fetchOne(MANUAL_REPORT, MANUAL_REPORT.SYSTEM_ID.eq("MA-2001")).getCorrectionDecision()).isNull();
     }
 
     /** A double click on Next, Back and Next again, a reload, a double click on Save: one reading, one delivery. */
