@@ -120,6 +120,29 @@ class PtsCompatIT extends IngestItSupport {
         assertThat(dsl.fetchCount(FEED_SYSTEM)).isEqualTo(70);
     }
 
+    /**
+     * A feed judged by an instance older than V15 (during a rolling upgrade) has no per-system counts: its answer
+     * counts them from the readings once, and keeps them.
+     */
+    @Test
+    void aFeedWithoutPerSystemCountsIsAnsweredFromItsReadings() throws Exception {
+        HttpResponse<String> first = postRest("pts/rest-sunwatch.json");
+        long feedId = JSON.readTree(first.body()).get("feed_id").asLong();
+        assertThat(dsl.deleteFrom(FEED_SYSTEM).where(FEED_SYSTEM.FEED_ID.eq(feedId)).execute()).isEqualTo(1);
+
+        JsonNode replayed = JSON.readTree(postRest("pts/rest-sunwatch.json").body());
+        assertThat(replayed.get("status").asText()).isEqualTo("DUPLICATE_FEED");
+        assertThat(replayed.get("results").get(0).get("fk_System").asText()).isEqualTo("MA-1005");
+        assertThat(replayed.get("results").get(0).get("records_inserted").asInt()).isEqualTo(2);
+        assertThat(dsl.fetchOne(FEED_SYSTEM, FEED_SYSTEM.FEED_ID.eq(feedId)).getStoredReadings()).isEqualTo(2);
+    }
+
+    HttpResponse<String> postRest(String sample) throws Exception {
+        return send(HttpRequest.newBuilder(url("/pts/v1/readings"))
+                .header("Ocp-Apim-Subscription-Key", key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofFile(SAMPLES.resolve(sample))).build());
+    }
+
     @Test
     void soapReadCallsAnswerTheLastStoredReadingOfTheProvidersOwnSystemsOnly() throws Exception {
         // nothing stored yet: the answer has no Result

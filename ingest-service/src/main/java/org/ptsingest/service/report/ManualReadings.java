@@ -3,7 +3,6 @@ package org.ptsingest.service.report;
 import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
-import static org.ptsingest.service.persistence.jooq.Tables.FEED_SYSTEM;
 import static org.ptsingest.service.persistence.jooq.Tables.MANUAL_REPORT;
 import static org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_MONTH;
 import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
@@ -39,6 +38,7 @@ import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.rules.ManualEntry;
 import org.ptsingest.rules.ReportingWindow;
+import org.ptsingest.service.ingest.FeedSystems;
 import org.ptsingest.service.ingest.RegistrySnapshots;
 import org.ptsingest.service.persistence.jooq.tables.records.ManualReportRecord;
 import org.ptsingest.service.web.FeedGateway;
@@ -92,15 +92,17 @@ public class ManualReadings {
 
     private final DSLContext dsl;
     private final RegistrySnapshots registry;
+    private final FeedSystems feedSystems;
     private final FeedGateway gateway;
     private final Clock clock;
     private final ReportingWindow windows;
     private final BigDecimal dasThresholdKw;
     private final Path work;
 
-    public ManualReadings(DSLContext dsl, RegistrySnapshots registry, FeedGateway gateway, Clock clock,
-            IngestProperties properties) {
+    public ManualReadings(DSLContext dsl, RegistrySnapshots registry, FeedGateway gateway, FeedSystems feedSystems,
+            Clock clock, IngestProperties properties) {
         this.dsl = dsl;
+        this.feedSystems = feedSystems;
         this.registry = registry;
         this.gateway = gateway;
         this.clock = clock;
@@ -264,7 +266,7 @@ public class ManualReadings {
         }
         var outcome = dsl.select(READING_OUTCOME.CODE, READING_OUTCOME.MESSAGE).from(READING_OUTCOME)
                 .where(READING_OUTCOME.FEED_ID.eq(judged)).limit(1).fetchOne();
-        boolean stored = dsl.fetchExists(FEED_SYSTEM, FEED_SYSTEM.FEED_ID.eq(judged));
+        boolean stored = !feedSystems.stored(judged).isEmpty();
         if (outcome == null) {
             return new Outcome(feedId, stored, OutcomeCode.ACCEPTED, "stored");
         }
@@ -288,11 +290,11 @@ public class ManualReadings {
             if (!outcome.stored() || outcome.code() == OutcomeCode.DUPLICATE) {
                 continue;
             }
-            String systemId = dsl.select(FEED_SYSTEM.SYSTEM_ID).from(FEED_SYSTEM).where(FEED_SYSTEM.FEED_ID.eq(feedId))
-                    .limit(1).fetchOne(FEED_SYSTEM.SYSTEM_ID);
-            if (systemId == null) {
+            var systems = feedSystems.stored(feedId).keySet();
+            if (systems.isEmpty()) {
                 continue;
             }
+            String systemId = systems.iterator().next();
             dsl.insertInto(MANUAL_REPORT).set(MANUAL_REPORT.SYSTEM_ID, systemId)
                     .set(MANUAL_REPORT.MONTH, month.atDay(1)).set(MANUAL_REPORT.REPORTER_ID, reporterId)
                     .set(MANUAL_REPORT.FEED_ID, feedId)
@@ -308,9 +310,12 @@ public class ManualReadings {
     /** The reading a month's report stored (system, meter, time, register). */
     public org.jooq.Record4<String, OffsetDateTime, BigDecimal, String> storedReading(long feedId) {
         // through the system the feed stored it for: reading's key starts with the system, not the feed
-        return dsl.select(READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH, READING.FLAG).from(FEED_SYSTEM)
-                .join(READING).on(READING.SYSTEM_ID.eq(FEED_SYSTEM.SYSTEM_ID), READING.FEED_ID.eq(FEED_SYSTEM.FEED_ID))
-                .where(FEED_SYSTEM.FEED_ID.eq(feedId)).limit(1).fetchOne();
+        var systems = feedSystems.stored(feedId).keySet();
+        if (systems.isEmpty()) {
+            return null;
+        }
+        return dsl.select(READING.METER_SERIAL, READING.READ_AT, READING.REGISTER_KWH, READING.FLAG).from(READING)
+                .where(READING.SYSTEM_ID.eq(systems.iterator().next()), READING.FEED_ID.eq(feedId)).limit(1).fetchOne();
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.ptsingest.service.web;
 
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
-import static org.ptsingest.service.persistence.jooq.Tables.FEED_SYSTEM;
 import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
 
 import com.fasterxml.jackson.core.JsonEncoding;
@@ -31,6 +30,7 @@ import org.ptsingest.pipeline.FeedDelivery;
 import org.ptsingest.pipeline.DeliveryKey;
 import org.ptsingest.pipeline.FeedResult;
 import org.ptsingest.service.ingest.Deliveries;
+import org.ptsingest.service.ingest.FeedSystems;
 import org.ptsingest.service.persistence.jooq.tables.records.FeedRecord;
 import org.ptsingest.service.security.ProviderApiKeys;
 import org.springframework.http.HttpStatus;
@@ -56,15 +56,17 @@ class PtsCompatController {
     private final DSLContext dsl;
     private final ProviderApiKeys apiKeys;
     private final PtsMeterReads meterReads;
+    private final FeedSystems feedSystems;
     private final Path uploads;
 
     PtsCompatController(FeedGateway gateway, Deliveries deliveries, DSLContext dsl, ProviderApiKeys apiKeys,
-            PtsMeterReads meterReads, IngestProperties properties) {
+            PtsMeterReads meterReads, FeedSystems feedSystems, IngestProperties properties) {
         this.gateway = gateway;
         this.deliveries = deliveries;
         this.dsl = dsl;
         this.apiKeys = apiKeys;
         this.meterReads = meterReads;
+        this.feedSystems = feedSystems;
         this.uploads = properties.workDir().resolve("https-upload");
     }
 
@@ -230,9 +232,7 @@ class PtsCompatController {
 
     /** Per system: readings stored by the feed, and every reading that was not plainly accepted. */
     private List<SystemResult> results(long feedId) {
-        Map<String, Integer> inserted = new TreeMap<>();
-        dsl.select(FEED_SYSTEM.SYSTEM_ID, FEED_SYSTEM.STORED_READINGS).from(FEED_SYSTEM)
-                .where(FEED_SYSTEM.FEED_ID.eq(feedId)).forEach(r -> inserted.put(r.value1(), r.value2()));
+        Map<String, Integer> inserted = feedSystems.stored(feedId);
         Map<String, List<String>> messages = new TreeMap<>();
         Map<String, Boolean> rejected = new TreeMap<>();
         dsl.select(READING_OUTCOME.SYSTEM_ID, READING_OUTCOME.RECORD_NO, READING_OUTCOME.CODE, READING_OUTCOME.MESSAGE,
