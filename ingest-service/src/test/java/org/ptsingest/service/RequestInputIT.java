@@ -18,6 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * What the API answers to request input that is not a feed's: query parameters and JSON bodies. A NUL
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * message id or a reason holding one failed as a 500 inside a query. An unknown filter value listed nothing, as if there were no
  * such feeds. Each is now a 400 problem document saying what was wrong, and nothing is written.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class RequestInputIT extends IngestItSupport {
 
     @BeforeEach
@@ -33,7 +37,7 @@ class RequestInputIT extends IngestItSupport {
     }
 
     @Test
-    void aNulInAQueryParameterIsRefusedNamingTheParameter() throws Exception {
+    void aNulInAQueryParameterIsRefusedNamingTheParameter(CapturedOutput log) throws Exception {
         for (String path : new String[] {"/api/v1/feeds?provider=%00", "/api/v1/feeds?provider=sun%00watch",
                 "/api/v1/as2/receipt?message_id=%00"}) {
             HttpResponse<String> r = send(asOps(path).GET().build());
@@ -43,6 +47,9 @@ class RequestInputIT extends IngestItSupport {
             assertThat(JSON.readTree(r.body()).get("detail").asText()).as(path)
                     .contains("\"" + parameter).contains("\\u0000");
         }
+        // and logged, once per refusal, escaped
+        assertThat(log.getOut()).contains("request refused by the firewall: GET /api/v1/as2/receipt from 127.0.0.1: ")
+                .contains("\\u0000");
         // the same parameters without the NUL are answered
         assertThat(send(asOps("/api/v1/feeds?provider=sunwatch").GET().build()).statusCode()).isEqualTo(200);
     }

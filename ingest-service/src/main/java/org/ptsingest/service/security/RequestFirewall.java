@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.ptsingest.feed.Echo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.web.firewall.RequestRejectedException;
@@ -24,6 +26,7 @@ import org.springframework.security.web.firewall.StrictHttpFirewall;
  * own handler sends an empty 400.
  */
 final class RequestFirewall {
+    private static final Logger log = LoggerFactory.getLogger(RequestFirewall.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RequestFirewall() {}
@@ -37,6 +40,9 @@ final class RequestFirewall {
     /** A {@link org.springframework.security.web.firewall.RequestRejectedHandler}. */
     static void reject(HttpServletRequest request, HttpServletResponse response, RequestRejectedException e)
             throws IOException {
+        // one line per refusal, for ops watching for a careless or hostile client (values escaped: no forged lines)
+        log.info("request refused by the firewall: {} {} from {}: {}", request.getMethod(),
+                Echo.message(request.getRequestURI(), 200), request.getRemoteAddr(), Echo.message(e.getMessage(), 300));
         if (response.isCommitted()) {
             return;
         }
