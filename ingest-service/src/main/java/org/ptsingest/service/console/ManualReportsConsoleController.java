@@ -3,6 +3,7 @@ package org.ptsingest.service.console;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import org.ptsingest.feed.Echo;
 import org.ptsingest.service.notify.CorrectionDecisions;
 import org.ptsingest.service.report.ManualReadings;
 import org.ptsingest.service.web.Months;
@@ -35,7 +36,13 @@ class ManualReportsConsoleController {
     String decide(@RequestParam String system, @RequestParam String month,
             @RequestParam("requested_at") String requestedAt, @RequestParam CorrectionDecisions.Decision decision,
             @RequestParam(defaultValue = "") String reason, Authentication who, RedirectAttributes flash) {
-        YearMonth m = parse(month);
+        YearMonth m;
+        try {
+            m = Months.parse(month);
+        } catch (DateTimeParseException e) {
+            flash.addFlashAttribute("problem", "not a month: " + Echo.quote(month) + " (YYYY-MM)");
+            return "redirect:/ops/manual-reports";
+        }
         try {
             corrections.decide(system, m, Instant.parse(requestedAt), decision, reason, who.getName());
             flash.addFlashAttribute("notice", "The correction of " + system + " " + m + " is recorded as " + decision

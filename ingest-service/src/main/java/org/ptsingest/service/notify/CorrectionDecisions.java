@@ -32,6 +32,9 @@ public class CorrectionDecisions {
 
     public enum Decision { ADJUSTED, DECLINED }
 
+    /** Characters of a reason at most (as an owner's note). */
+    static final int MAX_REASON = 2000;
+
     /** Why a decision was not recorded, in words for ops. */
     public static final class Refused extends RuntimeException {
         Refused(String message) {
@@ -63,6 +66,9 @@ public class CorrectionDecisions {
             String user) {
         if (reason == null || reason.isBlank()) {
             throw new Refused("a reason is required: the owner reads it");
+        }
+        if (reason.strip().length() > MAX_REASON) {
+            throw new Refused("the reason is the owner's to read: at most " + MAX_REASON + " characters");
         }
         ManualReportRecord report = dsl.selectFrom(MANUAL_REPORT)
                 .where(MANUAL_REPORT.SYSTEM_ID.eq(systemId), MANUAL_REPORT.MONTH.eq(month.atDay(1)))

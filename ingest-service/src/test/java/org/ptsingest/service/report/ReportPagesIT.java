@@ -196,6 +196,9 @@ class ReportPagesIT extends IngestItSupport {
         assertThatThrownBy(() -> corrections.decide("MA-2001", YearMonth.of(2026, 11),
                 IN_NOVEMBER_WINDOW.plusSeconds(60), CorrectionDecisions.Decision.DECLINED, " ", "ops"))
                 .isInstanceOf(CorrectionDecisions.Refused.class).hasMessageContaining("a reason is required");
+        assertThatThrownBy(() -> corrections.decide("MA-2001", YearMonth.of(2026, 11),
+                IN_NOVEMBER_WINDOW.plusSeconds(60), CorrectionDecisions.Decision.DECLINED, "x".repeat(2001), "ops"))
+                .isInstanceOf(CorrectionDecisions.Refused.class).hasMessageContaining("at most 2000 characters");
         assertThat(dsl.fetchOne(MANUAL_REPORT, MANUAL_REPORT.SYSTEM_ID.eq("MA-2001")).getCorrectionDecision()).isNull();
     }
 
