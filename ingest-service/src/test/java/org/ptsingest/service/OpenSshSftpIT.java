@@ -69,6 +69,36 @@ class OpenSshSftpIT extends IngestItSupport {
         assertThat(other.exitValue()).isNotZero();
     }
 
+    /**
+     * A name the service could not take (its download's work file must fit a 255-byte file name) is refused at upload, directly or by a rename, so the provider knows at once; one just short enough is taken and
+     * answered (FILE_NAME_NOT_ALLOWED: longer than 128 characters).
+     */
+    @Test
+    void aNameTooLongToAnswerIsRefusedAtUpload() throws Exception {
+        loadSampleRegistry();
+        Path key = tmp.resolve("id_ed25519");
+        OpenSshClient.keygen(key, "sunwatch@it");
+        assertThat(send(asOps("/api/v1/providers/sunwatch/ssh-keys").header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofFile(tmp.resolve("id_ed25519.pub"))).build()).statusCode())
+                .isEqualTo(200);
+        Path feed = SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv").toAbsolutePath();
+        String tooLong = "b".repeat(240) + ".csv";
+        // 30 CJK characters are 90 bytes, 270 characters as the service reads them (each byte percent-encoded)
+        String cjk = "\u65e5".repeat(30) + ".csv";
+        String shortEnough = "a".repeat(196) + ".csv";
+        String out = sftp(key, "sunwatch", "-put " + feed + " inbox/" + tooLong + "\n"
+                + "-put " + feed + " inbox/" + cjk + "\n"
+                + "-put " + feed + " inbox/upload.part\n"
+                + "-rename inbox/upload.part inbox/" + tooLong + "\n"
+                + "-put " + feed + " inbox/" + shortEnough + "\n");
+        assertThat(out.lines().filter(l -> l.contains("Permission denied"))).hasSize(3);
+        JsonNode receipt = awaitReceipt("sunwatch", org.ptsingest.feed.FeedFileName.safe(shortEnough));
+        assertThat(receipt.at("/rejection/code").asText()).isEqualTo("FILE_NAME_NOT_ALLOWED");
+        try (var inbox = Files.list(providerDir("sunwatch").resolve("inbox"))) {
+            assertThat(inbox.map(p -> p.getFileName().toString())).containsOnly("upload.part");
+        }
+    }
+
     private String sftp(Path key, String user, String batch) throws Exception {
         return new OpenSshClient(key, properties).batch(user, batch).output();
     }

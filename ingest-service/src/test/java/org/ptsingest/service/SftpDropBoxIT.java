@@ -83,6 +83,28 @@ class SftpDropBoxIT extends IngestItSupport {
         assertThat(output.getAll().lines()).noneMatch(line -> line.startsWith("FORGED"));
     }
 
+    /**
+     * A name too long to download (only an external server lets one in; the embedded one refuses it at upload,
+     * OpenSshSftpIT) stays in the inbox, said once in the log, while the provider's other files are judged: Camel
+     * failed its download at every poll, flooding the log.
+     */
+    @Test
+    void aNameTooLongToDownloadIsLeftAndSaidOnceWhileTheOtherFilesAreJudged(CapturedOutput output) throws Exception {
+        // 246 characters: Camel's work file would be 257 (".inprogress"), past the 255 a file name may have
+        String tooLong = "b".repeat(242) + ".csv";
+        drop("sunwatch", write("long-name.csv", FEED), tooLong);
+        drop("sunwatch", write("first.csv", FEED), "first.csv");
+        assertThat(awaitReceipt("sunwatch", "first.csv").get("status").asText()).isEqualTo("ACCEPTED");
+        // a later poll (the same bytes again: answered DUPLICATE_FEED) passes the file by without a word
+        drop("sunwatch", write("second.csv", FEED), "second.csv");
+        awaitReceipt("sunwatch", "second.csv");
+
+        assertThat(inboxFiles("sunwatch").stream().map(f -> f.getFileName().toString())).contains(tooLong);
+        assertThat(output.getAll().lines().filter(l -> l.contains("the file name is longer than 200 bytes")))
+                .hasSize(1);
+        assertThat(output.getAll()).doesNotContain("File name too long");
+    }
+
     @Test
     void aNameOfTheMaximumLengthIsAllowed() throws Exception {
         String name = "m".repeat(FeedFileName.MAX_LENGTH - 4) + ".csv";

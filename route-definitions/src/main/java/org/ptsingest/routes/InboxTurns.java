@@ -1,16 +1,22 @@
 package org.ptsingest.routes;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.apache.camel.component.file.remote.RemoteFilePollingConsumerPollStrategy;
+import org.ptsingest.feed.Echo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes the inbox route take providers' files in turns, so that one provider's flood does not hold another
@@ -39,6 +45,9 @@ public final class InboxTurns extends RemoteFilePollingConsumerPollStrategy
         implements GenericFileFilter<Object>, Comparator<GenericFile<Object>> {
     /** The bean name the inbox endpoint refers to (as filter, sorter and poll strategy). */
     public static final String BEAN = "inboxTurns";
+    private static final Logger log = LoggerFactory.getLogger(InboxTurns.class);
+    /** Files left for a name too long, each warned about once (bounded: cleared past 10,000). */
+    private final Set<String> tooLong = new HashSet<>();
 
     private record Listed(String path, long modified) {
         static final Comparator<Listed> OLDEST_FIRST =
@@ -99,6 +108,19 @@ public final class InboxTurns extends RemoteFilePollingConsumerPollStrategy
         String provider = path[0];
         if (uploadName(path[2])) {
             // never taken, so never counted: five abandoned uploads must not hold the provider's real files
+            return false;
+        }
+        if (path[2].getBytes(StandardCharsets.UTF_8).length > SftpFileNames.MAX_SEEN_LENGTH) {
+            // Only an external server lets such a name in (the embedded drop box refuses it at upload). Camel could
+            // not download it (its work file's name would pass 255 bytes) and would try at every poll: left, said once.
+            if (tooLong.size() > 10_000) {
+                tooLong.clear();
+            }
+            if (tooLong.add(file.getRelativeFilePath())) {
+                log.warn("{}: the file name is longer than {} bytes; the file is left in the inbox, unanswered "
+                        + "(ask the provider to rename it)", Echo.quote(file.getRelativeFilePath()),
+                        SftpFileNames.MAX_SEEN_LENGTH);
+            }
             return false;
         }
         Listed listed = new Listed(file.getRelativeFilePath(), file.getLastModified());

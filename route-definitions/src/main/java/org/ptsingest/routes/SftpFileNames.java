@@ -17,7 +17,21 @@ import org.ptsingest.feed.FeedFileName;
 public final class SftpFileNames {
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
+    /**
+     * The longest name, as the service account sees it ({@link #encode}: a byte outside {@code [A-Za-z0-9._+-]}
+     * counts three), that the service can take and answer. Its download goes to a local work file of that name
+     * plus Camel's {@code .inprogress}, and a Linux file name holds 255 bytes: a longer name could never be
+     * fetched, and Camel tried it again at every poll, with no receipt (a 254-character name, or 30 CJK characters,
+     * did). 200 leaves room for the suffixes; receipts of names not allowed go under {@link FeedFileName#safe}.
+     */
+    public static final int MAX_SEEN_LENGTH = 200;
+
     private SftpFileNames() {}
+
+    /** Whether the service can take a file of this name (the provider's own) and write its receipt. */
+    public static boolean answerable(String name) {
+        return encode(name).length() <= MAX_SEEN_LENGTH;
+    }
 
     /** The name (one path segment) as the service account sees it. */
     public static String encode(String name) {

@@ -141,6 +141,19 @@ class InboxTurnsTest {
         assertThat(inbox).hasSize(5);
     }
 
+    /** Only an external server lets such a name in: Camel could not download it, so it is left (said once). */
+    @Test
+    void aFileWhoseNameIsTooLongToDownloadIsLeftAndNotCountedAgainstTheShare() {
+        InboxTurns turns = new InboxTurns(f -> true, 1);
+        drop("acme/inbox/" + "b".repeat(250) + ".csv", 1_000);
+        drop("acme/inbox/" + "\u00e9".repeat(101) + ".csv", 1_500); // 202 bytes of UTF-8
+        String longest = "a".repeat(SftpFileNames.MAX_SEEN_LENGTH - 4) + ".csv";
+        drop("acme/inbox/" + longest, 2_000);
+
+        assertThat(poll(turns)).containsExactly("acme/inbox/" + longest);
+        assertThat(poll(turns)).isEmpty();
+    }
+
     @Test
     void aShareBelowOneIsRefused() {
         assertThatThrownBy(() -> new InboxTurns(f -> true, 0))

@@ -56,6 +56,16 @@ final class DropBoxFileSystem implements SftpFileSystemAccessor {
         }
     }
 
+    /** A new file's name must be one the service can fetch and answer ({@link SftpFileNames#answerable}). */
+    private void checkName(SftpSubsystemProxy subsystem, Path file) throws AccessDeniedException {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (!isService(subsystem) && !SftpFileNames.answerable(name)) {
+            throw new AccessDeniedException(file.toString(), null, "the file name is too long for the drop box: "
+                    + SftpFileNames.encode(name).length() + " characters as the service reads it, at most "
+                    + SftpFileNames.MAX_SEEN_LENGTH + " (a byte outside A-Z a-z 0-9 . _ + - counts three)");
+        }
+    }
+
     private static DropBoxRights.Place place(Path path) {
         return DropBoxRights.place(path.toAbsolutePath().normalize().toString());
     }
@@ -102,6 +112,9 @@ final class DropBoxFileSystem implements SftpFileSystemAccessor {
         boolean writes = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
         if (writes) {
             check(subsystem, DropBoxRights.mayWrite(place(file), kind), "writing here", file);
+            if (kind == DropBoxRights.Kind.NONE) {
+                checkName(subsystem, file);
+            }
         }
         return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
     }
@@ -140,6 +153,7 @@ final class DropBoxFileSystem implements SftpFileSystemAccessor {
             throws IOException {
         check(subsystem, DropBoxRights.mayRename(place(oldPath), kind(oldPath), place(newPath), kind(newPath)),
                 "renaming this", oldPath);
+        checkName(subsystem, newPath);
         SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
     }
 
