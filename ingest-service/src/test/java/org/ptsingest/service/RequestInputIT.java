@@ -6,16 +6,11 @@ import static org.ptsingest.service.persistence.jooq.Tables.OPS_ACTION;
 import static org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_ADJUSTMENT;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.CookieManager;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -119,18 +114,7 @@ class RequestInputIT extends IngestItSupport {
         assertThat(dsl.fetchCount(PRODUCTION_ADJUSTMENT)).isZero();
 
         // the console: the same refusals, for a logged-in ops user
-        HttpClient console = HttpClient.newBuilder().sslContext(tls()).cookieHandler(new CookieManager())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        String login = console.send(HttpRequest.newBuilder(url("/ops/login")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login);
-        assertThat(csrf.find()).isTrue();
-        HttpResponse<String> in = console.send(HttpRequest.newBuilder(url("/ops/login"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("username=ops&password=it-secret&_csrf="
-                        + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(in.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/ops"));
+        HttpClient console = opsConsole();
         Map<String, Integer> answers = new LinkedHashMap<>();
         for (String path : new String[] {"/ops/feeds?from=-999999999-01-01", "/ops/feeds?to=%2B999999999-12-31",
                 "/ops/feeds?status=REJECT", "/ops/systems?q=%00", "/ops/feeds?provider=sunwatch",
