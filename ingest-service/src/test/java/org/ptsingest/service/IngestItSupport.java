@@ -144,20 +144,34 @@ public abstract class IngestItSupport {
 
     /** An HTTP client logged in to the ops console as {@code ops} (its session cookie; redirects not followed). */
     protected HttpClient opsConsole() throws Exception {
-        HttpClient console = HttpClient.newBuilder().sslContext(tls()).cookieHandler(new CookieManager())
+        return loggedIn("/ops", "ops", properties.ops().password());
+    }
+
+    /**
+     * An HTTP client logged in on a form-login realm ({@code /ops}, {@code /report}) as a browser would: the login
+     * page's CSRF token, the form posted, the session cookie kept; redirects not followed.
+     */
+    protected HttpClient loggedIn(String realm, String user, String password) throws Exception {
+        HttpClient client = HttpClient.newBuilder().sslContext(tls()).cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        String login = console.send(HttpRequest.newBuilder(url("/ops/login")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login);
-        assertThat(csrf.find()).isTrue();
-        HttpResponse<String> in = console.send(HttpRequest.newBuilder(url("/ops/login"))
+        String csrf = csrfToken(client, realm + "/login");
+        HttpResponse<String> in = client.send(HttpRequest.newBuilder(url(realm + "/login"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("username=ops&password="
-                        + URLEncoder.encode(properties.ops().password(), StandardCharsets.UTF_8) + "&_csrf="
-                        + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))).build(),
+                .POST(HttpRequest.BodyPublishers.ofString("username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
+                        + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "&_csrf="
+                        + URLEncoder.encode(csrf, StandardCharsets.UTF_8))).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(in.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/ops"));
-        return console;
+        assertThat(in.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith(realm));
+        return client;
+    }
+
+    /** The CSRF token a page of a form-login realm carries in its forms (the logout form on every page). */
+    protected String csrfToken(HttpClient client, String page) throws Exception {
+        String html = client.send(HttpRequest.newBuilder(url(page)).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(html);
+        assertThat(csrf.find()).as(page).isTrue();
+        return csrf.group(1);
     }
 
     protected HttpRequest.Builder asOps(String path) {

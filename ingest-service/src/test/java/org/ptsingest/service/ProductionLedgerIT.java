@@ -366,6 +366,44 @@ class ProductionLedgerIT extends IngestItSupport {
                 Map.of("kwh", "10")).statusCode()).as("no reason").isEqualTo(400);
     }
 
+    /**
+     * Two ops setting the same month at once (a double click, two people): both found no adjustment in force and
+     * both inserted one, and the second collided with the first on the one-in-force constraint, a 500. Now they
+     * take turns on the system's ledger lock: both are kept, the second replaces the first.
+     */
+    @Test
+    void twoAdjustmentsOfOneMonthAtOnceTakeTurns() throws Exception {
+        system("PL-TWICE", null);
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Connection held = dataSource.getConnection()) {
+            // the ledger's lock held, so both requests are inside their transactions, waiting, before either writes
+            productionLock(held, "pg_advisory_lock", "PL-TWICE");
+            List<java.util.concurrent.Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (String kwh : List.of("100", "200")) {
+                answers.add(two.submit(() -> json(asOps("/api/v1/systems/PL-TWICE/production/2026-01/adjustment"),
+                        "PUT", Map.of("kwh", kwh, "reason", "double click " + kwh))));
+            }
+            Awaitility.await("both wait").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> dsl.fetchValue(org.jooq.impl.DSL.field("(SELECT count(*) FROM pg_locks WHERE NOT granted)", Long.class)) >= 2);
+            productionLock(held, "pg_advisory_unlock", "PL-TWICE");
+            for (var answer : answers) {
+                HttpResponse<String> r = answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        var adjustments = dsl.selectFrom(org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_ADJUSTMENT)
+                .where(org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_ADJUSTMENT.SYSTEM_ID.eq("PL-TWICE"))
+                .fetch();
+        assertThat(adjustments).hasSize(2);
+        // whichever went second replaced the first
+        var inForce = adjustments.stream().filter(a -> a.getRemovedAt() == null).toList();
+        assertThat(inForce).hasSize(1);
+        assertMonth("PL-TWICE", "2026-01", "ADJUSTED", inForce.get(0).getKwh().setScale(3).toPlainString(), null);
+        assertThat(dsl.fetchCount(OPS_ACTION, OPS_ACTION.TARGET.eq("PL-TWICE 2026-01"))).isEqualTo(2);
+    }
+
     @Test
     void windowBoundariesInBothDaylightSavingMonths() throws Exception {
         system("PL-DSTO", null);

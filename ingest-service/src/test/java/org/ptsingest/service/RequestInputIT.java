@@ -131,6 +131,62 @@ class RequestInputIT extends IngestItSupport {
                 Map.entry("/ops/manual-reports?month=-999999999-01", 200));
     }
 
+    /**
+     * An Accept header no parser takes (a quality of NaN or above 1, no media type at all) was a 500 — for a feed
+     * post after the feed had been judged and stored, so the provider saw an error for a feed that was in. Now
+     * a 400 that quotes it, before the feed is read.
+     */
+    @Test
+    void anAcceptHeaderThatCannotBeReadIsRefusedBeforeAFeedIsStored() throws Exception {
+        String key = issueKey("sunwatch");
+        for (String accept : new String[] {"*/*;q=NaN", "application/json;q=2", ",,,;;;", "attachment; filename=x"}) {
+            HttpResponse<String> post = send(HttpRequest.newBuilder(url("/api/v1/feeds"))
+                    .header("Authorization", "Bearer " + key).header("Content-Type", "text/csv")
+                    .header("Accept", accept)
+                    .POST(HttpRequest.BodyPublishers.ofFile(SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv")))
+                    .build());
+            assertThat(post.statusCode()).as(accept).isEqualTo(400);
+            assertThat(post.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(JSON.readTree(post.body()).get("detail").asText()).as(accept)
+                    .startsWith("Accept: '" + accept + "' is not a list of media types (");
+        }
+        assertThat(dsl.fetchCount(org.ptsingest.service.persistence.jooq.Tables.FEED)).isZero();
+        assertThat(dsl.fetchCount(org.ptsingest.service.persistence.jooq.Tables.DELIVERY)).isZero();
+
+        HttpResponse<String> missing = send(asOps("/api/v1/reporting-windows/2025-01/missing")
+                .header("Accept", "text/csv;q=2").GET().build());
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(missing.body()).get("detail").asText()).isEqualTo("Accept: 'text/csv;q=2' is not a"
+                + " list of media types (Invalid quality value \"2\": should be between 0.0 and 1.0)");
+
+        // where Spring negotiates the answer, it refuses such a header itself
+        assertThat(send(asOps("/api/v1/feeds").header("Accept", ",,,;;;").GET().build()).statusCode()).isEqualTo(406);
+
+        // a header that can be read still chooses: the same feed posted, its receipt in XML
+        HttpResponse<String> xml = send(HttpRequest.newBuilder(url("/api/v1/feeds"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "text/csv")
+                .header("Accept", "application/xml;q=0.9, application/json;q=0.1")
+                .POST(HttpRequest.BodyPublishers.ofFile(SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv"))).build());
+        assertThat(xml.statusCode()).isEqualTo(201);
+        assertThat(xml.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/xml"));
+    }
+
+    /** A system id outside Latin-1 made the console's redirect a 302 without a Location (Tomcat dropped it). */
+    @Test
+    void theConsoleRedirectsToASystemWhateverItsIdHolds() throws Exception {
+        HttpClient console = opsConsole();
+        String csrf = csrfToken(console, "/ops");
+        HttpResponse<String> r = console.send(HttpRequest.newBuilder(url("/ops/systems/%E2%80%AE/production/adjustment"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("month=2025-01&kwh=1&reason=x&_csrf="
+                        + java.net.URLEncoder.encode(csrf, java.nio.charset.StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location")).hasValueSatisfying(
+                l -> assertThat(l).endsWith("/ops/systems/%E2%80%AE/production"));
+        assertThat(dsl.fetchCount(PRODUCTION_ADJUSTMENT)).isZero();
+    }
+
     private String problem(String path) throws Exception {
         HttpResponse<String> r = send(asOps(path).GET().build());
         assertThat(r.statusCode()).as(path).isEqualTo(400);

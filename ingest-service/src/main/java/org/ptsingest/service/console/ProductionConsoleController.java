@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -91,7 +92,7 @@ class ProductionConsoleController {
             flash.addFlashAttribute("problem", e instanceof NumberFormatException ? "kWh must be a number, e.g. 812.5"
                     : e.getMessage());
         }
-        return "redirect:/ops/systems/" + systemId + "/production";
+        return "redirect:" + productionUrl(systemId);
     }
 
     @PostMapping("/ops/systems/{systemId}/production/adjustment/remove")
@@ -103,7 +104,16 @@ class ProductionConsoleController {
         } catch (ProductionOps.Refused | ResponseStatusException e) {
             flash.addFlashAttribute("problem", e.getMessage());
         }
-        return "redirect:/ops/systems/" + systemId + "/production";
+        return "redirect:" + productionUrl(systemId);
+    }
+
+    /**
+     * The system's production page, its id encoded: a redirect to a raw id outside Latin-1 (U+202E, say) was
+     * dropped by Tomcat, leaving a 302 that went nowhere.
+     */
+    private static String productionUrl(String systemId) {
+        return UriComponentsBuilder.fromPath("/ops/systems/{id}/production").buildAndExpand(systemId).encode()
+                .toUriString();
     }
 
     // ---- missing reports ----

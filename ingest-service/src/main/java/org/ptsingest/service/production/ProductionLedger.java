@@ -434,6 +434,15 @@ public class ProductionLedger {
     }
 
     /**
+     * Holds the system's ledger lock until the caller's transaction ends, for a change made beside the ledger
+     * (an adjustment): two ops changing the same month at once then take turns instead of colliding on the one
+     * adjustment in force. The recompute that follows takes the same lock again (advisory locks stack).
+     */
+    public void lockSystem(String systemId) {
+        lock(List.of(systemId));
+    }
+
+    /**
      * Transaction-scoped advisory locks on these systems, in order (so two lockers never deadlock). The
      * worker's {@link #drainBatch} takes them first without waiting, in any order, so it never waits here.
      */

@@ -52,6 +52,7 @@ public class ProductionOps {
         if (kwh == null || kwh.signum() < 0 || kwh.abs().compareTo(MAX_KWH) >= 0 || kwh.stripTrailingZeros().scale() > 3) {
             throw new Refused("kwh must be a number from 0 with at most 3 decimals, is " + kwh, false);
         }
+        ledger.lockSystem(systemId);
         long action = audit(user, "SET_PRODUCTION", systemId + " " + month, reason, kwh.toPlainString() + " kWh");
         removeInForce(systemId, month, user, "replaced by ops action " + action);
         dsl.insertInto(PRODUCTION_ADJUSTMENT)
@@ -69,6 +70,7 @@ public class ProductionOps {
     public void removeAdjustment(String systemId, YearMonth month, String user, String reason) {
         requireSystem(systemId);
         requireReason(reason);
+        ledger.lockSystem(systemId);
         long action = audit(user, "REMOVE_PRODUCTION", systemId + " " + month, reason, null);
         if (removeInForce(systemId, month, user, reason.strip()) == 0) {
             throw new Refused("no adjustment of " + systemId + " " + month + " is in force", true);

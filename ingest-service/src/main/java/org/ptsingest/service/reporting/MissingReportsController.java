@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import jakarta.servlet.http.HttpServletResponse;
 import org.ptsingest.feed.Echo;
+import org.ptsingest.service.web.AcceptHeader;
 import org.ptsingest.service.web.Months;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -40,6 +41,7 @@ class MissingReportsController {
     @GetMapping("/api/v1/reporting-windows/{month}/missing")
     void missing(@PathVariable String month, @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
             HttpServletResponse response) throws IOException {
+        boolean csv = AcceptHeader.parse(accept).stream().anyMatch(t -> t.equalsTypeAndSubtype(TEXT_CSV));
         YearMonth m = parse(month);
         if (m == null) {
             response.setStatus(HttpStatus.BAD_REQUEST.value());
@@ -52,8 +54,6 @@ class MissingReportsController {
             return;
         }
         List<MissingReports.Missing> rows = missing.of(m);
-        boolean csv = accept != null && MediaType.parseMediaTypes(accept).stream()
-                .anyMatch(t -> t.equalsTypeAndSubtype(TEXT_CSV));
         if (!csv) {
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
             json.writeValue(response.getOutputStream(), rows.stream().map(MissingReportsController::row).toList());

@@ -8,7 +8,9 @@ import org.ptsingest.feed.Echo;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -47,6 +49,17 @@ class BadParameters {
             }
         }
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "Failed to read request");
+    }
+
+    /**
+     * An Accept header a handler could not read. The problem's type is set here, not negotiated: negotiating it
+     * would read the same header again and fail.
+     */
+    @ExceptionHandler(AcceptHeader.Unreadable.class)
+    ResponseEntity<ProblemDetail> unreadableAccept(AcceptHeader.Unreadable e) {
+        return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "Accept: " + Echo.quote(e.header())
+                        + " is not a list of media types (" + Echo.escape(e.getMessage()) + ")"));
     }
 
     static String expected(Class<?> type) {

@@ -74,6 +74,8 @@ class FeedUploadController {
         if (request.getContentLengthLong() > maxBytes) {
             throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
         }
+        // read before the feed: an Accept header that cannot be read is refused with nothing stored
+        boolean xml = wantsXml(accept);
         Instant receivedAt = Instant.now();
         String fileName = fileName(disposition, receivedAt);
         Files.createDirectories(uploads);
@@ -104,7 +106,6 @@ class FeedUploadController {
             File receipt = done.receipt();
             long feedId = done.result().feedId();
             HttpStatus status = status(done.result().rejectionCode(), dryRun);
-            boolean xml = wantsXml(accept);
             // Written on the request thread (no async dispatch).
             response.setStatus(status.value());
             response.setContentType(xml ? MediaType.APPLICATION_XML_VALUE : MediaType.APPLICATION_JSON_VALUE);
@@ -214,10 +215,7 @@ class FeedUploadController {
 
     /** XML receipts for clients that ask for XML and not JSON first. */
     static boolean wantsXml(String accept) {
-        if (accept == null) {
-            return false;
-        }
-        for (MediaType type : MediaType.parseMediaTypes(accept)) {
+        for (MediaType type : AcceptHeader.parse(accept)) {
             if (type.isCompatibleWith(MediaType.APPLICATION_XML) && !type.isWildcardType()) {
                 return true;
             }
