@@ -198,6 +198,51 @@ class HostileRequestsIT extends IngestItSupport {
                 HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * Every request that changes something, sent three times at once with sane inputs, as a double click or a
+     * client's retry does: two ops setting the same month at once collided on its one-adjustment-in-force
+     * constraint (a 500) until they took turns. Each may be answered as done, or refused as already done, but
+     * never 5xx.
+     */
+    @Test
+    void aChangeSentThreeTimesAtOnceIsNeverAServerError(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        OpenSshClient.keygen(tmp.resolve("id_ed25519"), "sunwatch@three-times");
+        existing.put("text", Files.readString(tmp.resolve("id_ed25519.pub")));
+        long feedId = ingest("sunwatch", "csv-v1/sunwatch/05-invalid-values.csv").get("feed_id").asLong();
+        existing.put("feedId", Long.toString(feedId));
+        existing.put("deliveryId", Long.toString(dsl.fetchValue(
+                org.ptsingest.service.persistence.jooq.Tables.FEED.DELIVERY_ID,
+                org.ptsingest.service.persistence.jooq.Tables.FEED.FEED_ID.eq(feedId))));
+        String certificate = send(HttpRequest.newBuilder(url("/api/v1/as2/certificate")).GET().build()).body();
+        existing.put("json", JSON.writeValueAsString(Map.of("reason", "sent three times", "kwh", "100",
+                "password", "three-times-at-once", "role", "VIEWER", "as2_id", "THREE-TIMES", "certificate", certificate)));
+        List<Endpoint> changes = endpoints().stream().filter(e -> e.method() != RequestMethod.GET).toList();
+        List<String> serverErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService three = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            for (Endpoint endpoint : changes) {
+                List<java.util.concurrent.Callable<Void>> requests = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    requests.add(() -> {
+                        HttpResponse<String> r = send(endpoint, null, null);
+                        if (r.statusCode() >= 500) {
+                            serverErrors.add(endpoint + " -> " + r.statusCode() + " " + cut(r.body()));
+                        }
+                        return null;
+                    });
+                }
+                for (java.util.concurrent.Future<Void> done : three.invokeAll(requests)) {
+                    done.get();
+                }
+            }
+        } finally {
+            three.shutdownNow();
+        }
+        assertThat(changes).extracting(Endpoint::toString).contains("PUT /api/v1/systems/{systemId}/production/{month}/adjustment",
+                "POST /ops/systems/{systemId}/production/adjustment", "POST /report/system/reading");
+        assertThat(serverErrors).isEmpty();
+    }
+
     /** The service's own handler methods, one endpoint per HTTP method and path pattern, with their inputs. */
     List<Endpoint> endpoints() {
         List<Endpoint> endpoints = new ArrayList<>();
@@ -313,16 +358,16 @@ class HostileRequestsIT extends IngestItSupport {
 
     String saneBody(Endpoint endpoint, MediaType type) throws Exception {
         return switch (type.getSubtype()) {
-            case "json" -> "{\"reason\": \"hostile requests\"}";
+            case "json" -> existing.getOrDefault("json", "{\"reason\": \"hostile requests\"}");
             case "csv" -> Files.readString(saneCsv(endpoint));
             case "xml", "soap+xml" -> "<a/>";
-            default -> "";
+            default -> existing.getOrDefault("text", "");
         };
     }
 
     /** One request: the input under test holds the value, every other input a sane one. */
     HttpResponse<String> send(Endpoint endpoint, Input target, Hostile hostileValue) throws Exception {
-        String value = hostileValue.value();
+        String value = hostileValue == null ? null : hostileValue.value();
         String path = endpoint.pattern();
         Map<String, String> parameters = new LinkedHashMap<>();
         Map<String, String> headers = new LinkedHashMap<>();
@@ -377,7 +422,17 @@ class HostileRequestsIT extends IngestItSupport {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String sane(Input input) {
+    /** Ids that exist in this test's data, by input name, over {@link #SANE} (set by a test that made them). */
+    final Map<String, String> existing = new java.util.HashMap<>();
+
+    private String sane(Input input) {
+        if (existing.containsKey(input.name())) {
+            return existing.get(input.name());
+        }
+        return typedSane(input);
+    }
+
+    private static String typedSane(Input input) {
         Class<?> type = input.type();
         if (type == long.class || type == Long.class || type == int.class || type == Integer.class) {
             return "1";

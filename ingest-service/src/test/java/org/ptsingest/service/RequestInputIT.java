@@ -97,6 +97,11 @@ class RequestInputIT extends IngestItSupport {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": ")).build());
         assertThat(broken.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(broken.body()).get("detail").asText()).isEqualTo("Failed to read request");
+        // and no body at all is said as such
+        HttpResponse<String> none = send(asOps("/api/v1/providers/sunwatch/ssh-keys").header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(none.body()).get("detail").asText()).isEqualTo("the request has no body, and needs one");
     }
 
     @Test

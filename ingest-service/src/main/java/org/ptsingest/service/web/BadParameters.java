@@ -37,7 +37,10 @@ class BadParameters {
                 + Echo.quote(value == null ? null : value.toString()) + " is not " + expected(e.getRequiredType()));
     }
 
-    /** A body that is not JSON of the expected shape stays Spring's 400; a NUL in its text says which field. */
+    /**
+     * A body that is not JSON of the expected shape stays Spring's 400; a NUL in its text says which field, and
+     * a missing body says so (Spring's words for it, "Failed to read request", sent people looking at their JSON).
+     */
     @ExceptionHandler(HttpMessageNotReadableException.class)
     @ResponseBody
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
@@ -47,6 +50,9 @@ class BadParameters {
                 return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                         nul.field() + ": text holds a NUL character (\\u0000), which is not allowed");
             }
+        }
+        if (String.valueOf(e.getMessage()).startsWith("Required request body is missing")) {
+            return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "the request has no body, and needs one");
         }
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "Failed to read request");
     }
