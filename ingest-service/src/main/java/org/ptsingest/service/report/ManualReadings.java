@@ -3,6 +3,7 @@ package org.ptsingest.service.report;
 import static org.ptsingest.service.persistence.jooq.Tables.DELIVERY;
 import static org.ptsingest.service.persistence.jooq.Tables.DESIGNATION;
 import static org.ptsingest.service.persistence.jooq.Tables.FEED;
+import static org.ptsingest.service.persistence.jooq.Tables.FLAG_DECISION;
 import static org.ptsingest.service.persistence.jooq.Tables.MANUAL_REPORT;
 import static org.ptsingest.service.persistence.jooq.Tables.PRODUCTION_MONTH;
 import static org.ptsingest.service.persistence.jooq.Tables.PTS_SYSTEM;
@@ -21,8 +22,10 @@ import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.jooq.Condition;
@@ -90,6 +93,8 @@ public class ManualReadings {
         }
     }
 
+    private static final String REJECTED = org.ptsingest.service.review.FeedReview.Decision.REJECTED.name();
+
     private final DSLContext dsl;
     private final RegistrySnapshots registry;
     private final FeedSystems feedSystems;
@@ -134,6 +139,7 @@ public class ManualReadings {
         Map<String, ManualReportRecord> reports = dsl.selectFrom(MANUAL_REPORT)
                 .where(MANUAL_REPORT.REPORTER_ID.eq(reporterId), MANUAL_REPORT.MONTH.eq(month.atDay(1)))
                 .fetchMap(MANUAL_REPORT.SYSTEM_ID);
+        Set<Long> rejectedByOps = rejectedByOps(reports.values().stream().map(ManualReportRecord::getFeedId).toList());
         List<SystemRow> rows = new ArrayList<>();
         dsl.selectDistinct(PTS_SYSTEM.SYSTEM_ID, PTS_SYSTEM.OWNER_NAME, PTS_SYSTEM.DC_CAPACITY_KW)
                 .from(PTS_SYSTEM).join(DESIGNATION).on(DESIGNATION.SYSTEM_ID.eq(PTS_SYSTEM.SYSTEM_ID))
@@ -141,11 +147,40 @@ public class ManualReadings {
                 .orderBy(PTS_SYSTEM.SYSTEM_ID)
                 .forEach(r -> {
                     ManualReportRecord report = reports.get(r.value1());
-                    State state = report != null ? State.REPORTED
+                    // a reading ops rejected after review is out of the figures: the month takes another
+                    State state = report != null && !rejectedByOps.contains(report.getFeedId()) ? State.REPORTED
                             : r.value3().compareTo(dasThresholdKw) > 0 ? State.DAS_REQUIRED : State.TO_REPORT;
                     rows.add(new SystemRow(r.value1(), r.value2(), r.value3(), state, report));
                 });
         return rows;
+    }
+
+    /** Of these feeds, those whose reading ops rejected after it was flagged for review. */
+    private Set<Long> rejectedByOps(List<Long> feedIds) {
+        if (feedIds.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(dsl.selectDistinct(FLAG_DECISION.FEED_ID).from(FLAG_DECISION)
+                .where(FLAG_DECISION.FEED_ID.in(feedIds), FLAG_DECISION.DECISION.eq(REJECTED))
+                .fetch(FLAG_DECISION.FEED_ID));
+    }
+
+    /**
+     * A month's reading that was stored, flagged for review, and rejected by ops: what it was and why. The
+     * reading is no longer stored (ops' rejection deletes it), so the pages say this instead.
+     */
+    public record OpsRejection(String meterSerial, OffsetDateTime readAt, BigDecimal registerKwh,
+            OffsetDateTime decidedAt, String reason) {}
+
+    /** The rejection of the reading this report's feed stored, or null when ops did not reject it. */
+    public OpsRejection opsRejection(ManualReportRecord report) {
+        return dsl.select(FLAG_DECISION.METER_SERIAL, FLAG_DECISION.READ_AT, FLAG_DECISION.REGISTER_KWH,
+                        FLAG_DECISION.DECIDED_AT, FLAG_DECISION.REASON)
+                .from(FLAG_DECISION)
+                .where(FLAG_DECISION.SYSTEM_ID.eq(report.getSystemId()), FLAG_DECISION.FEED_ID.eq(report.getFeedId()),
+                        FLAG_DECISION.DECISION.eq(REJECTED))
+                .orderBy(FLAG_DECISION.DECIDED_AT.desc()).limit(1)
+                .fetchOne(r -> new OpsRejection(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
     }
 
     /** The reporter's row for one system in month M's window, or null when it is not theirs. */
@@ -283,7 +318,9 @@ public class ManualReadings {
         for (var d : dsl.select(DELIVERY.SOURCE_KEY, DELIVERY.FEED_ID).from(DELIVERY)
                 .leftJoin(MANUAL_REPORT).on(MANUAL_REPORT.FEED_ID.eq(DELIVERY.FEED_ID))
                 .where(DELIVERY.CHANNEL.eq(Channel.MANUAL.name()), DELIVERY.STATE.eq("JUDGED"),
-                        DSL.left(DELIVERY.SOURCE_KEY, prefix.length()).eq(prefix), MANUAL_REPORT.FEED_ID.isNull())
+                        DSL.left(DELIVERY.SOURCE_KEY, prefix.length()).eq(prefix), MANUAL_REPORT.FEED_ID.isNull(),
+                        DSL.notExists(DSL.selectOne().from(FLAG_DECISION).where(
+                                FLAG_DECISION.FEED_ID.eq(DELIVERY.FEED_ID), FLAG_DECISION.DECISION.eq(REJECTED))))
                 .fetch()) {
             long feedId = d.value2();
             Outcome outcome = outcome(feedId);
@@ -298,7 +335,13 @@ public class ManualReadings {
             dsl.insertInto(MANUAL_REPORT).set(MANUAL_REPORT.SYSTEM_ID, systemId)
                     .set(MANUAL_REPORT.MONTH, month.atDay(1)).set(MANUAL_REPORT.REPORTER_ID, reporterId)
                     .set(MANUAL_REPORT.FEED_ID, feedId)
-                    .onConflictDoNothing().execute();
+                    // the month's report stays one row: a reading entered after ops rejected the month's
+                    // reading becomes its reading (the experience entered stays with the month)
+                    .onConflict(MANUAL_REPORT.SYSTEM_ID, MANUAL_REPORT.MONTH).doUpdate()
+                    .set(MANUAL_REPORT.FEED_ID, feedId).set(MANUAL_REPORT.REPORTER_ID, reporterId)
+                    .where(DSL.exists(DSL.selectOne().from(FLAG_DECISION).where(
+                            FLAG_DECISION.FEED_ID.eq(MANUAL_REPORT.FEED_ID), FLAG_DECISION.DECISION.eq(REJECTED))))
+                    .execute();
         }
     }
 
@@ -338,12 +381,15 @@ public class ManualReadings {
      * ops decided the one before is pending again, without the earlier decision.
      */
     public boolean requestCorrection(String reporterId, YearMonth month, String systemId, BigDecimal kwh, String note) {
+        // not of a reading ops rejected: there is none to correct; the owner enters the month's reading again
         return dsl.update(MANUAL_REPORT).set(MANUAL_REPORT.CORRECTION_KWH, kwh)
                 .set(MANUAL_REPORT.CORRECTION_NOTE, note).set(MANUAL_REPORT.CORRECTION_AT, utc(clock.instant()))
                 .setNull(MANUAL_REPORT.CORRECTION_DECISION).setNull(MANUAL_REPORT.CORRECTION_DECIDED_AT)
                 .setNull(MANUAL_REPORT.CORRECTION_DECIDED_BY).setNull(MANUAL_REPORT.CORRECTION_REASON)
                 .where(MANUAL_REPORT.SYSTEM_ID.eq(systemId), MANUAL_REPORT.MONTH.eq(month.atDay(1)),
-                        MANUAL_REPORT.REPORTER_ID.eq(reporterId))
+                        MANUAL_REPORT.REPORTER_ID.eq(reporterId), DSL.notExists(DSL.selectOne().from(FLAG_DECISION)
+                                .where(FLAG_DECISION.FEED_ID.eq(MANUAL_REPORT.FEED_ID),
+                                        FLAG_DECISION.DECISION.eq(REJECTED))))
                 .execute() > 0;
     }
 

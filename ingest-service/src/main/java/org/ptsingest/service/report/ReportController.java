@@ -98,6 +98,7 @@ class ReportController {
                 .format(ManualEntry.LOCAL));
         if (system.report() != null) {
             model.addAttribute("stored", manual.storedReading(system.report().getFeedId()));
+            model.addAttribute("opsRejection", manual.opsRejection(system.report()));
         }
         return "report/system";
     }
@@ -136,7 +137,8 @@ class ReportController {
             return "redirect:/report/systems";
         }
         ManualReadings.SystemRow system = mine(who, month, id);
-        if (system.report() == null) {
+        if (system.state() != ManualReadings.State.REPORTED) {
+            // nothing stored for the month (or ops rejected what was): the reading first
             return "redirect:" + systemUrl("/report/system", id);
         }
         if (system.report().getCompletedAt() != null) {
@@ -189,6 +191,7 @@ class ReportController {
         ManualReadings.Outcome outcome = manual.outcome(report.getFeedId());
         model.addAttribute("outcome", outcome);
         model.addAttribute("outcomeText", PlainWords.explain(outcome.code()));
+        model.addAttribute("opsRejection", manual.opsRejection(report));
         model.addAttribute("zone", manual.windows().zone());
         return "report/summary";
     }
@@ -212,6 +215,10 @@ class ReportController {
         }
         if (manual.requestCorrection(who.getName(), m, id, value, text.isEmpty() ? null : text)) {
             flash.addFlashAttribute("notice", "Your correction request was sent to the programme staff.");
+        } else {
+            flash.addFlashAttribute("problem", "There is no stored reading of " + id + " for " + m.format(MONTH)
+                    + " to correct. If programme staff rejected it, enter the reading again while the reporting"
+                    + " window is open.");
         }
         return "redirect:" + summaryUrl(id, m);
     }

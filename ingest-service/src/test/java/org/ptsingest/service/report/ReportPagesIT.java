@@ -12,6 +12,8 @@ import static org.ptsingest.service.persistence.jooq.Tables.READING_OUTCOME;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -47,6 +49,8 @@ class ReportPagesIT extends IngestItSupport {
     SelfReporters reporters;
     @Autowired
     CorrectionDecisions corrections;
+    @Autowired
+    org.ptsingest.service.report.ManualReadings manualReadings;
 
     Browser browser;
 
@@ -312,6 +316,58 @@ class ReportPagesIT extends IngestItSupport {
                 .orderBy(READING.READ_AT).fetch(READING.REGISTER_KWH))
                 .usingElementComparator(BigDecimal::compareTo)
                 .containsExactly(new BigDecimal("1000"), new BigDecimal("1400"));
+    }
+
+    /**
+     * A reading stored but flagged for review (3,000 kWh in a month on 7.5 kW, a capacity factor of 0.56: possible,
+     * above the 35 % ceiling; a digit mistyped), then rejected
+     * by ops, is deleted from the readings. The owner's pages read the month's stored reading and failed on its
+     * absence (500 on the system, summary and experience pages), and the month stayed "reported" for ever. Now
+     * they say what ops decided, and the owner enters the reading again in the same window.
+     */
+    @Test
+    void aFlaggedReadingOpsRejectIsExplainedAndTheMonthTakesAnother() throws Exception {
+        clock.set(Instant.parse("2026-11-02T15:00:00Z")); // October's window
+        enter("MA-2001", "1000", "2026-11-01T08:00");
+        clock.set(IN_NOVEMBER_WINDOW);
+        enter("MA-2001", "4000", "2026-12-01T08:00");
+        assertThat(browser.find("#notice").getText()).contains("programme staff will look at it");
+        long flaggedFeed = dsl.fetchOne(READING, READING.SYSTEM_ID.eq("MA-2001"), READING.REGISTER_KWH.eq(
+                new BigDecimal("4000.000"))).getFeedId();
+
+        HttpResponse<String> reject = send(asOps("/api/v1/flagged-readings/decision")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
+                        java.util.Map.of("system_id", "MA-2001", "meter_serial", "SN-2001-A", "read_at",
+                                "2026-12-01T13:00:00Z", "decision", "REJECTED", "reason", "a digit mistyped")))).build());
+        assertThat(reject.statusCode()).as(reject.body()).isEqualTo(200);
+
+        // the summary says what ops decided, and offers no correction of a reading that is not there
+        browser.open("/report/system/summary?id=MA-2001&month=2026-11");
+        assertThat(browser.find("#summary").getText()).contains("4000 kWh", "Rejected by programme staff",
+                "a digit mistyped");
+        assertThat(browser.all("#correction")).isEmpty();
+        assertThat(manualReadings.requestCorrection(OWNER, YearMonth.of(2026, 11), "MA-2001", new BigDecimal("3000"),
+                "posted anyway")).as("no correction of a rejected reading").isFalse();
+        // the experience step is not offered for a month without a reading: back to the reading
+        browser.open("/report/system/experience?id=MA-2001");
+        assertThat(browser.driver.getCurrentUrl()).endsWith("/report/system?id=MA-2001");
+        assertThat(browser.find("#ops-rejected").getText()).contains("4000 kWh", "1 December 2026, 08:00",
+                "a digit mistyped", "Enter the reading again");
+        browser.open("/report/systems");
+        assertThat(row("MA-2001").getText()).contains("to report");
+
+        // entered again, at the same time: stored, and the month's report is now this reading's
+        enter("MA-2001", "1600", "2026-12-01T08:00");
+        assertThat(browser.find("#notice").getText()).isEqualTo("Your reading is stored.");
+        var reading = dsl.fetchOne(READING, READING.SYSTEM_ID.eq("MA-2001"),
+                READING.READ_AT.eq(java.time.OffsetDateTime.parse("2026-12-01T13:00:00Z")));
+        assertThat(reading.getRegisterKwh()).isEqualByComparingTo("1600");
+        var report = dsl.selectFrom(MANUAL_REPORT).where(MANUAL_REPORT.SYSTEM_ID.eq("MA-2001"),
+                MANUAL_REPORT.MONTH.eq(LocalDate.of(2026, 11, 1))).fetchSingle();
+        assertThat(report.getFeedId()).isEqualTo(reading.getFeedId()).isNotEqualTo(flaggedFeed);
+        browser.clickAndWait(browser.find("#save"));
+        assertThat(browser.find("#summary").getText()).contains("1600 kWh").doesNotContain("Rejected");
+        assertThat(browser.all("#correction")).hasSize(1);
     }
 
     void enter(String system, String kwh, String readAt) {
