@@ -243,6 +243,43 @@ class HostileRequestsIT extends IngestItSupport {
         assertThat(serverErrors).isEmpty();
     }
 
+    /**
+     * What a browser gets for a refused page: the realm's own error page with its status in words and a way
+     * back, not Spring's "Whitelabel Error Page". The API keeps its problem documents.
+     */
+    @Test
+    void aBrowserIsShownItsRealmsErrorPageWithAWayBack() throws Exception {
+        Map<String, HttpClient> pages = new LinkedHashMap<>();
+        pages.put("/ops/feeds/999999999", console);
+        pages.put("/ops/systems/MA-1001/production/2025-13", console);
+        pages.put("/report/system/summary?id=MA-2001&month=2026-10", owner);
+        pages.put("/report/feeds/999999999/receipt", owner);
+        for (Map.Entry<String, HttpClient> page : pages.entrySet()) {
+            HttpResponse<String> r = page.getValue().send(HttpRequest.newBuilder(url(page.getKey()))
+                    .header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(page.getKey()).isEqualTo(404);
+            String home = page.getKey().startsWith("/report") ? "/report" : "/ops";
+            assertThat(r.body()).as(page.getKey()).doesNotContain("Whitelabel")
+                    .contains("404 · Not Found", "There is no such page, or nothing with that id.",
+                            "id=\"error-home\" href=\"" + home + "\"");
+        }
+        // a value the page does not take: its error page says which, in the console's words
+        HttpResponse<String> bad = console.send(HttpRequest.newBuilder(url("/ops/feeds?status=REJECT"))
+                .header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("400 · Bad Request",
+                "status: &#39;REJECT&#39; is not one of ACCEPTED, PARTIALLY_ACCEPTED, REJECTED, DUPLICATE_FEED");
+        HttpResponse<String> csrf = console.send(HttpRequest.newBuilder(url("/ops/feeds/1/dismiss"))
+                .header("Accept", "text/html").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("reason=no+token")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(csrf.statusCode()).isEqualTo(403);
+        assertThat(csrf.body()).contains("reload the page and try again");
+        // the API answers a problem document as before
+        HttpResponse<String> api = send(asOps("/api/v1/feeds/999999999").header("Accept", "application/json").GET().build());
+        assertThat(api.statusCode()).isEqualTo(404);
+        assertThat(api.body()).startsWith("{");
+    }
+
     /** The service's own handler methods, one endpoint per HTTP method and path pattern, with their inputs. */
     List<Endpoint> endpoints() {
         List<Endpoint> endpoints = new ArrayList<>();

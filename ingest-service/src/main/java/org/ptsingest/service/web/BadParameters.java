@@ -26,7 +26,8 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * NUL ({@link NulFreeJson}) is answered here too, naming the field.
  */
 @ControllerAdvice
-@Order(Ordered.HIGHEST_PRECEDENCE) // before Spring Boot's ProblemDetailsExceptionHandler, which answers these too
+// before Spring Boot's ProblemDetailsExceptionHandler, which answers these too; after BrowserErrors (the console's pages)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class BadParameters {
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
