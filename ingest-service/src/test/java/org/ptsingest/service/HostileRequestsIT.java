@@ -56,7 +56,11 @@ class HostileRequestsIT extends IngestItSupport {
     /** As they are written in a URL or a form body (percent-encoded where they must be). */
     static final List<String> VALUES = List.of("%00", "a%00b", "x".repeat(3000), "99999999999999999999", "-1", "0",
             "%2B999999999-12", "-999999999-01", "-999999999-01-01", "0000-01", "2025-13", "2025Q9", "999999999Q1",
-            "%FF%FE", "%C0%AF", "..", "%2e%2e", "%E2%80%AE", "1e99999", "NaN");
+            "%FF%FE", "%C0%AF", "..", "%2e%2e", "%E2%80%AE", "1e99999", "NaN", "a%0D%0ABcc:%20x@example.com",
+            "%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+
+    /** What {@link #VALUES}' last value is once decoded: no HTML page may hold it unescaped. */
+    static final String SCRIPT = "<script>alert(1)</script>";
 
     /** For an input Spring converts to a number, date, enum or boolean: what tries the converter, and what gets past it. */
     static final List<String> TYPED_VALUES = List.of("%00", "x".repeat(3000), "99999999999999999999", "-1", "0",
@@ -155,6 +159,7 @@ class HostileRequestsIT extends IngestItSupport {
                 .anyMatch(p -> p.startsWith("/ops/")).anyMatch(p -> p.startsWith("/report/"))
                 .anyMatch(p -> p.startsWith("/pts/"));
         List<String> serverErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+        Set<String> unescaped = java.util.concurrent.ConcurrentHashMap.newKeySet();
         Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
         // registry imports last: a hostile row that is taken changes the registry the other requests lean on
         endpoints.sort((a, b) -> Boolean.compare(a.pattern().startsWith("/api/v1/registry/"),
@@ -177,6 +182,10 @@ class HostileRequestsIT extends IngestItSupport {
                             if (pastTheLogin(r)) {
                                 reached.add(endpoint.toString());
                             }
+                            if (r.body() != null && r.body().contains(SCRIPT) && r.headers().firstValue("Content-Type")
+                                    .orElse("").startsWith("text/html")) {
+                                unescaped.add(endpoint + " " + input.kind() + " " + input.name());
+                            }
                             return null;
                         });
                     }
@@ -189,6 +198,23 @@ class HostileRequestsIT extends IngestItSupport {
             pool.shutdownNow();
         }
         assertThat(serverErrors).isEmpty();
+        // what was stored on the way (a registry row, a reason, a note) is shown escaped on every page after
+        Set<String> shownEscaped = new TreeSet<>();
+        for (Endpoint page : endpoints) {
+            boolean browser = page.pattern().startsWith("/ops") || page.pattern().startsWith("/report");
+            if (browser && page.method() == RequestMethod.GET && page.inputs().stream().noneMatch(i -> i.kind() == Kind.PATH)) {
+                HttpResponse<String> r = (page.pattern().startsWith("/ops") ? console : owner).send(
+                        HttpRequest.newBuilder(url(page.pattern())).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.body().contains(SCRIPT)) {
+                    unescaped.add("GET " + page.pattern() + " afterwards");
+                }
+                if (r.body().contains("&lt;script&gt;alert(1)&lt;/script&gt;")) {
+                    shownEscaped.add(page.pattern());
+                }
+            }
+        }
+        assertThat(unescaped).as("pages holding a script as it was sent").isEmpty();
+        assertThat(shownEscaped).as("pages showing the stored script, escaped (else nothing was checked)").isNotEmpty();
         assertThat(new TreeSet<>(reached)).as("endpoints reached past the login")
                 .containsExactlyInAnyOrderElementsOf(endpoints.stream().map(Endpoint::toString).toList());
         // and the realms' sessions were never lost on the way (else later requests only met the login)
