@@ -163,6 +163,9 @@ class ProductionConsoleController {
         model.addAttribute("previous", previous(q).toString());
         model.addAttribute("next", next(q).toString());
         model.addAttribute("lines", gis.lines(q));
+        List<GisExport.Export> exports = gis.exportsOf(q);
+        model.addAttribute("exports", exports);
+        model.addAttribute("seenLatest", exports.isEmpty() ? 0L : exports.get(0).exportId());
         model.addAttribute("adjustments", gis.adjustments());
         return "ops/gis-export";
     }
@@ -176,11 +179,12 @@ class ProductionConsoleController {
     }
 
     @PostMapping("/ops/exports/gis/{quarter}/finalize")
-    String finalizeGis(@PathVariable String quarter, @RequestParam String reason, Authentication who,
-            RedirectAttributes flash) {
+    String finalizeGis(@PathVariable String quarter, @RequestParam String reason,
+            @RequestParam(name = "seen", required = false) Long seen, Authentication who, RedirectAttributes flash) {
         GisExport.Quarter q = quarter(quarter);
         try {
-            long id = gis.finalizeExport(q, who.getName(), reason);
+            // the page's latest export of the quarter (0: none), so a double click records the quarter once
+            long id = gis.finalizeExport(q, who.getName(), reason, seen == null ? 0L : seen);
             flash.addFlashAttribute("notice", "Export of " + q + " recorded as sent (export " + id + ")");
         } catch (RuntimeException e) {
             flash.addFlashAttribute("problem", e.getMessage());

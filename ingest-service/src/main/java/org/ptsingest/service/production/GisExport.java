@@ -100,9 +100,50 @@ public class GisExport {
         return out.toString();
     }
 
+    /** One time a quarter was recorded as exported. */
+    public record Export(long exportId, String finalizedBy, java.time.OffsetDateTime finalizedAt) {}
+
+    /** The quarter's exports, latest first. */
+    public List<Export> exportsOf(Quarter q) {
+        return dsl.select(GIS_EXPORT.EXPORT_ID, GIS_EXPORT.FINALIZED_BY, GIS_EXPORT.FINALIZED_AT).from(GIS_EXPORT)
+                .where(GIS_EXPORT.QUARTER.eq(q.toString())).orderBy(GIS_EXPORT.EXPORT_ID.desc())
+                .fetch(r -> new Export(r.value1(), r.value2(), r.value3()));
+    }
+
+    /** The quarter was recorded as exported after the page that asked again was shown. */
+    public static final class ExportedMeanwhile extends RuntimeException {
+        ExportedMeanwhile(Quarter q, Export latest) {
+            super(q + " was recorded as exported meanwhile (export " + latest.exportId() + " by "
+                    + latest.finalizedBy() + " at " + latest.finalizedAt().toInstant().truncatedTo(
+                            java.time.temporal.ChronoUnit.SECONDS) + "); look at it before recording another");
+        }
+    }
+
     /** Records the quarter's lines as exported (audited); returns the export id. */
     @Transactional
     public long finalizeExport(Quarter q, String user, String reason) {
+        return finalizeExport(q, user, reason, null);
+    }
+
+    /**
+     * As {@link #finalizeExport(Quarter, String, String)}, only if the quarter's latest export is still the one
+     * the caller saw ({@code 0}: none): the console's form says which, so a double click, or two ops on the same
+     * page, record the quarter once, not twice with the same lines.
+     *
+     * @throws ExportedMeanwhile when another export of the quarter was recorded since
+     */
+    @Transactional
+    public long finalizeExport(Quarter q, String user, String reason, Long seenLatest) {
+        if (seenLatest != null) {
+            // one finalization of a quarter at a time, so the check and the insert are one step
+            dsl.select(org.jooq.impl.DSL.function("pg_advisory_xact_lock", org.jooq.impl.SQLDataType.OTHER,
+                    org.jooq.impl.DSL.function("hashtextextended", org.jooq.impl.SQLDataType.BIGINT,
+                            org.jooq.impl.DSL.val("gis-export:" + q), org.jooq.impl.DSL.val(0L)))).fetch();
+            List<Export> exports = exportsOf(q);
+            if (!exports.isEmpty() && exports.get(0).exportId() != seenLatest) {
+                throw new ExportedMeanwhile(q, exports.get(0));
+            }
+        }
         ops.audit(user, "FINALIZE_GIS_EXPORT", q.toString(), reason == null || reason.isBlank()
                 ? "quarterly export" : reason, null);
         long exportId = dsl.insertInto(GIS_EXPORT).set(GIS_EXPORT.QUARTER, q.toString())

@@ -107,6 +107,20 @@ class ProductionConsoleIT extends IngestItSupport {
         browser.find("#finalize-reason").sendKeys("uploaded to GIS, ticket 815");
         browser.clickAndWait(browser.find("#finalize"));
         assertThat(browser.find("#notice").getText()).contains("2026Q3");
+        long exportId = dsl.fetchValue(org.ptsingest.service.persistence.jooq.Tables.GIS_EXPORT.EXPORT_ID);
+        assertThat(browser.find("#exports").getText()).contains("Recorded as exported: export " + exportId + " by alice");
+        // the same form sent again (a double click: it carries the page's "none yet") records nothing
+        java.net.http.HttpClient console = opsConsole();
+        HttpResponse<String> again = console.send(HttpRequest.newBuilder(url("/ops/exports/gis/2026Q3/finalize"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("reason=uploaded+to+GIS%2C+ticket+815&seen=0&_csrf="
+                        + java.net.URLEncoder.encode(csrfToken(console, "/ops"), java.nio.charset.StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).isEqualTo(302);
+        String page = console.send(HttpRequest.newBuilder(url("/ops/exports/gis?quarter=2026Q3")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(page).contains("2026Q3 was recorded as exported meanwhile (export " + exportId + " by alice at ");
+        assertThat(dsl.fetchCount(org.ptsingest.service.persistence.jooq.Tables.GIS_EXPORT)).isEqualTo(1);
         browser.open("/ops/systems/MA-1002/production");
         browser.find("#unadjust-month").sendKeys("2026-08");
         browser.find("#unadjust-reason").sendKeys("audit withdrawn");
