@@ -1,6 +1,7 @@
 package org.ptsingest.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.ptsingest.service.persistence.jooq.Tables.READING;
 
@@ -155,6 +156,69 @@ class SftpDropBoxIT extends IngestItSupport {
                 .isEqualTo("blocked.csv.feed-" + receipt.get("feed_id").asLong() + ".receipt.json");
         await().atMost(Duration.ofSeconds(10)).until(() -> inboxFiles("sunwatch").isEmpty());
         assertThat(obstacle.resolve("inside.txt")).exists();
+    }
+
+    /**
+     * A provider's client that opens a session per file and never closes them held sockets and threads without
+     * limit. Past {@code ingest.sftp.max-sessions-per-provider} (8) it is hung up on, logged; another provider
+     * logs in meanwhile, and the provider itself again once it closes one.
+     */
+    @Test
+    void aProviderPastItsSessionCapIsTurnedAwayWhileAnotherLogsIn(@org.junit.jupiter.api.io.TempDir Path tmp,
+            CapturedOutput output) throws Exception {
+        java.security.KeyPair sunwatch = registeredKey("sunwatch", tmp);
+        java.security.KeyPair gridsense = registeredKey("gridsense", tmp);
+        int max = properties.sftp().maxSessionsPerProvider();
+        assertThat(max).isEqualTo(8);
+        List<org.apache.sshd.client.session.ClientSession> open = new java.util.ArrayList<>();
+        try (var client = org.apache.sshd.client.SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier(new org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier(
+                    org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier.INSTANCE, properties.knownHosts()));
+            client.start();
+            for (int i = 0; i < max; i++) {
+                open.add(logIn(client, "sunwatch", sunwatch));
+            }
+            assertThatThrownBy(() -> logIn(client, "sunwatch", sunwatch)).as("session " + (max + 1));
+            assertThat(output.getOut()).contains("SFTP login of sunwatch turned away: it has 8 sessions open already");
+            // another provider is not held up by it
+            try (var other = logIn(client, "gridsense", gridsense)) {
+                assertThat(other.isAuthenticated()).isTrue();
+            }
+            // one closed, one more may open
+            open.remove(0).close();
+            await("the closed session gone").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                try (var again = logIn(client, "sunwatch", sunwatch)) {
+                    assertThat(again.isAuthenticated()).isTrue();
+                }
+            });
+        } finally {
+            for (var session : open) {
+                session.close();
+            }
+        }
+    }
+
+    private java.security.KeyPair registeredKey(String provider, Path tmp) throws Exception {
+        java.security.KeyPair key = org.ptsingest.service.sftp.SshKeys.loadOrGenerate(tmp.resolve(provider), provider);
+        var put = send(asOps("/api/v1/providers/" + provider + "/ssh-keys").header("Content-Type", "text/plain")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        org.apache.sshd.common.config.keys.PublicKeyEntry.toString(key.getPublic()))).build());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        return key;
+    }
+
+    private org.apache.sshd.client.session.ClientSession logIn(org.apache.sshd.client.SshClient client, String user,
+            java.security.KeyPair key) throws Exception {
+        var session = client.connect(user, "localhost", properties.sftp().port()).verify(Duration.ofSeconds(10))
+                .getSession();
+        try {
+            session.addPublicKeyIdentity(key);
+            session.auth().verify(Duration.ofSeconds(10));
+            return session;
+        } catch (Exception e) {
+            session.close();
+            throw e;
+        }
     }
 
     private void dropWithMtime(String provider, String content, String name, FileTime mtime) throws Exception {

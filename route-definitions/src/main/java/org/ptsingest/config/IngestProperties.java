@@ -285,7 +285,8 @@ public record IngestProperties(
             @DefaultValue("500ms") Duration readLockCheckInterval,
             @DefaultValue("2m") Duration claimLease,
             @DefaultValue("5") int filesPerProviderPerPoll,
-            @DefaultValue("4MB") DataSize asyncAbove) {}
+            @DefaultValue("4MB") DataSize asyncAbove,
+            @DefaultValue("8") int maxSessionsPerProvider) {}
 
     /** See {@link RuleSettings} for what each number means. */
     public record Rules(

@@ -32,7 +32,7 @@ final class StubPipeline implements FeedPipeline {
         return new IngestProperties(dir,
                 new IngestProperties.Sftp(true, "localhost", 2222, "ingest-service", "providers", null, null,
                         Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMinutes(2), 5,
-                        org.springframework.util.unit.DataSize.ofMegabytes(64)),
+                        org.springframework.util.unit.DataSize.ofMegabytes(64), 8),
                 null, null, null, null, null, null, null, null, null);
     }
 

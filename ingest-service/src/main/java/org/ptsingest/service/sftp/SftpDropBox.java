@@ -114,6 +114,22 @@ public class SftpDropBox implements SmartLifecycle {
         if (user.equals(properties.sftp().user())) {
             return KeyUtils.compareKeys(serviceKey, offered);
         }
+        // A provider's client that leaks connections (opens one per file, never closes) would hold sockets and
+        // threads every other provider needs: past the cap it is told why and hung up on, before the key is
+        // looked up. The service's own account (the inbox poller) has no cap.
+        int max = properties.sftp().maxSessionsPerProvider();
+        if (session instanceof org.apache.sshd.server.session.AbstractServerSession counted
+                && counted.getActiveSessionCountForUser(user) >= max) {
+            log.warn("SFTP login of {} turned away: it has {} sessions open already (ingest.sftp.max-sessions-per-provider)",
+                    Echo.escape(user), max);
+            try {
+                session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, "too many sessions open for "
+                        + user + " (at most " + max + "); close the others and try again");
+            } catch (IOException closing) {
+                log.debug("disconnecting {}: {}", user, closing.getMessage());
+            }
+            return false;
+        }
         String fingerprint = KeyUtils.getFingerPrint(offered);
         boolean known;
         try {
