@@ -41,6 +41,48 @@ class PtsCompatIT extends IngestItSupport {
                 .orderBy(READING.READ_AT).limit(1))).isEqualTo(OffsetDateTime.parse("2025-03-01T14:15:02Z"));
     }
 
+    /**
+     * The PTS endpoints copied their bodies to disk without the cap the feed endpoint has: a body streamed
+     * without end filled the data directory. Now a body over {@code ingest.https.max-feed-size} (1 MB in the
+     * tests) is a 413 — declared too long before a byte is read, or found too long while read — and nothing is
+     * recorded; a SOAP parameter is read into memory only up to 1,000 characters.
+     */
+    @Test
+    void aBodyOverTheFeedSizeCapIsRefusedAndNothingIsRecorded() throws Exception {
+        String rest = java.nio.file.Files.readString(SAMPLES.resolve("pts/rest-sunwatch.json"));
+        String padded = rest.substring(0, rest.lastIndexOf('}')) + " ".repeat(1_100_000) + "}";
+        HttpResponse<String> declared = send(HttpRequest.newBuilder(url("/pts/v1/readings"))
+                .header("Ocp-Apim-Subscription-Key", key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(padded)).build());
+        assertThat(declared.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(declared.body()).get("detail").asText())
+                .isEqualTo("body over 1048576 bytes (ingest.https.max-feed-size)");
+        // chunked, no length declared: found while read
+        HttpResponse<String> streamed = send(HttpRequest.newBuilder(url("/pts/v1/ardata"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "text/xml")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.SequenceInputStream(
+                        new java.io.ByteArrayInputStream("<ARData>".getBytes()),
+                        new java.io.ByteArrayInputStream(new byte[1_100_000])))).build());
+        assertThat(streamed.statusCode()).isEqualTo(413);
+        String envelope = java.nio.file.Files.readString(SAMPLES.resolve("pts/soap-postdata.xml")).replace("API-KEY", key)
+                .replaceFirst("<xmldata>", "<xmldata>" + "&lt;!-- " + "x".repeat(1_100_000) + " --&gt;");
+        HttpResponse<String> soap = send(HttpRequest.newBuilder(url("/pts/v1/soap"))
+                .header("Content-Type", "text/xml; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
+                        envelope.getBytes(java.nio.charset.StandardCharsets.UTF_8)))).build());
+        assertThat(soap.statusCode()).isEqualTo(413);
+        assertThat(soap.body()).contains("<soap:Fault>", "body over 1048576 bytes");
+        assertThat(dsl.fetchCount(org.ptsingest.service.persistence.jooq.Tables.DELIVERY)).isZero();
+        assertThat(dsl.fetchCount(org.ptsingest.service.persistence.jooq.Tables.FEED)).isZero();
+
+        String year = java.nio.file.Files.readString(SAMPLES.resolve("pts/soap-getmetervalue.xml")).replace("API-KEY", key)
+                .replaceFirst("<MeterYear>[^<]*</MeterYear>", "<MeterYear>" + "9".repeat(2000) + "</MeterYear>");
+        HttpResponse<String> long2000 = send(HttpRequest.newBuilder(url("/pts/v1/soap"))
+                .header("Content-Type", "text/xml; charset=utf-8").POST(HttpRequest.BodyPublishers.ofString(year)).build());
+        assertThat(long2000.statusCode()).isEqualTo(400);
+        assertThat(long2000.body()).contains("MeterYear is longer than 1000 characters");
+    }
+
     HttpResponse<String> soap(String sample, String password) throws Exception {
         return soap(sample, password, "MA-1003", "MA-1003");
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,7 @@ class PtsCompatController {
     private final PtsMeterReads meterReads;
     private final FeedSystems feedSystems;
     private final Path uploads;
+    private final long maxBytes;
 
     PtsCompatController(FeedGateway gateway, Deliveries deliveries, DSLContext dsl, ProviderApiKeys apiKeys,
             PtsMeterReads meterReads, FeedSystems feedSystems, IngestProperties properties) {
@@ -68,6 +70,7 @@ class PtsCompatController {
         this.meterReads = meterReads;
         this.feedSystems = feedSystems;
         this.uploads = properties.workDir().resolve("https-upload");
+        this.maxBytes = properties.https().maxFeedSize().toBytes();
     }
 
     /** The ARData document (the body of PTS's postdata call), answered with Results/ARSystemResults. */
@@ -120,10 +123,13 @@ class PtsCompatController {
         Path body = Files.createTempFile(uploads, "pts-soap-", ".xml");
         try {
             PtsSoap.Call call;
-            try (var in = request.getInputStream()) {
+            try (var in = limited(request)) {
                 call = PtsSoap.read(in, body);
             } catch (IllegalArgumentException e) {
                 PtsSoap.fault(response, HttpStatus.BAD_REQUEST, "soap:Client", e.getMessage());
+                return;
+            } catch (BodyLimit.TooLarge e) {
+                PtsSoap.fault(response, HttpStatus.PAYLOAD_TOO_LARGE, "soap:Client", e.getReason());
                 return;
             }
             String provider = apiKeys.authenticate(call.password()).orElse(null);
@@ -195,13 +201,21 @@ class PtsCompatController {
         Files.createDirectories(uploads);
         Path body = Files.createTempFile(uploads, "pts-", ".body");
         try {
-            try (var in = request.getInputStream()) {
+            try (var in = limited(request)) {
                 Files.copy(in, body, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             return ingest(body, provider.getName(), format, false);
         } finally {
             Files.deleteIfExists(body);
         }
+    }
+
+    /** The request's body through the feed size cap; a declared length over it is refused before any byte is read. */
+    private InputStream limited(HttpServletRequest request) throws IOException {
+        if (request.getContentLengthLong() > maxBytes) {
+            throw new BodyLimit.TooLarge(maxBytes);
+        }
+        return new BodyLimit(request.getInputStream(), maxBytes);
     }
 
     /**

@@ -78,15 +78,15 @@ final class PtsSoap {
                 if (OPERATIONS.contains(name)) {
                     operation = name;
                 } else if (PARAMETERS.contains(name)) {
-                    parameters.put(name, x.getElementText().strip());
+                    parameters.put(name, shortText(x, name));
                 } else {
                     switch (name) {
                         case "xmldata" -> {
                             copyText(x, xmlData);
                             hasXmlData = true;
                         }
-                        case "UserName" -> user = x.getElementText().strip();
-                        case "Password" -> password = x.getElementText().strip();
+                        case "UserName" -> user = shortText(x, name);
+                        case "Password" -> password = shortText(x, name);
                         default -> { }
                     }
                 }
@@ -101,6 +101,32 @@ final class PtsSoap {
             throw new IllegalArgumentException("expected a postdata or testpostdata call with xmldata");
         }
         return new Call(operation, user, password, Map.copyOf(parameters));
+    }
+
+    /** The longest a parameter or credential may be: they are ids, numbers and keys, read into memory. */
+    static final int MAX_SHORT_TEXT = 1000;
+
+    /**
+     * The text of the element just started, stripped, at most {@link #MAX_SHORT_TEXT} characters: read whole
+     * ({@code getElementText}), a gigabyte of "MeterYear" was held in memory before it was found to be no year.
+     */
+    private static String shortText(XMLStreamReader x, String name) throws XMLStreamException {
+        StringBuilder text = new StringBuilder();
+        for (int event = x.next(); event != XMLStreamConstants.END_ELEMENT; event = x.next()) {
+            switch (event) {
+                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                    if (text.length() + x.getTextLength() > MAX_SHORT_TEXT) {
+                        throw new IllegalArgumentException(name + " is longer than " + MAX_SHORT_TEXT + " characters");
+                    }
+                    text.append(x.getTextCharacters(), x.getTextStart(), x.getTextLength());
+                }
+                case XMLStreamConstants.COMMENT, XMLStreamConstants.PROCESSING_INSTRUCTION -> { }
+                case XMLStreamConstants.START_ELEMENT -> throw new IllegalArgumentException(
+                        name + " must hold text, not elements (<" + x.getLocalName() + ">)");
+                default -> throw new IllegalArgumentException(name + " ended unexpectedly");
+            }
+        }
+        return text.toString().strip();
     }
 
     /** The text of the element just started, chunk by chunk into {@code target}, up to its end tag. */
