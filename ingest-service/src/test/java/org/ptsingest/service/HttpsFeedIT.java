@@ -34,6 +34,61 @@ class HttpsFeedIT extends IngestItSupport {
                 .POST(HttpRequest.BodyPublishers.ofFile(file)).build());
     }
 
+    /**
+     * A provider that compresses its feed (Content-Encoding: gzip) had the compressed bytes judged as the feed,
+     * rejected as unreadable. Now gzip is undone (the size cap counting the feed as decompressed); a coding not
+     * taken is a 415, a body that is not the gzip it claims a 400, neither recorded.
+     */
+    @Test
+    void aGzipFeedIsJudgedAsTheFeedAndOtherCodingsAreRefused() throws Exception {
+        byte[] plain = java.nio.file.Files.readAllBytes(SAMPLES.resolve("csv-v1/sunwatch/01-baseline.csv"));
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+            gzip.write(plain);
+        }
+        HttpResponse<String> r = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
+                .header("Content-Type", "text/csv").header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray())).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        JsonNode receipt = JSON.readTree(r.body());
+        assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
+        assertThat(receipt.get("byte_count").asInt()).isEqualTo(plain.length);
+        assertThat(dsl.fetchCount(READING)).isEqualTo(5);
+        // the same feed uncompressed is the same feed
+        assertThat(JSON.readTree(post(sunwatch, "csv-v1/sunwatch/01-baseline.csv", "").body()).get("status").asText())
+                .isEqualTo("DUPLICATE_FEED");
+
+        int feeds = dsl.fetchCount(org.ptsingest.service.persistence.jooq.Tables.FEED);
+        HttpResponse<String> br = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
+                .header("Content-Type", "text/csv").header("Content-Encoding", "br")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(plain)).build());
+        assertThat(br.statusCode()).isEqualTo(415);
+        assertThat(JSON.readTree(br.body()).get("detail").asText())
+                .isEqualTo("Content-Encoding 'br' is not supported: send the feed as it is, or gzip");
+        HttpResponse<String> notGzip = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
+                .header("Content-Type", "text/csv").header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(plain)).build());
+        assertThat(notGzip.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(notGzip.body()).get("detail").asText())
+                .startsWith("the body is not gzip as its Content-Encoding says (");
+        byte[] cut = java.util.Arrays.copyOf(zipped.toByteArray(), zipped.size() / 2);
+        HttpResponse<String> truncated = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
+                .header("Content-Type", "text/csv").header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(cut)).build());
+        assertThat(truncated.statusCode()).isEqualTo(400);
+        // a small body that inflates past the cap (1 MB in the tests) is refused like a large one
+        java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(bomb)) {
+            gzip.write(new byte[5_000_000]);
+        }
+        HttpResponse<String> inflated = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
+                .header("Content-Type", "text/csv").header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bomb.toByteArray())).build());
+        assertThat(bomb.size()).isLessThan(100_000);
+        assertThat(inflated.statusCode()).isEqualTo(413);
+        assertThat(dsl.fetchCount(org.ptsingest.service.persistence.jooq.Tables.FEED)).isEqualTo(feeds);
+    }
+
     HttpResponse<String> get(String key, String path) throws Exception {
         return send(HttpRequest.newBuilder(url(path)).header("Authorization", "Bearer " + key).GET().build());
     }

@@ -81,7 +81,7 @@ class FeedUploadController {
         Files.createDirectories(uploads);
         Path body = Files.createTempFile(uploads, "feed-", ".body");
         try {
-            copyAtMost(request.getInputStream(), body);
+            copyAtMost(BodyLimit.open(request, maxBytes), body);
             String type = request.getContentType();
             FeedFormat format = type.contains("xml") ? FeedFormat.XML_V1
                     : type.contains("json") ? FeedFormat.JSON_V1 : FeedFormat.CSV_V1;

@@ -39,6 +39,7 @@ import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * PTS-compatible endpoints: a DAS client that already reports to PTS points its existing client here.
@@ -128,8 +129,8 @@ class PtsCompatController {
             } catch (IllegalArgumentException e) {
                 PtsSoap.fault(response, HttpStatus.BAD_REQUEST, "soap:Client", e.getMessage());
                 return;
-            } catch (BodyLimit.TooLarge e) {
-                PtsSoap.fault(response, HttpStatus.PAYLOAD_TOO_LARGE, "soap:Client", e.getReason());
+            } catch (ResponseStatusException e) { // too large, or a Content-Encoding not taken
+                PtsSoap.fault(response, HttpStatus.valueOf(e.getStatusCode().value()), "soap:Client", e.getReason());
                 return;
             }
             String provider = apiKeys.authenticate(call.password()).orElse(null);
@@ -210,12 +211,9 @@ class PtsCompatController {
         }
     }
 
-    /** The request's body through the feed size cap; a declared length over it is refused before any byte is read. */
+    /** The request's body (decompressed when gzip) through the feed size cap. */
     private InputStream limited(HttpServletRequest request) throws IOException {
-        if (request.getContentLengthLong() > maxBytes) {
-            throw new BodyLimit.TooLarge(maxBytes);
-        }
-        return new BodyLimit(request.getInputStream(), maxBytes);
+        return BodyLimit.open(request, maxBytes);
     }
 
     /**
