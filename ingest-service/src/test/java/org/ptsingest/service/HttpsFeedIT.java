@@ -46,9 +46,7 @@ class HttpsFeedIT extends IngestItSupport {
         try (var gzip = new java.util.zip.GZIPOutputStream(zipped)) {
             gzip.write(plain);
         }
-        HttpResponse<String> r = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
-                .header("Content-Type", "text/csv").header("Content-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray())).build());
+        HttpResponse<String> r = postCoded("gzip", zipped.toByteArray());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         JsonNode receipt = JSON.readTree(r.body());
         assertThat(receipt.get("status").asText()).isEqualTo("ACCEPTED");
@@ -59,34 +57,32 @@ class HttpsFeedIT extends IngestItSupport {
                 .isEqualTo("DUPLICATE_FEED");
 
         int feeds = dsl.fetchCount(org.ptsingest.service.persistence.jooq.Tables.FEED);
-        HttpResponse<String> br = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
-                .header("Content-Type", "text/csv").header("Content-Encoding", "br")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(plain)).build());
+        HttpResponse<String> br = postCoded("br", plain);
         assertThat(br.statusCode()).isEqualTo(415);
         assertThat(JSON.readTree(br.body()).get("detail").asText())
                 .isEqualTo("Content-Encoding 'br' is not supported: send the feed as it is, or gzip");
-        HttpResponse<String> notGzip = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
-                .header("Content-Type", "text/csv").header("Content-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(plain)).build());
+        HttpResponse<String> notGzip = postCoded("gzip", plain);
         assertThat(notGzip.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(notGzip.body()).get("detail").asText())
                 .startsWith("the body is not gzip as its Content-Encoding says (");
         byte[] cut = java.util.Arrays.copyOf(zipped.toByteArray(), zipped.size() / 2);
-        HttpResponse<String> truncated = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
-                .header("Content-Type", "text/csv").header("Content-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(cut)).build());
+        HttpResponse<String> truncated = postCoded("gzip", cut);
         assertThat(truncated.statusCode()).isEqualTo(400);
         // a small body that inflates past the cap (1 MB in the tests) is refused like a large one
         java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
         try (var gzip = new java.util.zip.GZIPOutputStream(bomb)) {
             gzip.write(new byte[5_000_000]);
         }
-        HttpResponse<String> inflated = send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
-                .header("Content-Type", "text/csv").header("Content-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bomb.toByteArray())).build());
+        HttpResponse<String> inflated = postCoded("gzip", bomb.toByteArray());
         assertThat(bomb.size()).isLessThan(100_000);
         assertThat(inflated.statusCode()).isEqualTo(413);
         assertThat(dsl.fetchCount(org.ptsingest.service.persistence.jooq.Tables.FEED)).isEqualTo(feeds);
+    }
+
+    HttpResponse<String> postCoded(String contentEncoding, byte[] body) throws Exception {
+        return send(HttpRequest.newBuilder(url("/api/v1/feeds")).header("Authorization", "Bearer " + sunwatch)
+                .header("Content-Type", "text/csv").header("Content-Encoding", contentEncoding)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
     HttpResponse<String> get(String key, String path) throws Exception {
