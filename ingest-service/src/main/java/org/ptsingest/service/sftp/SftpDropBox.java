@@ -124,7 +124,7 @@ public class SftpDropBox implements SmartLifecycle {
                     Echo.escape(user), max);
             try {
                 session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, "too many sessions open for "
-                        + user + " (at most " + max + "); close the others and try again");
+                        + Echo.escape(user) + " (at most " + max + "); close the others and try again");
             } catch (IOException closing) {
                 log.debug("disconnecting {}: {}", user, closing.getMessage());
             }
