@@ -103,7 +103,16 @@ class HostileRequestsIT extends IngestItSupport {
             Map.entry("attempt", "1"), Map.entry("meterSerial", "SN-1001-A"), Map.entry("q", "MA"),
             Map.entry("who", "owner-2001"), Map.entry("message_id", "<hostile@example.com>"));
 
-    enum Kind { PATH, PARAMETER, HEADER, BODY, /** an Accept header the handler does not read itself */ ACCEPT }
+    enum Kind { PATH, PARAMETER, HEADER, BODY, /** an Accept header the handler does not read itself */ ACCEPT,
+        /** of a request with a body */ CONTENT_TYPE, /** of a request with a body */ CONTENT_ENCODING }
+
+    /** Sent as the Content-Type of a sane body. */
+    static final List<String> CONTENT_TYPE_VALUES = List.of("text/csv; charset=nope", "text/csv;;;",
+            "application/json; charset=utf-16", "TEXT/CSV", "application/xml; charset=\"", "x".repeat(3000));
+
+    /** Sent as the Content-Encoding of a sane (not encoded) body. */
+    static final List<String> CONTENT_ENCODING_VALUES = List.of("gzip", "br", "gzip, gzip", "identity",
+            "x".repeat(3000));
 
     record Input(Kind kind, String name, Class<?> type) {
     }
@@ -335,6 +344,10 @@ class HostileRequestsIT extends IngestItSupport {
             if (!consumes.isEmpty() && inputs.stream().noneMatch(i -> i.kind() == Kind.BODY)) {
                 inputs.add(new Input(Kind.BODY, "body", String.class)); // read from the request's stream or Reader
             }
+            if (inputs.stream().anyMatch(i -> i.kind() == Kind.BODY)) {
+                inputs.add(new Input(Kind.CONTENT_TYPE, "Content-Type", String.class));
+                inputs.add(new Input(Kind.CONTENT_ENCODING, "Content-Encoding", String.class));
+            }
             if (inputs.stream().noneMatch(i -> i.kind() == Kind.HEADER && i.name().equalsIgnoreCase("Accept"))) {
                 inputs.add(new Input(Kind.ACCEPT, "Accept", String.class));
             }
@@ -359,6 +372,8 @@ class HostileRequestsIT extends IngestItSupport {
                     .forEach(v -> values.add(new Hostile(v, null)));
             case HEADER -> HEADER_VALUES.forEach(v -> values.add(new Hostile(v, null)));
             case ACCEPT -> ACCEPT_VALUES.forEach(v -> values.add(new Hostile(v, null)));
+            case CONTENT_TYPE -> CONTENT_TYPE_VALUES.forEach(v -> values.add(new Hostile(v, null)));
+            case CONTENT_ENCODING -> CONTENT_ENCODING_VALUES.forEach(v -> values.add(new Hostile(v, null)));
             case BODY -> {
                 for (MediaType type : bodyTypes(endpoint, input)) {
                     bodies(endpoint, type).forEach(v -> values.add(new Hostile(v, type)));
@@ -436,15 +451,21 @@ class HostileRequestsIT extends IngestItSupport {
         Map<String, String> headers = new LinkedHashMap<>();
         String body = null;
         MediaType bodyType = null;
+        String contentType = null;
         for (Input input : endpoint.inputs()) {
             boolean hostile = input == target;
             switch (input.kind()) {
                 case PATH -> path = path.replaceFirst("\\{" + input.name() + "(:[^}]*)?}",
                         Matcher.quoteReplacement(hostile ? value : encoded(sane(input))));
                 case PARAMETER -> parameters.put(input.name(), hostile ? value : encoded(sane(input)));
-                case HEADER, ACCEPT -> {
+                case HEADER, ACCEPT, CONTENT_ENCODING -> {
                     if (hostile) {
                         headers.put(input.name(), value);
+                    }
+                }
+                case CONTENT_TYPE -> {
+                    if (hostile) {
+                        contentType = value;
                     }
                 }
                 case BODY -> {
@@ -474,7 +495,7 @@ class HostileRequestsIT extends IngestItSupport {
         headers.forEach(request::header);
         HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.noBody();
         if (body != null) {
-            request.header("Content-Type", bodyType.toString());
+            request.header("Content-Type", contentType != null ? contentType : bodyType.toString());
             publisher = HttpRequest.BodyPublishers.ofString(body);
         } else if (form) {
             request.header("Content-Type", "application/x-www-form-urlencoded");
