@@ -563,6 +563,19 @@ class ProductionLedgerIT extends IngestItSupport {
         assertThat(done.get(0).get("status").asText()).isEqualTo("DONE");
         assertThat(done.get(0).get("done_by_export").asLong()).isEqualTo(again);
         assertThat(done.get(0).get("mwh").asText()).isEqualTo("0.700");
+
+        // a client's retry that names the latest export it knows records the quarter once
+        HttpResponse<String> retried = json(asOps("/api/v1/exports/gis/2026Q1/finalize"), "POST",
+                Map.of("reason", "sent", "after_export_id", Long.toString(again - 1)));
+        assertThat(retried.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(retried.body()).get("detail").asText())
+                .startsWith("2026Q1 was recorded as exported meanwhile (export " + again + " by ops at ");
+        HttpResponse<String> knowing = json(asOps("/api/v1/exports/gis/2026Q1/finalize"), "POST",
+                Map.of("reason", "sent", "after_export_id", Long.toString(again)));
+        assertThat(knowing.statusCode()).as(knowing.body()).isEqualTo(200);
+        assertThat(json(asOps("/api/v1/exports/gis/2026Q1/finalize"), "POST", Map.of("after_export_id", "twelve"))
+                .statusCode()).isEqualTo(400);
+        assertThat(dsl.fetchCount(GIS_EXPORT, GIS_EXPORT.QUARTER.eq("2026Q1"))).isEqualTo(3);
     }
 
     @Test

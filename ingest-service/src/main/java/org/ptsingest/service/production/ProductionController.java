@@ -10,6 +10,7 @@ import java.util.Map;
 import org.ptsingest.rules.MonthProduction;
 import org.ptsingest.service.security.SecurityConfig;
 import org.ptsingest.service.web.Months;
+import org.ptsingest.feed.Echo;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -133,12 +134,24 @@ class ProductionController {
                 .body(GisExport.csv(gis.lines(q)));
     }
 
-    /** Records the quarter's lines as exported. Body optional: {@code {"reason": "..."}}. */
+    /**
+     * Records the quarter's lines as exported. Body optional: {@code {"reason": "...", "after_export_id": "12"}};
+     * with {@code after_export_id} (the quarter's latest export the caller knows, {@code 0} for none) it is
+     * recorded only if no other was since — a client's retry records the quarter once (409 otherwise).
+     */
     @PostMapping("/api/v1/exports/gis/{quarter}/finalize")
     Map<String, Object> finalizeExport(@PathVariable String quarter,
             @RequestBody(required = false) Map<String, String> body, Authentication who) {
         GisExport.Quarter q = GisExport.Quarter.parse(quarter);
-        long exportId = gis.finalizeExport(q, who.getName(), body == null ? null : body.get("reason"));
+        String after = body == null ? null : body.get("after_export_id");
+        Long seen;
+        try {
+            seen = after == null ? null : Long.valueOf(after.strip());
+        } catch (NumberFormatException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "after_export_id " + Echo.quote(after)
+                    + " is not an export id (0 for none)");
+        }
+        long exportId = gis.finalizeExport(q, who.getName(), body == null ? null : body.get("reason"), seen);
         return Map.of("export_id", exportId, "quarter", q.toString(), "lines", gis.lines(q).size());
     }
 
@@ -187,6 +200,11 @@ class ProductionController {
     /** Three decimals as a string (JSON numbers lose trailing zeros and, in many clients, precision). */
     private static String kwh(BigDecimal v) {
         return v == null ? null : v.setScale(3).toPlainString();
+    }
+
+    @ExceptionHandler(GisExport.ExportedMeanwhile.class)
+    ProblemDetail exportedMeanwhile(GisExport.ExportedMeanwhile e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
     }
 
     @ExceptionHandler(ProductionOps.Refused.class)
