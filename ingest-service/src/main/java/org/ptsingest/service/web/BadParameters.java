@@ -33,9 +33,14 @@ class BadParameters {
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     @ResponseBody
     ProblemDetail mismatch(MethodArgumentTypeMismatchException e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, mismatchDetail(e));
+    }
+
+    /** "status: 'REJECT' is not one of …": the parameter, its value quoted, what it must be (also the console's). */
+    static String mismatchDetail(MethodArgumentTypeMismatchException e) {
         Object value = e.getValue();
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getName() + ": "
-                + Echo.quote(value == null ? null : value.toString()) + " is not " + expected(e.getRequiredType()));
+        return e.getName() + ": " + Echo.quote(value == null ? null : value.toString()) + " is not "
+                + expected(e.getRequiredType());
     }
 
     /**

@@ -65,6 +65,17 @@ final class BodyLimit extends FilterInputStream {
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
+        /** Skips decompressed bytes (FilterInputStream's would skip compressed ones). */
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buffer = new byte[(int) Math.min(Math.max(n, 0), 1 << 16)];
+            long skipped = 0;
+            for (int r; skipped < n && (r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped))) > 0; ) {
+                skipped += r;
+            }
+            return skipped;
+        }
+
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
             try {

@@ -4,7 +4,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.ptsingest.feed.Echo;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
@@ -33,9 +32,7 @@ class BrowserErrors {
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ModelAndView mismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
-        Object value = e.getValue();
-        return page(HttpStatus.BAD_REQUEST, e.getName() + ": " + Echo.quote(value == null ? null : value.toString())
-                + " is not " + BadParameters.expected(e.getRequiredType()), request);
+        return page(HttpStatus.BAD_REQUEST, BadParameters.mismatchDetail(e), request);
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)

@@ -71,9 +71,6 @@ class FeedUploadController {
             @RequestParam(defaultValue = "false") boolean dryRun,
             @RequestHeader(name = "Content-Disposition", required = false) String disposition,
             @RequestHeader(name = "Accept", required = false) String accept) throws Exception {
-        if (request.getContentLengthLong() > maxBytes) {
-            throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
-        }
         // read before the feed: an Accept header that cannot be read is refused with nothing stored
         boolean xml = wantsXml(accept);
         Instant receivedAt = Instant.now();
@@ -81,7 +78,8 @@ class FeedUploadController {
         Files.createDirectories(uploads);
         Path body = Files.createTempFile(uploads, "feed-", ".body");
         try {
-            copyAtMost(BodyLimit.open(request, maxBytes), body);
+            // the cap (a declared length over it before a byte is read) and gzip are BodyLimit's
+            copy(BodyLimit.open(request, maxBytes), body);
             String type = request.getContentType();
             FeedFormat format = type.contains("xml") ? FeedFormat.XML_V1
                     : type.contains("json") ? FeedFormat.JSON_V1 : FeedFormat.CSV_V1;
@@ -161,15 +159,10 @@ class FeedUploadController {
         return HttpStatus.CREATED;
     }
 
-    private void copyAtMost(InputStream in, Path target) throws IOException {
+    private static void copy(InputStream in, Path target) throws IOException {
         byte[] buffer = new byte[1 << 16];
-        long total = 0;
         try (OutputStream out = Files.newOutputStream(target)) {
             for (int n; (n = read(in, buffer)) > 0; ) {
-                total += n;
-                if (total > maxBytes) {
-                    throw new ResponseStatusException(HttpStatus.PAYLOAD_TOO_LARGE, "feed over " + maxBytes + " bytes");
-                }
                 out.write(buffer, 0, n);
             }
         }
