@@ -27,6 +27,7 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.bouncycastle.cms.jcajce.ZlibExpanderProvider;
 import org.bouncycastle.util.io.StreamOverflowException;
+import org.ptsingest.feed.Echo;
 import org.ptsingest.feed.FeedFileName;
 import org.ptsingest.feed.FeedFormat;
 import org.ptsingest.service.as2.As2Partners.Partner;
@@ -97,6 +98,11 @@ public final class As2Admission {
      * {@code partner} the registered partner when there is one.
      */
     public record Refused(Refusal refusal, String detail, byte[] signedPart, Partner partner) implements Decision {
+        /** The detail as it goes into the MDN's text and the log: control characters escaped, a header's worth. */
+        public Refused {
+            detail = Echo.message(detail, MAX_DETAIL);
+        }
+
         public Refused(Refusal refusal, String detail) {
             this(refusal, detail, null, null);
         }
@@ -105,6 +111,14 @@ public final class As2Admission {
             return refusal.meaning() + (detail == null ? "" : ": " + detail);
         }
     }
+
+    /**
+     * The longest Message-ID taken, in UTF-8 bytes: a mail header line's limit (RFC 5322 §2.1.1). It is the
+     * delivery's identity, looked up by an index whose entries PostgreSQL caps at about 2,700 bytes.
+     */
+    public static final int MAX_MESSAGE_ID_BYTES = 998;
+    /** A refusal's detail is cut here: it can quote a header of any length. */
+    static final int MAX_DETAIL = 1_000;
 
     /** The pre-RFC 5751 name of {@code application/pkcs7-mime} that older gateways still send. */
     private static final String LEGACY_ENVELOPE = "application/x-pkcs7-mime";
@@ -145,6 +159,11 @@ public final class As2Admission {
         String contentType = HttpMessageUtils.getHeaderValue(request, AS2Header.CONTENT_TYPE);
         if (from == null || to == null || messageId == null || contentType == null) {
             return new Refused(Refusal.MALFORMED, "AS2-From, AS2-To, Message-ID and Content-Type are required");
+        }
+        int idBytes = messageId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (idBytes > MAX_MESSAGE_ID_BYTES) {
+            return new Refused(Refusal.MALFORMED, "the Message-ID is " + idBytes + " bytes long; at most "
+                    + MAX_MESSAGE_ID_BYTES + " are taken (a mail header line's limit, RFC 5322 §2.1.1)");
         }
         if (!serviceAs2Id.equals(unquote(to))) {
             return new Refused(Refusal.WRONG_RECIPIENT, "expected " + serviceAs2Id + ", got " + to);

@@ -29,6 +29,7 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.ptsingest.config.IngestProperties;
+import org.ptsingest.feed.Echo;
 import org.ptsingest.pipeline.DeliveryIdentityConflict;
 import org.ptsingest.pipeline.DeliveryNotJudged;
 import org.ptsingest.pipeline.DeliveryState;
@@ -101,8 +102,10 @@ public final class As2Door implements HttpRequestHandler {
         }
         utf8Header(request, AS2Header.MESSAGE_ID);
         utf8Header(request, AS2Header.SUBJECT);
-        String messageId = HttpMessageUtils.getHeaderValue(request, AS2Header.MESSAGE_ID);
-        String from = HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM);
+        // As logged and quoted back: a header can be of any length and hold control characters.
+        String messageId = Echo.message(HttpMessageUtils.getHeaderValue(request, AS2Header.MESSAGE_ID),
+                As2Admission.MAX_DETAIL);
+        String from = Echo.message(HttpMessageUtils.getHeaderValue(request, AS2Header.AS2_FROM), As2Admission.MAX_DETAIL);
         As2Admission.Decision decision;
         try {
             decision = admission.judge(request, context.getAttribute(As2HttpService.BODY) instanceof byte[] body ? body
@@ -136,7 +139,10 @@ public final class As2Door implements HttpRequestHandler {
             }
             DeliveryIdentityConflict conflict = causeOf(e, DeliveryIdentityConflict.class);
             if (conflict == null) {
-                throw e;
+                // HttpCore answers the exception's message as the 500's body: Camel's carries the failed SQL.
+                log.error("AS2 message {} from {} was not processed, answered 500: {}", messageId, from, e.getMessage());
+                throw new HttpException("AS2 message " + messageId + " could not be processed now; send it again "
+                        + "with the same Message-ID");
             }
             // A Message-ID already received with other content: acknowledging it would vouch, in a signed
             // MDN, for content that was never kept. Refused; the first message's feed stands.
@@ -174,8 +180,9 @@ public final class As2Door implements HttpRequestHandler {
         String text = mdns.text(request, summary);
         String asyncUrl = HttpMessageUtils.getHeaderValue(request, AS2Header.RECEIPT_DELIVERY_OPTION);
         if (asyncUrl != null && !MdnOutbox.usableUrl(asyncUrl)) {
-            log.warn("AS2 message {}: Receipt-Delivery-Option {} is not an http(s) URL; MDN sent synchronously",
-                    messageId, asyncUrl);
+            log.warn("AS2 message {}: Receipt-Delivery-Option {} is not an http(s) URL of at most "
+                    + MdnOutbox.MAX_URL + " characters; MDN sent synchronously",
+                    messageId, Echo.message(asyncUrl, As2Admission.MAX_DETAIL));
             request.removeHeaders(AS2Header.RECEIPT_DELIVERY_OPTION);
             asyncUrl = null;
         }

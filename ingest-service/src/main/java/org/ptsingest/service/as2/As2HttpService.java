@@ -34,6 +34,7 @@ import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.protocol.HttpProcessor;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
+import org.ptsingest.feed.Echo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,7 +156,7 @@ final class As2HttpService {
         for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
             why.append(" <- ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
         }
-        return why.toString();
+        return Echo.message(why.toString(), As2Admission.MAX_DETAIL); // it can quote a header of any length
     }
 
     /** Thrown by Camel's body parser itself, not by a handler of ours (which may mean "send it again"). */

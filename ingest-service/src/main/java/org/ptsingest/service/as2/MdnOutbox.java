@@ -42,8 +42,17 @@ public class MdnOutbox {
         this.settings = properties.as2();
     }
 
-    /** Only http(s) URLs with a host are used; anything else is answered synchronously instead. */
+    /** The longest Receipt-Delivery-Option used (what browsers and proxies commonly take); it is logged and stored. */
+    static final int MAX_URL = 2_048;
+
+    /**
+     * Only http(s) URLs with a host, of at most {@value #MAX_URL} characters, are used; anything else is answered
+     * synchronously instead.
+     */
     static boolean usableUrl(String url) {
+        if (url.length() > MAX_URL) {
+            return false;
+        }
         try {
             URI uri = URI.create(url.trim());
             return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))

@@ -500,6 +500,35 @@ public final class PartnerAs2Client {
   }
 
   public Mdn sendSignedPart(byte[] signedPart, Options options, Wire wire) throws Exception {
+    Composed message = compose(signedPart, options, wire);
+    Map<String, String> post = message.headers();
+    byte[] body = message.body();
+    String messageId = message.messageId();
+    String sentMic = message.sentMic();
+    Answer answer = wire.splitBetweenCrAndLf() ? postSplit(post, body, crLf(body) + 1)
+        : messageId.chars().allMatch(c -> c < 0x80) ? post(post, body) : postUtf8(post, body);
+    lastAnswer = answer;
+    if (answer.status() / 100 != 2) {
+      return new Mdn(answer.status(), null, null, null, false, false, false, null, messageId,
+          sentMic, "HTTP " + answer.status() + " " + new String(answer.body(),
+              java.nio.charset.StandardCharsets.UTF_8));
+    }
+    HttpHeaderMap headers = new HttpHeaderMap();
+    answer.headers().forEach((name, values) -> values.forEach(v -> headers.addHeader(name, v)));
+    Mdn m = parse(headers, answer.body(), receiverCertificate, sentMic, answer.status());
+    return new Mdn(m.httpStatus(), m.disposition(), m.originalMessageId(), m.receivedContentMic(),
+        m.micMatches(), m.signed(), m.signatureVerified(), m.text(), messageId, sentMic, m.error());
+  }
+
+  /**
+   * A message as {@link #sendSignedPart(byte[], Options, Wire)} POSTs it, not sent: its HTTP headers in
+   * order, its body, its Message-ID and the MIC its MDN should quote. For tests that put it on the wire
+   * themselves, whole or altered.
+   */
+  public record Composed(Map<String, String> headers, byte[] body, String messageId, String sentMic) {}
+
+  /** Signs {@code signedPart} and encrypts it as {@link #sendSignedPart(byte[], Options, Wire)} would. */
+  public Composed compose(byte[] signedPart, Options options, Wire wire) throws Exception {
     CMSSignedDataGenerator signer = new CMSSignedDataGenerator();
     signer.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
         .setProvider(BouncyCastleProvider.PROVIDER_NAME)
@@ -558,23 +587,11 @@ public final class PartnerAs2Client {
           "signed-receipt-protocol=required, pkcs7-signature; signed-receipt-micalg=required, " + options.micalg());
     }
     byte[] body = base64 ? Base64.getMimeEncoder().encode(encrypted) : encrypted;
-    Answer answer = wire.splitBetweenCrAndLf() ? postSplit(post, body, crLf(body) + 1)
-        : messageId.chars().allMatch(c -> c < 0x80) ? post(post, body) : postUtf8(post, body);
     // The MIC in the first algorithm asked for, named as asked (RFC 4130 §7.3.1)
     String firstMicalg = options.micalg().split(",")[0].trim();
     String sentMic = Base64.getEncoder().encodeToString(
         MessageDigest.getInstance(jcaDigest(firstMicalg)).digest(signedPart)) + ", " + firstMicalg;
-    lastAnswer = answer;
-    if (answer.status() / 100 != 2) {
-      return new Mdn(answer.status(), null, null, null, false, false, false, null, messageId,
-          sentMic, "HTTP " + answer.status() + " " + new String(answer.body(),
-              java.nio.charset.StandardCharsets.UTF_8));
-    }
-    HttpHeaderMap headers = new HttpHeaderMap();
-    answer.headers().forEach((name, values) -> values.forEach(v -> headers.addHeader(name, v)));
-    Mdn m = parse(headers, answer.body(), receiverCertificate, sentMic, answer.status());
-    return new Mdn(m.httpStatus(), m.disposition(), m.originalMessageId(), m.receivedContentMic(),
-        m.micMatches(), m.signed(), m.signatureVerified(), m.text(), messageId, sentMic, m.error());
+    return new Composed(post, body, messageId, sentMic);
   }
 
   private Answer post(Map<String, String> headers, byte[] body) throws Exception {
