@@ -11,6 +11,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.ptsingest.config.IngestProperties;
@@ -22,19 +28,28 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Asynchronous MDNs, kept in PostgreSQL until the partner's URL took them (HTTP 2xx). A due MDN is
- * locked ({@code FOR UPDATE SKIP LOCKED}) while it is sent, so several instances share the work and
- * none sends one twice at once; a failure waits {@code mdn-first-retry}, doubling up to
+ * leased ({@code FOR UPDATE SKIP LOCKED}, then its next attempt moved past the post's time-outs) while it is sent,
+ * so several instances share the work and none sends one twice at once; a failure waits {@code mdn-first-retry}, doubling up to
  * {@code mdn-max-retry-interval}, and after {@code mdn-give-up-after} the MDN is abandoned with an
- * ERROR log (ops can see it in {@code as2_async_mdn}).
+ * ERROR log (ops can see it in {@code as2_async_mdn}). Each partner's MDNs are posted on a thread of their own,
+ * one after the other: a partner whose URL takes the whole time-out to fail delays its own MDNs, not another's.
  */
-public class MdnOutbox {
+public class MdnOutbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MdnOutbox.class);
+    /** Longer than a post may take (10 s to connect, 30 s for the answer): an MDN being posted is not due. */
+    private static final Duration LEASE = Duration.ofMinutes(2);
+    /** The most MDNs one partner's sender posts before it lets the next poll look again. */
+    private static final int PER_TURN = 100;
 
     private final DSLContext dsl;
     private final TransactionTemplate tx;
     private final IngestProperties.As2 settings;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
+    /** Partners (providers) whose sender is running: at most one each. */
+    private final Set<String> sending = ConcurrentHashMap.newKeySet();
+    private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("as2-mdn-sender-", 0).factory());
 
     public MdnOutbox(DSLContext dsl, TransactionTemplate tx, IngestProperties properties) {
         this.dsl = dsl;
@@ -88,54 +103,96 @@ public class MdnOutbox {
         log.info("asynchronous MDN for {} queued for {}", mdn.originalMessageId(), url);
     }
 
-    /** Sends due MDNs until none is due; returns how many were delivered. */
-    public int deliverDue() {
-        int delivered = 0;
-        for (int i = 0; i < 100; i++) {
-            Boolean sent = tx.execute(status -> deliverOne());
-            if (sent == null) {
-                break;
-            }
-            if (sent) {
-                delivered++;
+    /**
+     * Starts a sender for every partner with an MDN due and no sender running, and returns: each posts its
+     * partner's due MDNs one after the other until none is due, one fails (it waits its back-off) or it has posted
+     * {@value #PER_TURN}.
+     */
+    public void deliverDue() {
+        for (String partner : dsl.selectDistinct(AS2_ASYNC_MDN.PROVIDER_ID).from(AS2_ASYNC_MDN).where(due())
+                .fetch(AS2_ASYNC_MDN.PROVIDER_ID)) {
+            if (sending.add(partner)) {
+                try {
+                    senders.execute(() -> {
+                        try {
+                            deliverDue(partner);
+                        } catch (RuntimeException e) { // the database, most likely: the next poll tries again
+                            log.warn("asynchronous MDNs for {} not sent now: {}", partner, e.getMessage());
+                        } finally {
+                            sending.remove(partner);
+                        }
+                    });
+                } catch (RejectedExecutionException e) { // shutting down
+                    sending.remove(partner);
+                }
             }
         }
-        return delivered;
     }
 
-    /** null when nothing was due; else whether the partner took it. */
-    private Boolean deliverOne() {
-        As2AsyncMdnRecord mdn = dsl.selectFrom(AS2_ASYNC_MDN)
-                .where(AS2_ASYNC_MDN.DELIVERED_AT.isNull(), AS2_ASYNC_MDN.GAVE_UP_AT.isNull(),
-                        AS2_ASYNC_MDN.NEXT_ATTEMPT_AT.le(DSL.currentOffsetDateTime()))
-                .orderBy(AS2_ASYNC_MDN.NEXT_ATTEMPT_AT)
-                .limit(1)
-                .forUpdate().skipLocked()
-                .fetchOne();
+    private void deliverDue(String partner) {
+        for (int i = 0; i < PER_TURN; i++) {
+            if (!Boolean.TRUE.equals(deliverOne(partner))) {
+                return; // none due, or the partner did not take it: its back-off says when to try again
+            }
+        }
+    }
+
+    private static org.jooq.Condition due() {
+        return AS2_ASYNC_MDN.DELIVERED_AT.isNull().and(AS2_ASYNC_MDN.GAVE_UP_AT.isNull())
+                .and(AS2_ASYNC_MDN.NEXT_ATTEMPT_AT.le(DSL.currentOffsetDateTime()));
+    }
+
+    @Override
+    public void close() {
+        senders.shutdownNow();
+    }
+
+    /**
+     * null when nothing of the partner's was due; else whether the partner took it. The MDN is leased (its next
+     * attempt moved past the post's time-outs) in one short transaction and its outcome recorded in another: no
+     * database connection waits on a partner's URL. An instance that dies mid-post leaves the lease to run out, and
+     * the MDN is posted again (a partner may get an MDN twice, never none).
+     */
+    private Boolean deliverOne(String partner) {
+        OffsetDateTime lease = OffsetDateTime.now(ZoneOffset.UTC).plus(LEASE).truncatedTo(ChronoUnit.MICROS);
+        As2AsyncMdnRecord mdn = tx.execute(status -> {
+            As2AsyncMdnRecord due = dsl.selectFrom(AS2_ASYNC_MDN)
+                    .where(due(), AS2_ASYNC_MDN.PROVIDER_ID.eq(partner))
+                    .orderBy(AS2_ASYNC_MDN.NEXT_ATTEMPT_AT)
+                    .limit(1)
+                    .forUpdate().skipLocked()
+                    .fetchOne();
+            if (due != null) {
+                dsl.update(AS2_ASYNC_MDN).set(AS2_ASYNC_MDN.NEXT_ATTEMPT_AT, lease)
+                        .where(AS2_ASYNC_MDN.MDN_ID.eq(due.getMdnId())).execute();
+            }
+            return due;
+        });
         if (mdn == null) {
             return null;
         }
         String error = post(mdn);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        mdn.setAttempts(mdn.getAttempts() + 1);
+        int attempts = mdn.getAttempts() + 1;
+        var outcome = dsl.update(AS2_ASYNC_MDN).set(AS2_ASYNC_MDN.ATTEMPTS, attempts)
+                .set(AS2_ASYNC_MDN.LAST_ERROR, error);
         if (error == null) {
-            mdn.setDeliveredAt(now);
-            mdn.setLastError(null);
+            outcome = outcome.set(AS2_ASYNC_MDN.DELIVERED_AT, now);
             log.info("asynchronous MDN for {} delivered to {} (attempt {})", mdn.getOriginalMessageId(), mdn.getUrl(),
-                    mdn.getAttempts());
+                    attempts);
         } else if (Duration.between(mdn.getCreatedAt(), now).compareTo(settings.mdnGiveUpAfter()) > 0) {
-            mdn.setGaveUpAt(now);
-            mdn.setLastError(error);
+            outcome = outcome.set(AS2_ASYNC_MDN.GAVE_UP_AT, now);
             log.error("asynchronous MDN for {} to {} abandoned after {} attempts: {}", mdn.getOriginalMessageId(),
-                    mdn.getUrl(), mdn.getAttempts(), error);
+                    mdn.getUrl(), attempts, error);
         } else {
-            Duration wait = backoff(settings.mdnFirstRetry(), settings.mdnMaxRetryInterval(), mdn.getAttempts());
-            mdn.setNextAttemptAt(now.plus(wait));
-            mdn.setLastError(error);
+            Duration wait = backoff(settings.mdnFirstRetry(), settings.mdnMaxRetryInterval(), attempts);
+            outcome = outcome.set(AS2_ASYNC_MDN.NEXT_ATTEMPT_AT, now.plus(wait));
             log.warn("asynchronous MDN for {} to {} failed (attempt {}), next try in {}: {}",
-                    mdn.getOriginalMessageId(), mdn.getUrl(), mdn.getAttempts(), wait, error);
+                    mdn.getOriginalMessageId(), mdn.getUrl(), attempts, wait, error);
         }
-        mdn.store();
+        // Unless the same Message-ID came again meanwhile (enqueue moved the attempt to now, maybe to another URL):
+        // then that request stands, and is posted next.
+        outcome.where(AS2_ASYNC_MDN.MDN_ID.eq(mdn.getMdnId()), AS2_ASYNC_MDN.NEXT_ATTEMPT_AT.eq(lease)).execute();
         return error == null;
     }
 

@@ -379,6 +379,49 @@ class As2FeedIT extends IngestItSupport {
         }
     }
 
+    /**
+     * A partner whose MDN URL takes every connection and never answers makes each post wait its 30 s time-out. The
+     * outbox posted every partner's MDNs on one thread, so another partner's MDN waited behind it; now each partner's
+     * MDNs go out on a thread of their own.
+     */
+    @Test
+    void aPartnerWhoseMdnUrlNeverAnswersDoesNotHoldUpAnotherPartnersMdn() throws Exception {
+        Identity gridsense = PartnerAs2Client.newIdentity("GRIDSENSE-AS2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(365)));
+        register("gridsense", gridsense);
+        java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var hole = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                MdnListener listener = MdnListener.start(0)) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(hole.accept()); // read nothing, answer nothing
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            client(sunwatch).send(sample(XML_FEED), "into-the-void.xml",
+                    Options.defaults().withAsyncMdnUrl("http://127.0.0.1:" + hole.getLocalPort() + "/mdn"));
+            await("the outbox is posting sunwatch's MDN into the void").atMost(Duration.ofSeconds(30))
+                    .until(() -> !held.isEmpty());
+
+            Mdn sent = client(gridsense).send(As2InteropIT.randomXml(), "gridsense.xml",
+                    Options.defaults().withAsyncMdnUrl(listener.url()));
+
+            MdnListener.Received received = listener.await(Duration.ofSeconds(15));
+            assertThat(received.headers().get("as2-to")).isEqualTo(gridsense.as2Id());
+            assertThat(PartnerAs2Client.parseMdn(received.headers(), received.body(), service.decryptionCertificate(),
+                    sent.sentMic()).originalMessageId()).isEqualTo(sent.messageId());
+            assertThat(dsl.selectFrom(AS2_ASYNC_MDN).where(AS2_ASYNC_MDN.PROVIDER_ID.eq("sunwatch")).fetchSingle()
+                    .getDeliveredAt()).as("sunwatch's MDN is still out").isNull();
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void asynchronousMdnIsRetriedUntilTheListenerIsUp() throws Exception {
         int port;

@@ -26,5 +26,8 @@ class MdnOutboxTest {
         assertThat(MdnOutbox.usableUrl("file:///etc/passwd")).isFalse();
         assertThat(MdnOutbox.usableUrl("http:///no-host")).isFalse();
         assertThat(MdnOutbox.usableUrl("not a url")).isFalse();
+        String path = "/" + "m".repeat(MdnOutbox.MAX_URL - "https://gateway.example/".length());
+        assertThat(MdnOutbox.usableUrl("https://gateway.example" + path)).as("2,048 characters").isTrue();
+        assertThat(MdnOutbox.usableUrl("https://gateway.example" + path + "m")).as("2,049 characters").isFalse();
     }
 }
