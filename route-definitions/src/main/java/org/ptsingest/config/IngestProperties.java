@@ -183,6 +183,8 @@ public record IngestProperties(
      * @param tls serve AS2 over HTTPS with the certificate of the HTTPS port (the generated self-signed one,
      *     or Spring's {@code server.ssl.*}); false serves plain HTTP
      * @param maxConcurrentMessages AS2 messages processed at once; one more is answered 503 with Retry-After
+     * @param maxConcurrentPerPartner AS2 messages of one {@code AS2-From} processed at once (of
+     *     {@code maxConcurrentMessages}), so one partner's burst cannot take every permit; one more is 503
      * @param maxMessageSize largest AS2 request body (413 before it is read by its Content-Length, once a
      *     chunked body passes it) and the most a compressed layer may expand to (decompression-failed)
      * @param legacyAlgorithmsAllowedByDefault whether a partner registered without saying may sign with SHA-1
@@ -206,6 +208,7 @@ public record IngestProperties(
             @DefaultValue("20s") Duration readTimeout,
             @DefaultValue("false") boolean tls,
             @DefaultValue("16") int maxConcurrentMessages,
+            @DefaultValue("4") int maxConcurrentPerPartner,
             @DefaultValue("256MB") DataSize maxMessageSize,
             @DefaultValue("false") boolean legacyAlgorithmsAllowedByDefault) {
 

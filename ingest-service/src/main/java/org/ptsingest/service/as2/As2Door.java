@@ -85,7 +85,7 @@ public final class As2Door implements HttpRequestHandler {
         // an exact pattern and wins over this catch-all.
         server.listen("*", As2Door::notFound);
         As2HttpService.install(server, properties.as2().readTimeout(), properties.as2().maxMessageSize().toBytes(),
-                properties.as2().maxConcurrentMessages());
+                properties.as2().maxConcurrentMessages(), properties.as2().maxConcurrentPerPartner());
         log.info("AS2 endpoint {} listening as {}", properties.as2().url(), properties.as2().as2Id());
     }
 

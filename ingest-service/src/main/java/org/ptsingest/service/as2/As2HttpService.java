@@ -7,8 +7,10 @@ import java.lang.reflect.Field;
 import java.time.Duration;
 import java.net.SocketAddress;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import javax.net.ssl.SSLSession;
+import org.apache.camel.component.as2.api.AS2Header;
 import org.apache.camel.component.as2.api.AS2ServerConnection;
 import org.apache.camel.component.as2.api.entity.EntityParser;
 import org.apache.camel.component.as2.api.protocol.ResponseMDN;
@@ -83,11 +85,47 @@ final class As2HttpService {
     /** Seconds a partner is asked to wait after a 503: about one message's processing time. */
     static final String RETRY_AFTER_SECONDS = "10";
     private static final String PERMIT = "pts.as2.permit";
+    /** HTTP context attribute: the AS2-From whose permit (of {@link PartnerPermits}) the request holds. */
+    private static final String PARTNER_PERMIT = "pts.as2.partner-permit";
+
+    /**
+     * Messages in process per {@code AS2-From} (as sent: the sender is not authenticated before its body is read
+     * and decrypted), at most {@code max} each, so one partner's burst leaves permits for the others. A name
+     * holds an entry only while it has messages in process.
+     */
+    static final class PartnerPermits {
+        private final int max;
+        private final ConcurrentHashMap<String, Integer> inProcess = new ConcurrentHashMap<>();
+
+        PartnerPermits(int max) {
+            this.max = max;
+        }
+
+        boolean tryAcquire(String partner) {
+            boolean[] taken = {false};
+            inProcess.compute(partner, (k, n) -> {
+                int now = n == null ? 0 : n;
+                taken[0] = now < max;
+                return taken[0] ? now + 1 : (now == 0 ? null : now);
+            });
+            return taken[0];
+        }
+
+        void release(String partner) {
+            inProcess.computeIfPresent(partner, (k, n) -> n <= 1 ? null : n - 1);
+        }
+
+        int max() {
+            return max;
+        }
+    }
     /** HTTP context attribute: the request body ({@code byte[]}) exactly as received, transfer encoding not undone. */
     static final String BODY = "pts.as2.body";
 
-    static void install(AS2ServerConnection server, Duration readTimeout, long maxMessageBytes, int maxConcurrent) {
+    static void install(AS2ServerConnection server, Duration readTimeout, long maxMessageBytes, int maxConcurrent,
+            int maxPerPartner) {
         Semaphore permits = new Semaphore(maxConcurrent);
+        PartnerPermits partnerPermits = new PartnerPermits(maxPerPartner);
         try {
             Object listener = read(AS2ServerConnection.class, server, "listenerService");
             HttpService original = (HttpService) read(listener.getClass(), listener, "httpService");
@@ -102,7 +140,8 @@ final class As2HttpService {
                         throws IOException, HttpException {
                     conn.setSocketTimeout(Timeout.of(readTimeout));
                     try {
-                        super.handleRequest(new Guarded(conn, context, permits, maxMessageBytes, maxConcurrent), context);
+                        super.handleRequest(new Guarded(conn, context, permits, partnerPermits, maxMessageBytes,
+                                maxConcurrent), context);
                     } finally {
                         // Camel's server keeps one context per connection, across its requests: what one
                         // message left there (its body, admission, outcome, the component's refusal) must not
@@ -113,6 +152,9 @@ final class As2HttpService {
                         }
                         if (context.removeAttribute(PERMIT) != null) {
                             permits.release();
+                        }
+                        if (context.removeAttribute(PARTNER_PERMIT) instanceof String partner) {
+                            partnerPermits.release(partner);
                         }
                     }
                 }
@@ -174,14 +216,16 @@ final class As2HttpService {
         private final HttpServerConnection conn;
         private final HttpContext context;
         private final Semaphore permits;
+        private final PartnerPermits partnerPermits;
         private final long maxMessageBytes;
         private final int maxConcurrent;
 
-        Guarded(HttpServerConnection conn, HttpContext context, Semaphore permits, long maxMessageBytes,
-                int maxConcurrent) {
+        Guarded(HttpServerConnection conn, HttpContext context, Semaphore permits, PartnerPermits partnerPermits,
+                long maxMessageBytes, int maxConcurrent) {
             this.conn = conn;
             this.context = context;
             this.permits = permits;
+            this.partnerPermits = partnerPermits;
             this.maxMessageBytes = maxMessageBytes;
             this.maxConcurrent = maxConcurrent;
         }
@@ -207,6 +251,17 @@ final class As2HttpService {
             // The permit before the body is kept: at most max-concurrent-messages bodies are in memory. One
             // beyond that is still read, and dropped as it comes: a connection closed on an unread body is
             // reset, and the partner would see a broken connection instead of the 503.
+            // The partner's share first: a partner at its share does not take a permit another partner could use.
+            String partner = partnerOf(request);
+            if (!partnerPermits.tryAcquire(partner)) {
+                receiveBody(request, false);
+                log.warn("AS2 request from {} answered 503: AS2-From {} has {} messages in process",
+                        conn.getRemoteAddress(), Echo.quote(partner), partnerPermits.max());
+                throw new Refusal(HttpStatus.SC_SERVICE_UNAVAILABLE, "this AS2-From has " + partnerPermits.max()
+                        + " messages in process, as many as one partner may; send this one again after "
+                        + RETRY_AFTER_SECONDS + " s\n");
+            }
+            context.setAttribute(PARTNER_PERMIT, partner);
             if (!permits.tryAcquire()) {
                 receiveBody(request, false);
                 log.warn("AS2 request from {} answered 503: {} messages in process", conn.getRemoteAddress(),
@@ -216,6 +271,16 @@ final class As2HttpService {
             }
             context.setAttribute(PERMIT, Boolean.TRUE);
             receiveBody(request, true);
+        }
+
+        /** The AS2-From as a partner's key: trimmed, unquoted, at most a header's worth. */
+        private static String partnerOf(ClassicHttpRequest request) {
+            Header from = request.getFirstHeader(AS2Header.AS2_FROM);
+            String name = from == null || from.getValue() == null ? "" : from.getValue().trim();
+            if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+                name = name.substring(1, name.length() - 1);
+            }
+            return name.length() > 256 ? name.substring(0, 256) : name;
         }
 
         /**

@@ -49,7 +49,8 @@ class As2TransportIT extends IngestItSupport {
         registry.add("ingest.as2.port", () -> as2Port);
         registry.add("ingest.sftp.port", () -> sftpPort);
         registry.add("ingest.as2.tls", () -> "true");
-        registry.add("ingest.as2.max-concurrent-messages", () -> "1");
+        registry.add("ingest.as2.max-concurrent-messages", () -> "2");
+        registry.add("ingest.as2.max-concurrent-per-partner", () -> "1");
         registry.add("ingest.as2.max-message-size", () -> MAX_MESSAGE_SIZE + "B");
         // This context stays up for the rest of the run beside the shared one, on the same database and
         // data directory: its background work (delivery worker, MDN outbox) runs once at start, its inbox is
@@ -92,38 +93,96 @@ class As2TransportIT extends IngestItSupport {
     }
 
     /**
-     * One message is held in processing (its feed cannot be written while the test holds a lock on
-     * the table); the next is answered 503 with Retry-After, and the first is processed once let go.
+     * Two messages of two partners are held in processing (their feeds cannot be written while the test holds a
+     * lock on the table): the next, of a third AS2-From, is answered 503 with Retry-After (the bound is 2 here), and
+     * both held ones are processed once let go.
      */
     @ParameterizedTest
     @EnumSource(Sender.class)
     void aMessageBeyondTheBoundIsAnswered503(Sender sender) throws Exception {
+        Identity gridsense = PartnerAs2Client.newIdentity("GRIDSENSE-AS2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(365)));
+        registerAs2Partner("gridsense", gridsense.as2Id(), gridsense.certificate());
+        Identity third = PartnerAs2Client.newIdentity("THIRD-AS2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(365)));
         CompletableFuture<Mdn> first;
-        Mdn second;
+        CompletableFuture<Mdn> other;
+        Mdn beyond;
         try (Connection lock = dataSource.getConnection()) {
             lock.setAutoCommit(false);
             lock.createStatement().execute("LOCK TABLE feed IN SHARE MODE");
-            first = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return As2MdnIT.send(Sender.RAW, client(), As2InteropIT.randomXml(), "application/xml",
-                            Options.defaults());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnFeed(lock));
+            first = held(client());
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnFeed(lock) == 1);
+            other = held(client(gridsense));
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnFeed(lock) == 2);
 
-            PartnerAs2Client client = client();
-            second = As2MdnIT.send(sender, client, As2InteropIT.randomXml(), "application/xml", Options.defaults());
+            PartnerAs2Client client = client(third);
+            beyond = As2MdnIT.send(sender, client, As2InteropIT.randomXml(), "application/xml", Options.defaults());
             if (sender == Sender.RAW) {
                 assertThat(client.lastAnswer().header("Retry-After")).isEqualTo(As2HttpService.RETRY_AFTER_SECONDS);
+                assertThat(new String(client.lastAnswer().body(), StandardCharsets.UTF_8))
+                        .contains("processing as many messages as it may");
             }
             lock.rollback();
         }
-        assertThat(second.httpStatus()).as(second.toString()).isEqualTo(503);
-        Mdn processed = first.get();
+        assertThat(beyond.httpStatus()).as(beyond.toString()).isEqualTo(503);
+        assertBothProcessed(first, other);
+    }
+
+    /**
+     * One partner's burst cannot take every permit: with one of its messages held in processing, its next is
+     * answered 503 (its share here is 1), while another partner's message is taken and processed.
+     */
+    @ParameterizedTest
+    @EnumSource(Sender.class)
+    void aPartnerAtItsShareIsAnswered503WhileAnotherPartnerIsServed(Sender sender) throws Exception {
+        Identity gridsense = PartnerAs2Client.newIdentity("GRIDSENSE-AS2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(365)));
+        registerAs2Partner("gridsense", gridsense.as2Id(), gridsense.certificate());
+        CompletableFuture<Mdn> first;
+        CompletableFuture<Mdn> other;
+        Mdn again;
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE feed IN SHARE MODE");
+            first = held(client());
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnFeed(lock) == 1);
+
+            PartnerAs2Client client = client();
+            again = As2MdnIT.send(sender, client, As2InteropIT.randomXml(), "application/xml", Options.defaults());
+            if (sender == Sender.RAW) {
+                assertThat(client.lastAnswer().header("Retry-After")).isEqualTo(As2HttpService.RETRY_AFTER_SECONDS);
+                assertThat(new String(client.lastAnswer().body(), StandardCharsets.UTF_8))
+                        .contains("this AS2-From has 1 messages in process, as many as one partner may");
+            }
+            other = held(client(gridsense));
+            await("the other partner's message is taken").atMost(Duration.ofSeconds(30))
+                    .until(() -> waitingOnFeed(lock) == 2);
+            lock.rollback();
+        }
+        assertThat(again.httpStatus()).as(again.toString()).isEqualTo(503);
+        assertBothProcessed(first, other);
+    }
+
+    /** Sunwatch's held message processed, and gridsense's taken and judged, once the lock is let go. */
+    void assertBothProcessed(CompletableFuture<Mdn> sunwatchs, CompletableFuture<Mdn> gridsenses) throws Exception {
+        Mdn processed = sunwatchs.get();
         assertThat(processed.disposition()).as(processed.toString()).endsWith("processed");
-        assertThat(dsl.fetchCount(FEED)).isEqualTo(1);
+        // the random feed names sunwatch as its provider: gridsense's is a SCHEMA_VIOLATION, judged as such
+        Mdn other = gridsenses.get();
+        assertThat(other.disposition()).as(other.toString()).endsWith("processed/error: SCHEMA_VIOLATION");
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(2);
+    }
+
+    /** A message sent on another thread, which the test's lock on {@code feed} holds in processing. */
+    static CompletableFuture<Mdn> held(PartnerAs2Client client) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return As2MdnIT.send(Sender.RAW, client, As2InteropIT.randomXml(), "application/xml", Options.defaults());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /**
@@ -224,11 +283,12 @@ class As2TransportIT extends IngestItSupport {
         assertThat(dsl.fetchCount(FEED)).isZero();
     }
 
-    boolean waitingOnFeed(Connection lock) throws Exception {
+    /** How many transactions wait for the test's lock on {@code feed}: messages held in processing. */
+    int waitingOnFeed(Connection lock) throws Exception {
         try (var rs = lock.createStatement().executeQuery(
                 "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'feed'::regclass")) {
             rs.next();
-            return rs.getInt(1) > 0;
+            return rs.getInt(1);
         }
     }
 
@@ -244,7 +304,11 @@ class As2TransportIT extends IngestItSupport {
     }
 
     PartnerAs2Client client() throws Exception {
-        return new PartnerAs2Client(sunwatch, service.as2Id(), service.decryptionCertificate(), as2Url())
+        return client(sunwatch);
+    }
+
+    PartnerAs2Client client(Identity sender) throws Exception {
+        return new PartnerAs2Client(sender, service.as2Id(), service.decryptionCertificate(), as2Url())
                 .trusting(tls());
     }
 }
