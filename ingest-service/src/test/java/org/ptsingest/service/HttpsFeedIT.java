@@ -25,13 +25,78 @@ class HttpsFeedIT extends IngestItSupport {
     }
 
     HttpResponse<String> post(String key, String sample, String query) throws Exception {
+        return send(postOf(key, sample, query).build());
+    }
+
+    HttpRequest.Builder postOf(String key, String sample, String query) throws Exception {
         Path file = SAMPLES.resolve(sample);
         String type = sample.endsWith(".xml") ? "application/xml"
                 : sample.endsWith(".json") ? "application/json" : "text/csv";
-        return send(HttpRequest.newBuilder(url("/api/v1/feeds" + query))
+        return HttpRequest.newBuilder(url("/api/v1/feeds" + query))
                 .header("Authorization", "Bearer " + key).header("Content-Type", type)
                 .header("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"")
-                .POST(HttpRequest.BodyPublishers.ofFile(file)).build());
+                .POST(HttpRequest.BodyPublishers.ofFile(file));
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    javax.sql.DataSource dataSource;
+
+    /**
+     * A provider's feeds are judged one after another; a client that opened hundreds of posts at once held as many
+     * request threads while they waited, and another provider's post waited for a thread. With four of sunwatch's
+     * posts in process (held here by a lock on {@code feed}), its fifth is answered 429 with Retry-After before its
+     * body is read, while gridsense's post is taken; all the held ones are stored once let go.
+     */
+    @Test
+    void aProviderPastItsShareOfPostsIs429WhileAnotherProviderIsServed() throws Exception {
+        String gridsense = issueKey("gridsense");
+        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> held = new java.util.ArrayList<>();
+        HttpResponse<String> fifth;
+        try (java.sql.Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE feed IN SHARE MODE");
+            for (String sample : java.util.List.of("01-baseline.csv", "02-every-code.csv", "03-backfill.csv",
+                    "04-bom-crlf-quoted.csv")) {
+                held.add(postAsync(sunwatch, "csv-v1/sunwatch/" + sample));
+            }
+            await("four posts in process").atMost(java.time.Duration.ofSeconds(30)).until(() -> waiting(lock) == 4);
+
+            // bounded: without the share, the post would wait behind the test's lock for ever
+            fifth = send(postOf(sunwatch, "csv-v1/sunwatch/05-invalid-values.csv", "")
+                    .timeout(java.time.Duration.ofSeconds(20)).build());
+            held.add(postAsync(gridsense, "csv-v1/gridsense/01-baseline.csv"));
+            await("gridsense's post is taken").atMost(java.time.Duration.ofSeconds(30)).until(() -> waiting(lock) == 5);
+            lock.rollback();
+        }
+        assertThat(fifth.statusCode()).as(fifth.body()).isEqualTo(429);
+        assertThat(fifth.headers().firstValue("Retry-After")).hasValue("10");
+        assertThat(JSON.readTree(fifth.body()).get("detail").asText())
+                .isEqualTo("sunwatch has 4 feed posts in process, as many as one provider may "
+                        + "(ingest.https.max-concurrent-per-provider); send this one again after 10 s");
+        for (var post : held) {
+            assertThat(post.get().statusCode()).as(post.get().body()).isEqualTo(201);
+        }
+        assertThat(dsl.fetchCount(FEED)).isEqualTo(5);
+        assertThat(post(sunwatch, "csv-v1/sunwatch/05-invalid-values.csv", "").statusCode())
+                .as("the share is given back").isEqualTo(201);
+    }
+
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> postAsync(String key, String sample) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return post(key, sample, "");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Transactions waiting for a lock: the held posts (on the feed table, or on their provider's turn). */
+    static int waiting(java.sql.Connection lock) throws Exception {
+        try (var rs = lock.createStatement().executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     /**

@@ -250,12 +250,15 @@ public record IngestProperties(
      * @param keystorePassword password of that generated PKCS#12 keystore
      * @param maxFeedSize largest body POST /api/v1/feeds accepts (413 beyond)
      * @param asyncAbove bodies larger than this are answered 202 with a URL to poll, and judged in the background
+     * @param maxConcurrentPerProvider feed posts of one provider (POST /api/v1/feeds, the PTS REST and ARData
+     *     endpoints) in process at once; one more is answered 429 with Retry-After before its body is read
      */
     public record Https(
             @DefaultValue("true") boolean selfSigned,
             @DefaultValue("changeit") String keystorePassword,
             @DefaultValue("2GB") DataSize maxFeedSize,
-            @DefaultValue("64MB") DataSize asyncAbove) {}
+            @DefaultValue("64MB") DataSize asyncAbove,
+            @DefaultValue("4") int maxConcurrentPerProvider) {}
 
     /**
      * @param embedded start the built-in MINA SSHD drop box (false when polling an external SFTP server)
