@@ -262,7 +262,17 @@ public abstract class IngestItSupport {
         Path inbox = Files.createDirectories(providerDir(providerId).resolve("inbox"));
         Path part = inbox.resolve(asName + ".part");
         Files.copy(file, part);
+        awaitNameFree(inbox.resolve(asName));
         Files.move(part, inbox.resolve(asName));
+    }
+
+    /**
+     * Waits until a file of that name has left the inbox: Camel removes a judged file as its exchange completes,
+     * which can follow its receipt, so a test dropping the same name again right after the receipt raced it.
+     */
+    protected static void awaitNameFree(Path target) {
+        org.awaitility.Awaitility.await("the earlier " + target.getFileName() + " left the inbox")
+                .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !Files.exists(target));
     }
 
     protected JsonNode awaitReceipt(String providerId, String fileName) throws Exception {

@@ -226,6 +226,7 @@ class SftpDropBoxIT extends IngestItSupport {
         Path part = inbox.resolve(name + ".part");
         Files.writeString(part, content, StandardCharsets.UTF_8);
         Files.setLastModifiedTime(part, mtime);
+        awaitNameFree(inbox.resolve(name));
         Files.move(part, inbox.resolve(name));
     }
 
