@@ -100,9 +100,7 @@ class As2TransportIT extends IngestItSupport {
     @ParameterizedTest
     @EnumSource(Sender.class)
     void aMessageBeyondTheBoundIsAnswered503(Sender sender) throws Exception {
-        Identity gridsense = PartnerAs2Client.newIdentity("GRIDSENSE-AS2", Instant.now().minus(Duration.ofDays(1)),
-                Instant.now().plus(Duration.ofDays(365)));
-        registerAs2Partner("gridsense", gridsense.as2Id(), gridsense.certificate());
+        Identity gridsense = registerGridsense();
         Identity third = PartnerAs2Client.newIdentity("THIRD-AS2", Instant.now().minus(Duration.ofDays(1)),
                 Instant.now().plus(Duration.ofDays(365)));
         CompletableFuture<Mdn> first;
@@ -136,9 +134,7 @@ class As2TransportIT extends IngestItSupport {
     @ParameterizedTest
     @EnumSource(Sender.class)
     void aPartnerAtItsShareIsAnswered503WhileAnotherPartnerIsServed(Sender sender) throws Exception {
-        Identity gridsense = PartnerAs2Client.newIdentity("GRIDSENSE-AS2", Instant.now().minus(Duration.ofDays(1)),
-                Instant.now().plus(Duration.ofDays(365)));
-        registerAs2Partner("gridsense", gridsense.as2Id(), gridsense.certificate());
+        Identity gridsense = registerGridsense();
         CompletableFuture<Mdn> first;
         CompletableFuture<Mdn> other;
         Mdn again;
@@ -172,6 +168,14 @@ class As2TransportIT extends IngestItSupport {
         Mdn other = gridsenses.get();
         assertThat(other.disposition()).as(other.toString()).endsWith("processed/error: SCHEMA_VIOLATION");
         assertThat(dsl.fetchCount(FEED)).isEqualTo(2);
+    }
+
+    /** A second registered partner, valid for a year. */
+    Identity registerGridsense() throws Exception {
+        Identity gridsense = PartnerAs2Client.newIdentity("GRIDSENSE-AS2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(365)));
+        registerAs2Partner("gridsense", gridsense.as2Id(), gridsense.certificate());
+        return gridsense;
     }
 
     /** A message sent on another thread, which the test's lock on {@code feed} holds in processing. */
